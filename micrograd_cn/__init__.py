@@ -1,0 +1,17 @@
+"""micrograd_cn: a scalar reverse-mode autodiff engine for Chinese-speaking learners.
+
+>>> from micrograd_cn import Value, F
+>>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+>>> c = F.sum([a * b, a])
+>>> c.backward()
+>>> c.data, a.grad, b.grad
+(8.0, 4.0, 2.0)
+"""
+
+from . import functional
+from . import functional as F
+from . import losses, nn, optim
+from .engine import Value, no_grad
+
+__all__ = ["F", "Value", "functional", "losses", "nn", "no_grad", "optim"]
+__version__ = "0.1.0"
