@@ -1,0 +1,42 @@
+# The README's two commands: `make demo` and `make test`. Each creates .venv if missing,
+# installs the package with its extras, and installs Graphviz + a CJK font when `dot` is missing.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: demo test lint notebooks bench system-deps clean
+
+demo: $(STAMP) system-deps
+	$(PY) -m micrograd_cn demo
+
+test: $(STAMP) system-deps
+	$(PY) -m ruff check micrograd_cn tests benchmarks
+	$(PY) -m ruff format --check micrograd_cn tests benchmarks
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check micrograd_cn tests benchmarks
+	$(PY) -m ruff format --check micrograd_cn tests benchmarks
+
+notebooks: $(STAMP) system-deps
+	$(PY) -m jupytext --to ipynb --update --execute notebooks/[0-9]*.py
+
+bench: $(STAMP)
+	$(PY) -m pip install -q "torch==2.13.0" || echo "torch not installed: benchmarks run without it"
+	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_train.py
+
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+	  || { echo "micrograd_cn needs Python >= 3.10 (set PYTHON=python3.x)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache graph.svg demo.svg demo.html
