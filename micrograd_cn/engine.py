@@ -364,30 +364,14 @@ class Value:
         12.0
         """
         grad = as_real(grad, "backward grad")
-        # Count, for every node, how many results inside this graph consume it.
-        consumers = {self: 0}
-        stack = [self]
-        while stack:
-            node = stack.pop()
+        order = topological_order(self)
+        for node in order:
             if node._prev:
-                node.grad = 0.0  # intermediate: this call's gradient only
-            for parent in node._prev:
-                if parent in consumers:
-                    consumers[parent] += 1
-                else:
-                    consumers[parent] = 1
-                    stack.append(parent)
+                node.grad = 0.0  # intermediate: holds this call's gradient only
         self.grad += grad
-        # A node is ready once all its consumers have sent their gradient.
-        ready = [self]
-        while ready:
-            node = ready.pop()
+        for node in reversed(order):  # children before parents
             if node._backward is not None:
                 node._backward(node.grad)
-            for parent in node._prev:
-                consumers[parent] -= 1
-                if consumers[parent] == 0:
-                    ready.append(parent)
 
     def zero_grad(self):
         """Reset ``grad`` to 0 on this node and every node it depends on."""
