@@ -47,14 +47,15 @@ def _split(values: Iterable, what: str) -> tuple[list, float]:
 
 def _sequence(values, what: str) -> list:
     if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{what} expects a sequence of Values or numbers, got {type(values).__name__}")
+        kind = type(values).__name__
+        raise TypeError(f"{what} expects a sequence of Values or numbers, got {kind}")
     values = list(values)
     if not values:
         raise ValueError(f"{what} of an empty sequence")
     return values
 
 
-def sum(values: Iterable) -> Value:  # noqa: A001 - mirrors torch.sum
+def sum(values: Iterable) -> Value:  # shadows builtins.sum on purpose, like torch.sum
     """Σ values as one node: d out / d v_i = 1 for every input.
 
     >>> from micrograd_cn.engine import Value
