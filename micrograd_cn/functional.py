@@ -31,8 +31,6 @@ __all__ = [
     "logsumexp",
 ]
 
-_builtin_sum = sum
-
 
 def _split(values: Iterable, what: str) -> tuple[list, float]:
     """Separate Values from constant numbers (summed into one float)."""
