@@ -23,7 +23,6 @@ notebooks: $(STAMP) system-deps
 	$(PY) -m jupytext --to ipynb --update --execute notebooks/[0-9]*.py
 
 bench: $(STAMP)
-	$(PY) -m pip install -q "torch==2.13.0" || echo "torch not installed: benchmarks run without it"
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_train.py
 
