@@ -1,0 +1,277 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 梯度检验
+#
+# 反向传播用一条条**局部求导规则**精确地算出梯度；只要有一条规则写错，整个网络的梯度就错了，
+# 而训练往往还能“跑”，只是学得很差。怎么知道规则没写错？
+#
+# 用导数的定义去核对：**有限差分**只需要两次正向计算，完全不依赖那些规则。
+# 本章：
+#
+# 1. 中心差分与步长 $\varepsilon$ 的取舍；
+# 2. `numerical_grad` 和 `gradcheck`；
+# 3. 故意写错两条规则，看 `gradcheck` 怎样抓住它们；
+# 4. 用 hypothesis 随机生成表达式做性质测试（property test），连错误规则一起抓。
+
+# %%
+import math
+import warnings
+
+import matplotlib.pyplot as plt
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from matplotlib import font_manager
+
+from micrograd_cn import Value
+from micrograd_cn.gradcheck import GradcheckError, gradcheck, numerical_grad
+from micrograd_cn.testing import expressions, variable_values
+
+installed = {f.name for f in font_manager.fontManager.ttflist}
+cjk = [n for n in ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei")]
+cjk = [n for n in cjk if n in installed]
+plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
+plt.rcParams["axes.unicode_minus"] = False
+if not cjk:
+    warnings.filterwarnings("ignore", message="Glyph .* missing")
+
+# %% [markdown]
+# ## 1. 有限差分
+#
+# 导数的定义是 $f'(x) = \lim_{\varepsilon\to0}\frac{f(x+\varepsilon)-f(x)}{\varepsilon}$。
+# 计算机上 $\varepsilon$ 不能取 0，于是用**中心差分**
+# $\frac{f(x+\varepsilon)-f(x-\varepsilon)}{2\varepsilon}$：泰勒展开后一阶误差项抵消，
+# 误差只剩 $\frac{\varepsilon^2}{6}f'''(x)$（前向差分的误差是 $\frac{\varepsilon}{2}f''(x)$）。
+#
+# 先看种子文章 002 的 $f = (x+y)\,z$，在 $x=-2, y=5, z=-4$ 处梯度是 $[-4, -4, 3]$。
+
+
+# %%
+def f(x, y, z):
+    return (x + y) * z
+
+
+numeric = numerical_grad(f, [-2.0, 5.0, -4.0])
+for got, expected in zip(numeric, [-4.0, -4.0, 3.0], strict=True):
+    assert abs(got - expected) < 1e-8
+print("有限差分:", [round(g, 10) for g in numeric])
+
+# %% [markdown]
+# 和反向传播对照：
+
+# %%
+x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+out = f(x, y, z)
+out.backward()
+assert (out.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
+print(f"f = {out.data}, 反向传播: {[x.grad, y.grad, z.grad]}")
+
+# %% [markdown]
+# ## 2. 步长 $\varepsilon$ 取多大？
+#
+# 用 $f(x) = e^x$ 在 $x=1$ 处试（精确导数 $e$）。
+# $\varepsilon$ 太大，截断误差 $\frac{\varepsilon^2}{6}e$ 大；
+# $\varepsilon$ 太小，$f(x\pm\varepsilon)$ 相减时有效数字抵消，
+# 舍入误差约 $\frac{u\,|f|}{\varepsilon}$（$u\approx10^{-16}$）。
+# 两者折中，$\varepsilon$ 在 $10^{-5}$ 附近最好——这就是默认值取 $10^{-6}$ 的原因。
+
+# %%
+epsilons = [10.0**-k for k in range(1, 13)]
+central = [abs(numerical_grad(Value.exp, [1.0], eps=e)[0] - math.e) for e in epsilons]
+forward = [abs((math.exp(1 + e) - math.exp(1)) / e - math.e) for e in epsilons]
+
+# 大步长时误差就是泰勒余项：中心 ≈ e·ε²/6，前向 ≈ e·ε/2
+assert abs(central[1] / (math.e * 1e-4 / 6) - 1) < 0.01  # ε = 1e-2
+assert abs(forward[2] / (math.e * 1e-3 / 2) - 1) < 0.01  # ε = 1e-3
+best = epsilons[central.index(min(central))]
+assert 1e-7 <= best <= 1e-4 and min(central) < 1e-9
+print(f"中心差分最好的 ε = {best:.0e}，误差 {min(central):.1e}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.loglog(epsilons, central, marker="o", label="中心差分")
+ax.loglog(epsilons, forward, marker="s", label="前向差分")
+ax.set_xlabel("步长 ε")
+ax.set_ylabel("|数值导数 − e|")
+ax.set_title("f(x) = exp(x) 在 x = 1 处的差分误差")
+ax.legend()
+plt.show()
+assert len(ax.lines) == 2
+
+# %% [markdown]
+# ## 3. `gradcheck`：一次核对所有输入
+#
+# `gradcheck(f, xs)` 对每个输入比较反向传播的梯度 $a$ 与中心差分 $n$，
+# 通过条件是 $|a-n| \le \text{atol} + \text{rtol}\cdot|n|$（默认 `atol=1e-5, rtol=1e-3`）。
+
+
+# %%
+def g(a, b, c):
+    return (a * b).tanh() + (c.exp() / (b**2 + 1)).log() - a.sigmoid() * c
+
+
+inputs = [Value(0.3, label="a"), Value(-1.2, label="b"), Value(0.7, label="c")]
+assert gradcheck(g, inputs) is True
+print("gradcheck 通过:", gradcheck(g, inputs))
+
+# %% [markdown]
+# ## 4. 故意写错的求导规则
+#
+# 按 `engine.py` 的写法自己加一个运算：算出结果，在它下面定义 `_backward(grad)`，挂到结果上。
+#
+# 种子文章 003 强调：sigmoid 的导数用**输出** $y$ 表示是 $y(1-y)$。一个常见的笔误是把输入 $x$
+# 当成了输出，写成 $x(1-x)$：
+
+
+# %%
+def sigmoid_wrong_rule(x):
+    y = 1.0 / (1.0 + math.exp(-x.data))
+    out = Value(y, (x,), "sigmoid")
+
+    def _backward(grad):
+        x.grad += x.data * (1.0 - x.data) * grad  # 错！应该是 y * (1 - y)
+
+    out._backward = _backward
+    return out
+
+
+t = Value(0.8, label="t")
+try:
+    gradcheck(sigmoid_wrong_rule, [t])
+except GradcheckError as error:
+    caught = error
+print(caught)
+
+# %% [markdown]
+# 报错信息写明了哪个输入出错、两个数字各是多少。核对一下：错误规则给出 $0.8\times0.2 = 0.16$，
+# 正确的导数是 $\sigma(0.8)(1-\sigma(0.8))$。
+
+# %%
+index, label, analytic, numeric_t = caught.failures[0]
+s = 1 / (1 + math.exp(-0.8))
+assert label == "t" and abs(analytic - 0.8 * 0.2) < 1e-12
+assert abs(numeric_t - s * (1 - s)) < 1e-9
+print(f"错误规则 {analytic:.6f}，真实导数 {s * (1 - s):.6f}")
+
+# %% [markdown]
+# 第二种笔误更隐蔽：忘了乘上游传来的梯度 `grad`。单独检查这个运算时，上游梯度恰好是 1，
+# 所以**检查会通过**！
+
+
+# %%
+def sigmoid_forgot_grad(x):
+    y = 1.0 / (1.0 + math.exp(-x.data))
+    out = Value(y, (x,), "sigmoid")
+
+    def _backward(grad):
+        x.grad += y * (1.0 - y)  # 错！忘了 * grad
+
+    out._backward = _backward
+    return out
+
+
+alone = gradcheck(sigmoid_forgot_grad, [Value(0.8)], raise_exception=False)
+assert alone is True
+print("单独检查:", alone)
+
+# %% [markdown]
+# 把它放进更大的表达式里（上游梯度不再是 1），错误就暴露了。这也是项目自己的性质测试
+# 给 `backward(grad)` 传入**随机上游梯度**的原因。
+
+# %%
+composed = gradcheck(lambda x: 3.0 * sigmoid_forgot_grad(x), [Value(0.8)], raise_exception=False)
+assert composed is False
+print("乘以 3 以后再检查:", composed)
+
+# %% [markdown]
+# ## 5. 性质测试：随机表达式
+#
+# 手挑的几个例子总会漏掉情况。`micrograd_cn.testing.expressions()` 是一个 hypothesis 策略，
+# 随机生成像 `tanh((x + y) * z)` 这样的表达式树，并且让每个运算都留在它光滑的定义域内
+# （例如 `log` 的参数是 `softplus(a) + 0.5`）。我们要检验的性质是：
+#
+# > 对任意表达式 $e$、任意输入和任意上游梯度 $g$，`op(e).backward(g)` 给出的梯度
+# > 等于 $g$ 乘以 `op(e)` 的有限差分。
+#
+# `op` 是被检验的运算，先用“什么都不做”（只检验引擎本身）。`relu`、`abs` 在 0 处有折点，
+# 差分在那里没有意义，用 `assume` 离开折点。为了让笔记本又快又可复现：
+# 只跑 40 个例子，`derandomize=True`（固定的伪随机序列）。
+
+# %%
+NAMES = ("x", "y", "z")
+
+
+def gradient_property(op, passed):
+    """A hypothesis test: backward through op(random expression) matches finite differences."""
+
+    @settings(max_examples=40, derandomize=True, deadline=None, database=None)
+    @given(
+        expr=expressions(NAMES, max_leaves=8),
+        env=variable_values(NAMES),
+        upstream=st.floats(-3.0, 3.0),
+    )
+    def check(expr, env, upstream):
+        assume(expr.kink_distance(env) > 1e-3)
+        leaves = {name: Value(env[name], label=name) for name in NAMES}
+        op(expr.evaluate_value(leaves)).backward(upstream)
+        numeric = numerical_grad(
+            lambda *vs: op(expr.evaluate_value(dict(zip(NAMES, vs, strict=True)))),
+            [env[name] for name in NAMES],
+        )
+        for name, n in zip(NAMES, numeric, strict=True):
+            expected = upstream * n
+            got = leaves[name].grad
+            assert abs(got - expected) <= 1e-5 + 1e-3 * abs(expected), (
+                f"d/d{name} of {op.__name__}({expr}): "
+                f"backward {got!r}, finite difference {expected!r}"
+            )
+        passed.append(str(expr))
+
+    return check
+
+
+def unchanged(v):
+    return v
+
+
+passed = []
+gradient_property(unchanged, passed)()
+with_variables = [e for e in passed if any(name in e for name in NAMES)]
+assert len(passed) >= 30 and len(with_variables) >= 10
+print(f"通过了 {len(passed)} 个随机表达式，例如：")
+for text in sorted(set(with_variables), key=len)[-5:]:
+    print("  ", text)
+
+# %% [markdown]
+# 再把第 4 节那个“忘了乘 `grad`”的 sigmoid 套在随机表达式外面，跑同一个性质测试。
+# hypothesis 会找到反例，并把它**缩小**到最简单的形式再报告。
+
+# %%
+failed = []
+try:
+    gradient_property(sigmoid_forgot_grad, failed)()
+    found = None
+except AssertionError as error:
+    found = error
+assert found is not None and "sigmoid_forgot_grad" in str(found)
+print(found)
+print("\n".join(getattr(found, "__notes__", [])))
+
+# %% [markdown]
+# **小结**
+# - 中心差分的误差是 $O(\varepsilon^2)$ 加上舍入误差 $O(u/\varepsilon)$，
+#   $\varepsilon\approx10^{-6}$ 是好的折中；
+# - `gradcheck` 逐个输入比较反向传播与差分，报错时写明输入和两个数字；
+# - 单独检查一个运算可能漏掉“忘了乘 `grad`”，组合起来、用随机上游梯度才能抓住；
+# - hypothesis 随机生成表达式并把反例缩小到最简单，是检验整个引擎的好办法。
