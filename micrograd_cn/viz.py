@@ -292,7 +292,7 @@ def _frames_from_trace(tr: Trace, rankdir: str, **options) -> list:
                 if m.parent == i:
                     c = child.index
                     marks[(f"n{c}op", f"n{c}")] = red
-                    marks[(f"n{i}", f"n{c}op")] = {**red, "label": format_number(m.delta)}
+                    marks[(f"n{i}", f"n{c}op")] = {**red, "label": _short(m.delta)}
         frames.append(frame(i, values, list(grads), marks))
     return frames
 
@@ -312,6 +312,12 @@ def step_frames(root: Value, rankdir: str = "LR", **options) -> list:
     6
     """
     return _frames_from_trace(fresh_record(root), rankdir, **options)
+
+
+def _short(x: float) -> str:
+    """An edge label: 4 decimals without trailing zeros (``-4``, ``0.6347``)."""
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _svg(graph) -> str:
