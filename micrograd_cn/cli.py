@@ -29,7 +29,8 @@ MAX_EXPRESSION_LENGTH = 2000
 UNARY_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "abs")
 PARAM_FUNCTIONS = {"leaky_relu": "slope", "elu": "alpha"}  # f(x) or f(x, number)
 NARY_FUNCTIONS = {"max": F.maximum, "min": F.minimum}
-ALLOWED_FUNCTIONS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS, *NARY_FUNCTIONS, "sum")
+SEQUENCE_FUNCTIONS = {"sum": F.sum, "logsumexp": F.logsumexp}  # f(a, b, ...)
+ALLOWED_FUNCTIONS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS, *NARY_FUNCTIONS, *SEQUENCE_FUNCTIONS)
 BINARY_OPS = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -51,7 +52,7 @@ def parse_expression(text: str, values: Mapping[str, float | Value]) -> Value:
     labelled with their name; each name is one node however often it appears),
     ``+ - * / **``, unary ``-``/``+``, parentheses and the calls
     exp log sqrt tanh sigmoid relu softplus abs, leaky_relu(x[, slope]),
-    elu(x[, alpha]), max(a, b), min(a, b), sum(a, b, ...).  Anything else raises
+    elu(x[, alpha]), max(a, b), min(a, b), sum(a, ...), logsumexp(a, ...).  Anything else raises
     :class:`ExpressionError`; math domain errors (``log(0)``) raise the engine's
     ValueError / ZeroDivisionError / OverflowError.
 
@@ -141,9 +142,11 @@ class _Evaluator:
             return getattr(_as_value(args[0]), name)(*args[1:])
         if name in NARY_FUNCTIONS and count == 2:
             return NARY_FUNCTIONS[name](*args)
-        if name == "sum" and count >= 1:
-            return F.sum(args)
-        expected = {"max": "2", "min": "2", "sum": "at least 1"}.get(name, "1")
+        if name in SEQUENCE_FUNCTIONS and count >= 1:
+            return SEQUENCE_FUNCTIONS[name](args)
+        expected = {"max": "2", "min": "2", "sum": "at least 1", "logsumexp": "at least 1"}.get(
+            name, "1"
+        )
         if name in PARAM_FUNCTIONS:
             expected = "1 or 2"
         raise ExpressionError(f"{name}() takes {expected} argument(s), got {count}")
