@@ -1,0 +1,334 @@
+"""CLI: demo tables and files, draw formats, the expression whitelist, every error -> exit 2."""
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given
+
+from micrograd_cn import Value
+from micrograd_cn.cli import ExpressionError, main, parse_assignments, parse_expression
+from micrograd_cn.testing import expressions, variable_values
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
+)
+
+
+def svg_texts(path) -> list[str]:
+    root = ET.parse(path).getroot()
+    return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def table_rows(text: str, title: str) -> list[list[str]]:
+    """The data rows of the table printed under ``title`` (split on runs of 2+ spaces)."""
+    block = text.split(title, 1)[1].split("\n\n", 1)[0].strip().splitlines()
+    return [re.split(r"\s{2,}", line.strip()) for line in block[3:]]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@needs_dot
+def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "demo")
+    assert code == 0, err
+    forward = table_rows(out, "前向传播 Forward pass")
+    assert [(r[1], r[3]) for r in forward] == [
+        ("x", "-2.0000"),
+        ("y", "5.0000"),
+        ("q", "3.0000"),
+        ("z", "-4.0000"),
+        ("f", "-12.0000"),
+    ]
+    assert forward[2][4] == "q = x + y = (-2) + 5 = 3"
+    backward = table_rows(out, "反向传播 Backward pass")
+    assert [(r[1], r[2]) for r in backward] == [
+        ("f", "1.0000"),
+        ("z", "3.0000"),
+        ("q", "-4.0000"),
+        ("y", "-4.0000"),
+        ("x", "-4.0000"),
+    ]
+    assert backward[2][3] == "∂f/∂q = z = -4" and backward[2][4] == "x += -4, y += -4"
+    texts = svg_texts(tmp_path / "demo.svg")
+    for expected in ("data -12.0000", "grad 1.0000", "grad 3.0000", "grad -4.0000", "q", "×"):
+        assert expected in texts
+    page = (tmp_path / "demo.html").read_text(encoding="utf-8")
+    assert page.count('<div class="frame"') == 10 and "∂f/∂q = z = -4" in page
+    assert "wrote demo.svg" in out and "wrote demo.html" in out
+
+
+def test_demo_without_dot_prints_tables_and_says_how_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out, err = run(capsys, "demo")
+    assert code == 1
+    assert [r[2] for r in table_rows(out, "反向传播 Backward pass")] == [
+        "1.0000",
+        "3.0000",
+        "-4.0000",
+        "-4.0000",
+        "-4.0000",
+    ]
+    assert len(err.strip().splitlines()) == 1
+    assert "apt-get install graphviz" in err and "brew install graphviz" in err
+    assert not (tmp_path / "demo.svg").exists()
+
+
+@needs_dot
+def test_draw_default_svg_with_values_and_gradients(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "draw", "(x + y) * z", "x=-2", "y=5", "z=-4")
+    assert code == 0, err
+    assert out.splitlines()[:4] == [
+        "f = (x + y) * z = -12.0000",
+        "∂f/∂x = -4.0000",
+        "∂f/∂y = -4.0000",
+        "∂f/∂z = 3.0000",
+    ]
+    texts = svg_texts(tmp_path / "graph.svg")
+    assert {"x", "y", "z", "f", "data -12.0000", "grad -4.0000", "grad 3.0000"} <= set(texts)
+
+
+def test_draw_closed_form_gradients_of_a_neuron(tmp_path, capsys):
+    out_file = tmp_path / "n.dot"
+    code, out, _ = run(
+        capsys, "draw", "tanh(x*w + b)", "x=2", "w=-0.5", "b=0.3", "-o", str(out_file)
+    )
+    assert code == 0
+    t = math.tanh(2 * -0.5 + 0.3)
+    slope = 1 - t * t
+    lines = out.splitlines()
+    assert lines[0] == f"f = tanh(x*w + b) = {t:.4f}"
+    assert lines[1:4] == [
+        f"∂f/∂x = {slope * -0.5:.4f}",
+        f"∂f/∂w = {slope * 2:.4f}",
+        f"∂f/∂b = {slope:.4f}",
+    ]
+    source = out_file.read_text(encoding="utf-8")
+    assert f"data {t:.4f}" in source and 'label="tanh"' in source.replace(
+        "label=tanh", 'label="tanh"'
+    )
+
+
+@needs_dot
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_draw_binary_formats(tmp_path, capsys, suffix, magic):
+    path = tmp_path / f"g{suffix}"
+    assert run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(path))[0] == 0
+    assert path.read_bytes().startswith(magic)
+
+
+@needs_dot
+def test_draw_html_and_steps(tmp_path, capsys):
+    single = tmp_path / "one.html"
+    assert run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(single))[0] == 0
+    assert single.read_text(encoding="utf-8").count("<svg") == 1
+    steps = tmp_path / "steps.html"
+    assert run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(steps), "--steps")[0] == 0
+    page = steps.read_text(encoding="utf-8")
+    assert page.count('<div class="frame"') == 6 and "∂f/∂x = y = 4" in page
+    code, out, _ = run(
+        capsys, "draw", "x*y", "x=3", "y=4", "-o", str(tmp_path / "s.svg"), "--steps"
+    )
+    assert code == 0 and "(6 frames)" in out
+    frames = sorted(p.name for p in tmp_path.glob("s_*.svg"))
+    assert frames == [f"s_{k:02d}.svg" for k in range(1, 7)]
+    assert "grad 4.0000" in svg_texts(tmp_path / "s_06.svg")  # last: ∂f/∂x = y = 4
+
+
+def test_draw_dot_steps_need_no_graphviz(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = run(
+        capsys, "draw", "x*y", "x=3", "y=4", "-o", str(tmp_path / "s.dot"), "--steps"
+    )
+    assert code == 0, err
+    assert "data ?" in (tmp_path / "s_01.dot").read_text(encoding="utf-8")
+    code, _, err = run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(tmp_path / "s.svg"))
+    assert code == 1 and "apt-get install graphviz" in err
+
+
+ERROR_CASES = [
+    (["x.data", "x=1"], "attribute access is not allowed: 'x.data'"),
+    (["(lambda: x)()", "x=1"], "function 'lambda: x' is not allowed"),
+    (["lambda: x", "x=1"], "lambda is not allowed: 'lambda: x'"),
+    (
+        ['__import__("os").system("touch pwned")'],
+        "function '__import__(\"os\").system' is not allowed",
+    ),
+    (["open(x)", "x=1"], "function 'open' is not allowed (allowed: exp, log"),
+    (["print(x)", "x=1"], "function 'print' is not allowed"),
+    (["x +", "x=1"], "invalid expression syntax"),
+    (["(x", "x=1"], "invalid expression syntax ('(' was never closed"),
+    (["x * w", "x=1"], "unknown variable 'w' (give it as w=VALUE)"),
+    (["x * y", "x=abc", "y=1"], "bad number for x: 'abc'"),
+    (["x * y", "x=nan", "y=1"], "x must be a finite number, got 'nan'"),
+    (["x * y", "x=inf", "y=1"], "x must be a finite number, got 'inf'"),
+    (["x", "x"], "expected name=value, got 'x'"),
+    (["x", "1x=2"], "bad variable name '1x'"),
+    (["x", "x=1", "x=2"], "variable 'x' is given twice"),
+    (["x // 2", "x=1"], "operator not allowed (use + - * / **): 'x // 2'"),
+    (["x if x else x", "x=1"], "not allowed in an expression (IfExp)"),
+    (["[x]", "x=1"], "not allowed in an expression (List)"),
+    (["'a'", "x=1"], "only real numbers are allowed, got 'a'"),
+    (["True * x", "x=1"], "only real numbers are allowed, got True"),
+    (["1j * x", "x=1"], "only real numbers are allowed, got 1j"),
+    (["max(x)", "x=1"], "max() takes 2 argument(s), got 1"),
+    (["tanh(x, x)", "x=1"], "tanh() takes 1 argument(s), got 2"),
+    (["tanh(x=x)", "x=1"], "tanh() takes plain positional arguments only"),
+    (["elu(x, x)", "x=1"], "elu(): alpha must be a number"),
+    (["log(x)", "x=0"], "log: input must be > 0, got 0.0"),
+    (["x / 0", "x=1"], "/: division by zero"),
+    (["sqrt(x)", "x=-1"], "sqrt: input must be >= 0, got -1.0"),
+    (["exp(x)", "x=1000"], "exp: result out of range"),
+    (["2 ** 2 ** 2 ** 2 ** 2", "x=1"], "**: result out of range"),
+    (["x * y", "x=1", "y=2", "-o", "out.jpg"], "unsupported output suffix .jpg (use .svg, .png"),
+    (["x * y", "x=1", "y=2", "-o", "out"], "unsupported output suffix (none)"),
+    (["x", "x=1", "-o", "no/such/dir/g.svg"], "output directory does not exist: 'no/such/dir'"),
+    (["-x", "x=1"], 'unrecognized arguments: -x (an EXPR starting with "-" goes last, after --'),
+    ([], "the following arguments are required: EXPR"),
+    (["x" * 2001], "expression is too long (2001 > 2000)"),
+    (["(" * 300 + "x" + ")" * 300, "x=1"], "too many nested parentheses"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), ERROR_CASES)
+def test_draw_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "draw", *args)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("micrograd-cn: error: "), err
+    assert message in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing written, nothing executed (no 'pwned')
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bogus"], "invalid choice: 'bogus'"),
+        ([], "the following arguments are required"),
+        (["train", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
+        (["train", "--epochs", "abc"], "expected a positive integer, got 'abc'"),
+        (["train", "--dataset", "iris"], "argument --dataset: invalid choice: 'iris'"),
+        (["train", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+        (["demo", "extra"], "unrecognized arguments: extra"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(capsys, args, message):
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_train_calls_training_run_cli_with_the_arguments(monkeypatch, capsys):
+    from micrograd_cn import training
+
+    calls = []
+    monkeypatch.setattr(training, "run_cli", lambda *a, **kw: calls.append((a, kw)) or 0)
+    assert (
+        main(["train", "--dataset", "spiral", "--epochs", "7", "--seed", "3", "-o", "b.png"]) == 0
+    )
+    assert main(["train", "--no-progress"]) == 0
+    assert calls == [
+        (("spiral", 7, 3, "b.png"), {"progress": True}),
+        (("moons", None, 0, None), {"progress": False}),  # None: training's own default (150)
+    ]
+
+
+def test_help_and_version_exit_0(capsys):
+    assert main(["--help"]) == 0
+    assert "demo" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert "micrograd_cn 0.1.0" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_without_traceback(tmp_path):
+    ok = subprocess.run(
+        [sys.executable, "-m", "micrograd_cn", "draw", "x*y", "x=3", "y=-2", "-o", "g.dot"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0 and "∂f/∂x = -2.0000" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "micrograd_cn", "draw", "x.__class__", "x=1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr == "micrograd-cn: error: attribute access is not allowed: 'x.__class__'\n"
+
+
+# ------------------------------------------------------------------ parse_expression
+
+
+def test_parse_expression_reuses_one_node_per_name_and_labels_it():
+    f = parse_expression("x * x + x", {"x": 3})
+    product = f._prev[0]
+    assert product._prev[0] is product._prev[1] and product._prev[0].label == "x"
+    f.backward()
+    assert product._prev[0].grad == 7.0  # d(x² + x)/dx = 2x + 1
+    given_value = Value(2.0, label="given")
+    assert parse_expression("y ** 3", {"y": given_value})._prev == (given_value,)
+
+
+def test_parse_expression_functions_match_closed_forms():
+    env = {"a": 0.3, "b": -1.2}
+    cases = {
+        "exp(a) + log(2) - sqrt(4)": math.exp(0.3) + math.log(2) - 2,
+        "sigmoid(b) * relu(b) + softplus(a)": 1 / (1 + math.exp(1.2)) * 0
+        + math.log1p(math.exp(0.3)),
+        "abs(b) / 2 + leaky_relu(b, 0.1) + elu(b)": 0.6 - 0.12 + math.expm1(-1.2),
+        "max(a, b) - min(a, b)": 1.5,
+        "sum(a, b, 1) + logsumexp(a, b)": 0.1 + math.log(math.exp(0.3) + math.exp(-1.2)),
+        "-a ** 2 + (+b)": -0.09 - 1.2,
+        "2 ** -1": 0.5,
+    }
+    for text, expected in cases.items():
+        assert parse_expression(text, env).data == pytest.approx(expected, rel=1e-12), text
+
+
+def test_parse_expression_rejects_non_strings_and_reports_errors():
+    with pytest.raises(TypeError, match="expression must be a str, got int"):
+        parse_expression(3, {})
+    with pytest.raises(ValueError, match=r"negative base -8\.0 with non-integer exponent"):
+        parse_expression("(-8) ** (1/3)", {})
+    with pytest.raises(ExpressionError, match="unknown variable 'q' \\(give it as q=VALUE\\)"):
+        parse_expression("q + 1", {})
+    assert issubclass(ExpressionError, ValueError)
+    assert parse_assignments(["x=-2", "y = 1e3"]) == {"x": -2.0, "y": 1000.0}
+
+
+@given(expressions(max_leaves=10), variable_values())
+def test_parse_expression_reads_back_random_expressions(expr, env):
+    text = str(expr)
+    parsed = parse_expression(text, env)
+    assert parsed.data == pytest.approx(expr.evaluate_float(env), rel=1e-9, abs=1e-12)
+    reference_leaves = {n: Value(v, label=n) for n, v in env.items()}
+    reference = expr.evaluate_value(reference_leaves)
+    if not isinstance(reference, Value) or not parsed._prev:
+        return
+    reference.backward()
+    parsed.backward()
+    grads = {v.label: v.grad for v in _leaves(parsed)}
+    for name, leaf in reference_leaves.items():
+        assert grads.get(name, 0.0) == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12), text
+
+
+def _leaves(root):
+    from micrograd_cn.engine import topological_order
+
+    return [v for v in topological_order(root) if not v._prev and v.label]
