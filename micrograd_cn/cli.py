@@ -287,7 +287,7 @@ def _draw(args) -> int:
     values = parse_assignments(args.assignments)
     root = parse_expression(args.expression, values)
     if not root.label:
-        root.label = "f"
+        root.label = "f" if "f" not in values else "out"
     root.backward()
     print(f"{root.label} = {args.expression.strip()} = {root.data:.4f}")
     named = _named_leaves(root, values)

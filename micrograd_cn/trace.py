@@ -34,6 +34,7 @@ __all__ = [
     "constant_of",
     "format_number",
     "fresh_record",
+    "op_text",
     "record",
 ]
 
@@ -88,6 +89,21 @@ def constant_of(node: Value) -> float | None:
         if name == "k":
             return cell.cell_contents
     return None
+
+
+def op_text(node: Value) -> str:
+    """The op node's text: the symbol, with a folded constant when there is one (``×2``, ``+0.5``).
+
+    >>> x = Value(3.0)
+    >>> op_text(x * 2), op_text(x + 0.5), op_text(x ** 2), op_text(x * x), op_text(x.tanh())
+    ('×2', '+0.5', '^2', '×', 'tanh')
+    """
+    symbol = OP_SYMBOLS.get(node._op, node._op)
+    k = constant_of(node)
+    if k is None:
+        return symbol
+    text = format_number(k)
+    return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"
 
 
 @dataclass(frozen=True)

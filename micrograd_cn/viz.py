@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .engine import Value, topological_order
-from .trace import OP_SYMBOLS, Trace, constant_of, format_number, fresh_record
+from .trace import Trace, fresh_record, op_text
 
 __all__ = [
     "FONTS",
@@ -111,21 +111,6 @@ def _new_graph(rankdir: str):
         node_attr={"fontname": FONTS, "fontsize": "12"},
         edge_attr={"fontname": FONTS, "fontsize": "10", "color": "#666666"},
     )
-
-
-def op_text(node: Value) -> str:
-    """The op node's text: the symbol, with a folded constant when there is one (``×2``, ``+0.5``).
-
-    >>> x = Value(3.0)
-    >>> op_text(x * 2), op_text(x + 0.5), op_text(x ** 2), op_text(x * x), op_text(x.tanh())
-    ('×2', '+0.5', '^2', '×', 'tanh')
-    """
-    symbol = OP_SYMBOLS.get(node._op, node._op)
-    k = constant_of(node)
-    if k is None:
-        return symbol
-    text = format_number(k)
-    return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"
 
 
 def _value_label(name, shown_name, data, grad, show_grad, fill) -> str:
@@ -392,7 +377,8 @@ _PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{title}</title>
 <style>
-body {{ font-family: {fonts}; margin: 1.5em; color: #222; }} button {{ font-size: 1em; }}
+body {{ font-family: "DejaVu Sans", "Helvetica Neue", Arial, {fonts}; margin: 1.5em; }}
+button {{ font-size: 1em; }}
 #controls {{ display: flex; gap: .6em; align-items: center; }} .frame svg {{ max-width: 100%; }}
 #caption {{ font-size: 1.15em; margin: .8em 0; min-height: 1.5em; }}
 </style></head><body>
