@@ -30,7 +30,7 @@ import warnings
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-from micrograd_cn import F, Value, no_grad
+from micrograd_cn import F, Value, losses, nn, no_grad
 
 # 中文字体：有哪个用哪个；一个都没有时也不报错（只是中文显示成方框）
 installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -52,6 +52,7 @@ if not cjk:
 #
 # 取输入维度 $d=3$、隐藏单元 $h=4$、输出 $q=2$，激活函数 $\phi=\tanh$，
 # 损失 $\ell(o, y) = \frac12\sum_k (o_k-y_k)^2$，$\lambda = 0.1$。权重是一个个标量 `Value`。
+# 正则项 $s$ 就是 `losses.l2_penalty(weights, lam)`。
 
 # %%
 rng = random.Random(0)
@@ -79,6 +80,7 @@ o_f = [sum(w.data * hi for w, hi in zip(row, h_f, strict=True)) for row in W2]
 L_f = 0.5 * sum((ok - yk) ** 2 for ok, yk in zip(o_f, y, strict=True))
 s_f = lam / 2 * sum(w.data**2 for w in weights)
 assert abs(L.data - L_f) < 1e-12 and abs(s.data - s_f) < 1e-12
+assert abs(losses.l2_penalty(weights, lam).data - s.data) < 1e-12  # 同一个正则项
 print(f"L = {L.data:.6f}, s = {s.data:.6f}, J = {J.data:.6f}")
 
 # %% [markdown]
@@ -278,6 +280,20 @@ def xavier_bound(fan_in, fan_out):
 bound = xavier_bound(50, 50)
 assert abs(bound - math.sqrt(0.06)) < 1e-15
 print(f"a = b = 50 时的界: ±{bound:.6f}")
+
+# %% [markdown]
+# `nn.Layer(a, b)` 默认就用 Xavier 初始化（`init="xavier"`）。检查 2500 个权重：都在界内，
+# 最大值贴近界，样本方差接近 $2/(a+b) = 0.02$。
+
+# %%
+layer = nn.Layer(50, 50, seed=0)
+ws = [w.data for neuron in layer.neurons for w in neuron.w]
+mean_w = sum(ws) / len(ws)
+var_w = sum((w - mean_w) ** 2 for w in ws) / len(ws)
+assert len(ws) == 2500 and max(abs(w) for w in ws) <= bound
+assert max(abs(w) for w in ws) > 0.99 * bound
+assert abs(var_w - 2 / (50 + 50)) < 0.1 * 2 / (50 + 50)
+print(f"max |w| = {max(abs(w) for w in ws):.4f}（界 {bound:.4f}），方差 {var_w:.4f}（理论 0.02）")
 
 # %% [markdown]
 # 为什么是这个界？恒等激活下，一层的输出 $o = \sum_{k=1}^{a} w_k h_k$ 的方差是
