@@ -1,0 +1,629 @@
+"""Tests for micrograd_cn.engine: every op against finite differences, the seeds' numbers,
+gradient semantics, no_grad, errors, long chains and memory, micrograd and PyTorch parity."""
+
+import gc
+import math
+import sys
+import tracemalloc
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micrograd_cn import functional as F
+from micrograd_cn.engine import Value, is_grad_enabled, no_grad, topological_order
+
+
+def reals(low, high):
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+# A random upstream gradient bounded away from 0 and 1: a rule that forgets `* g` fails.
+upstream = st.one_of(reals(0.1, 3.0), reals(-3.0, -0.1)).filter(lambda g: abs(g - 1.0) > 1e-3)
+away_from_kink = reals(-10.0, 10.0).filter(lambda x: abs(x) > 1e-3)
+
+
+def derivative(f, x):
+    """Central finite difference of a float function (step scaled to |x|)."""
+    h = 1e-6 * max(1.0, abs(x))
+    return (f(x + h) - f(x - h)) / (2.0 * h)
+
+
+def close(analytic, numeric):
+    return analytic == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+# name, Value op, closed-form float function, smooth domain
+UNARY_OPS = [
+    ("exp", Value.exp, math.exp, reals(-20.0, 20.0)),
+    ("log", Value.log, math.log, reals(1e-3, 1e3)),
+    ("sqrt", Value.sqrt, math.sqrt, reals(1e-3, 1e3)),
+    ("tanh", Value.tanh, math.tanh, reals(-20.0, 20.0)),
+    ("sigmoid", Value.sigmoid, sigmoid, reals(-30.0, 30.0)),
+    ("softplus", Value.softplus, lambda x: math.log1p(math.exp(x)), reals(-30.0, 30.0)),
+    ("relu", Value.relu, lambda x: max(x, 0.0), away_from_kink),
+    ("abs", Value.abs, abs, away_from_kink),
+    ("leaky_relu", Value.leaky_relu, lambda x: x if x > 0 else 0.01 * x, away_from_kink),
+    (
+        "leaky_relu(0.3)",
+        lambda v: v.leaky_relu(0.3),
+        lambda x: x if x > 0 else 0.3 * x,
+        away_from_kink,
+    ),
+    ("elu", Value.elu, lambda x: x if x > 0 else math.exp(x) - 1.0, away_from_kink),
+    (
+        "elu(0.5)",
+        lambda v: v.elu(alpha=0.5),
+        lambda x: x if x > 0 else 0.5 * (math.exp(x) - 1.0),
+        away_from_kink,
+    ),
+    ("neg", lambda v: -v, lambda x: -x, reals(-1e3, 1e3)),
+    ("pos", lambda v: +v * 1.0, lambda x: x, reals(-1e3, 1e3)),
+    ("a ** 2", lambda v: v**2, lambda x: x**2, reals(-10.0, 10.0)),
+    ("a ** 3", lambda v: v**3, lambda x: x**3, reals(-10.0, 10.0)),
+    ("a ** -1", lambda v: v**-1, lambda x: 1.0 / x, away_from_kink.filter(lambda x: abs(x) > 0.1)),
+    ("a ** 0.5", lambda v: v**0.5, math.sqrt, reals(1e-2, 1e2)),
+    ("a ** -1.5", lambda v: v**-1.5, lambda x: x**-1.5, reals(1e-1, 1e2)),
+    ("a + 2.5", lambda v: v + 2.5, lambda x: x + 2.5, reals(-1e3, 1e3)),
+    ("2.5 + a", lambda v: 2.5 + v, lambda x: 2.5 + x, reals(-1e3, 1e3)),
+    ("a - 2.5", lambda v: v - 2.5, lambda x: x - 2.5, reals(-1e3, 1e3)),
+    ("2.5 - a", lambda v: 2.5 - v, lambda x: 2.5 - x, reals(-1e3, 1e3)),
+    ("a * -1.5", lambda v: v * -1.5, lambda x: x * -1.5, reals(-1e3, 1e3)),
+    ("-1.5 * a", lambda v: -1.5 * v, lambda x: -1.5 * x, reals(-1e3, 1e3)),
+    ("a / 4", lambda v: v / 4, lambda x: x / 4, reals(-1e3, 1e3)),
+    ("3 / a", lambda v: 3 / v, lambda x: 3 / x, away_from_kink.filter(lambda x: abs(x) > 0.1)),
+    ("2 ** a", lambda v: 2**v, lambda x: 2.0**x, reals(-20.0, 20.0)),
+    ("a * a", lambda v: v * v, lambda x: x * x, reals(-1e3, 1e3)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "op", "reference", "domain"), UNARY_OPS, ids=[c[0] for c in UNARY_OPS]
+)
+@given(data=st.data())
+def test_unary_op_matches_finite_differences(name, op, reference, domain, data):
+    x = data.draw(domain, label="x")
+    g = data.draw(upstream, label="upstream grad")
+    a = Value(x)
+    out = op(a)
+    out.backward(g)
+    assert out.data == pytest.approx(reference(x), rel=1e-12, abs=1e-300)
+    assert close(a.grad, g * derivative(reference, x))
+
+
+# name, Value op, float op, domain of x, domain of y
+BINARY_OPS = [
+    ("+", lambda a, b: a + b, lambda x, y: x + y, reals(-1e3, 1e3), reals(-1e3, 1e3)),
+    ("-", lambda a, b: a - b, lambda x, y: x - y, reals(-1e3, 1e3), reals(-1e3, 1e3)),
+    ("*", lambda a, b: a * b, lambda x, y: x * y, reals(-1e3, 1e3), reals(-1e3, 1e3)),
+    ("/", lambda a, b: a / b, lambda x, y: x / y, reals(-1e2, 1e2), away_from_kink),
+    ("**", lambda a, b: a**b, lambda x, y: x**y, reals(0.1, 5.0), reals(-3.0, 3.0)),
+    ("max", F.maximum, max, reals(-10.0, 10.0), reals(-10.0, 10.0)),
+    ("min", F.minimum, min, reals(-10.0, 10.0), reals(-10.0, 10.0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "op", "reference", "xs", "ys"), BINARY_OPS, ids=[c[0] for c in BINARY_OPS]
+)
+@given(data=st.data())
+def test_binary_op_matches_finite_differences(name, op, reference, xs, ys, data):
+    x, y = data.draw(xs, label="x"), data.draw(ys, label="y")
+    if name in ("max", "min"):
+        data.draw(st.just(None).filter(lambda _: abs(x - y) > 1e-3), label="away from the tie")
+    g = data.draw(upstream, label="upstream grad")
+    a, b = Value(x), Value(y)
+    out = op(a, b)
+    out.backward(g)
+    assert out.data == pytest.approx(reference(x, y), rel=1e-12)
+    assert close(a.grad, g * derivative(lambda t: reference(t, y), x))
+    assert close(b.grad, g * derivative(lambda t: reference(x, t), y))
+
+
+# ---------------------------------------------------------------- the seeds' worked examples
+class MulLayer:
+    """Seed 000's multiplication layer, as printed there."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.y, dout * self.x
+
+
+def test_seed_000_apple_example():
+    apple, num, tax = (
+        Value(100.0, label="苹果单价"),
+        Value(2.0, label="个数"),
+        Value(1.1, label="税"),
+    )
+    price = apple * num * tax
+    price.backward()
+    assert price.data == pytest.approx(220.0, abs=1e-12)
+    assert (apple.grad, num.grad, tax.grad) == pytest.approx((2.2, 110.0, 200.0), abs=1e-12)
+    # the seed's layer-by-layer computation gives exactly the same floats
+    apple_layer, tax_layer = MulLayer(), MulLayer()
+    total = tax_layer.forward(apple_layer.forward(100.0, 2.0), 1.1)
+    d_apple_price, d_tax = tax_layer.backward(1.0)
+    d_apple, d_num = apple_layer.backward(d_apple_price)
+    assert (price.data, apple.grad, num.grad, tax.grad) == (total, d_apple, d_num, d_tax)
+
+
+def test_seed_002_x_plus_y_times_z():
+    x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    q = x + y
+    f = q * z
+    f.backward()
+    assert (q.data, f.data) == (3.0, -12.0)
+    assert (x.grad, y.grad, z.grad, q.grad) == (-4.0, -4.0, 3.0, -4.0)
+
+
+def test_seed_002_two_layer_sigmoid_network():
+    i = [0.1, 0.2]
+    o = [0.01, 0.99]
+    w = [Value(v, label=f"w{n}") for n, v in enumerate([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], 1)]
+    b = [Value(v) for v in [0.55, 0.56, 0.66, 0.67]]
+    h1_in = w[0] * i[0] + w[1] * i[1] + b[0]
+    h2_in = w[2] * i[0] + w[3] * i[1] + b[1]
+    h1_out, h2_out = h1_in.sigmoid(), h2_in.sigmoid()
+    o1_in = w[4] * h1_out + w[5] * h2_out + b[2]
+    o2_in = w[6] * h1_out + w[7] * h2_out + b[3]
+    o1_out, o2_out = o1_in.sigmoid(), o2_in.sigmoid()
+    cost = 0.5 * ((o[0] - o1_out) ** 2 + (o[1] - o2_out) ** 2)
+    cost.backward()
+
+    def same(actual, printed):
+        assert actual == pytest.approx(printed, rel=1e-15, abs=0.0)
+
+    same(h1_in.data, 0.6000000000000001)
+    same(h1_out.data, 0.6456563062257954)
+    same(h2_out.data, 0.6615031592029524)
+    same(o1_in.data, 1.379730048634669)
+    same(o1_out.data, 0.7989476413779711)
+    same(o2_out.data, 0.8390480283342561)
+    same(o1_in.grad, 0.12672890240521031)  # o1_err = dC / d o1_in
+    same(o2_in.grad, -0.020385525551585255)  # o2_err
+    same(h1_in.grad, 0.011232066954600498)  # h1_err
+    same(h2_in.grad, 0.013374304651329562)  # h2_err
+    same(w[4].grad, 0.08182331501899741)  # d_w5
+    same(w[0].grad, 0.0011232066954600499)  # d_w1
+    same(b[2].grad, 0.12672890240521031)  # BP3: dC / db = delta
+
+
+ALPHA = 1.0
+# seed 003: each activation's derivative written with its output y (and x only for the branch)
+SEED_003_ACTIVATIONS = [
+    ("Sigmoid", Value.sigmoid, lambda x, y: y * (1 - y)),
+    ("Tanh", Value.tanh, lambda x, y: 1 - y**2),
+    ("ReLU", Value.relu, lambda x, y: 1.0 if y > 0 else 0.0),
+    ("ELU", Value.elu, lambda x, y: 1.0 if x > 0 else y + ALPHA),
+    ("Softplus", Value.softplus, lambda x, y: 1 - math.exp(-y)),
+    ("Identity", lambda v: v + 0.0, lambda x, y: 1.0),
+]
+
+
+@pytest.mark.parametrize(("name", "activation", "output_form"), SEED_003_ACTIVATIONS)
+@pytest.mark.parametrize("x", [-3.0, -0.5, 0.0, 0.25, 2.0, 8.0])
+def test_seed_003_activation_derivatives_in_output_form(name, activation, output_form, x):
+    a = Value(x)
+    y = activation(a)
+    y.backward()
+    assert a.grad == pytest.approx(output_form(x, y.data), rel=1e-12, abs=1e-15)
+
+
+# ---------------------------------------------------------------- gradient semantics
+def test_reuse_b_is_a_plus_a():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert (c.data, a.grad, b.grad) == (12.0, 4.0, 2.0)
+
+
+def test_a_times_a_and_a_used_many_times():
+    a = Value(3.0)
+    (a * a).backward()
+    assert a.grad == 6.0
+    x = Value(1.5)
+    y = x
+    for _ in range(99):
+        y = y + x
+    y.backward()
+    assert x.grad == 100.0
+    x = Value(1.5)
+    p = x * x * x * x * x
+    p.backward()
+    assert p.grad == 1.0 and x.grad == pytest.approx(5 * 1.5**4, rel=1e-15)
+
+
+def test_diamond():
+    a = Value(2.0)
+    b, c = a * 2.0, a + 3.0
+    d = b * c  # d = 2a(a + 3), dd/da = 4a + 6
+    d.backward()
+    assert (d.data, a.grad, b.grad, c.grad) == (20.0, 14.0, 5.0, 4.0)
+
+
+def test_leaves_accumulate_intermediates_do_not():
+    a = Value(3.0)
+    b = a * a
+    c = b + 1.0
+    c.backward()
+    c.backward()
+    assert a.grad == 12.0  # leaf: 6 + 6
+    assert (b.grad, c.grad) == (1.0, 1.0)  # intermediates: this call's gradient only
+    c.backward(2.0)
+    assert (a.grad, b.grad, c.grad) == (24.0, 2.0, 2.0)
+    leaf = Value(1.0)
+    leaf.backward()
+    leaf.backward()
+    assert leaf.grad == 2.0
+
+
+def test_zero_grad_resets_every_node():
+    a, b = Value(2.0), Value(-1.0)
+    c = (a * b).tanh() + a
+    c.backward()
+    assert a.grad != 0.0 and b.grad != 0.0
+    c.zero_grad()
+    assert [v.grad for v in topological_order(c)] == [0.0] * len(topological_order(c))
+
+
+def test_constants_are_folded_into_closures():
+    x = Value(1.0)
+    assert (x * 2.0)._prev == (x,)
+    assert (2.0 + x)._prev == (x,)
+    assert (x / 3)._prev[0] is x and len((x / 3)._prev) == 1
+
+
+@pytest.mark.parametrize(
+    ("op", "x", "expected_grad"),
+    [
+        (Value.relu, 0.0, 0.0),
+        (Value.relu, -0.0, 0.0),
+        (Value.abs, 0.0, 0.0),
+        (Value.leaky_relu, 0.0, 0.01),
+        (lambda v: v.leaky_relu(0.2), 0.0, 0.2),
+        (Value.elu, 0.0, 1.0),
+        (lambda v: v.elu(alpha=0.5), 0.0, 0.5),
+        (Value.sqrt, 0.0, math.inf),
+        (lambda v: v**0.5, 0.0, math.inf),
+        (lambda v: v**2, 0.0, 0.0),
+        (lambda v: F.maximum(v, 0.0), 0.0, 0.5),
+    ],
+)
+def test_kinks_follow_the_documented_convention(op, x, expected_grad):
+    a = Value(x)
+    out = op(a)
+    out.backward(3.0)
+    assert a.grad == 3.0 * expected_grad
+
+
+def test_value_exponent_derivative_conventions():
+    a, b = Value(0.0), Value(2.0)
+    (a**b).backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)  # d/db a**b at a == 0 is the limit 0
+    a, b = Value(-2.0), Value(2.0)
+    out = a**b
+    out.backward()
+    assert out.data == 4.0 and a.grad == -4.0 and math.isnan(b.grad)  # ln of a negative
+
+
+# ---------------------------------------------------------------- no_grad
+def test_no_grad_makes_plain_leaves():
+    a = Value(3.0)
+    with no_grad():
+        assert not is_grad_enabled()
+        b = (a * a + 1.0).tanh()
+    assert is_grad_enabled()
+    assert (b._prev, b._backward) == ((), None)
+    assert b.data == math.tanh(10.0)
+    b.backward()
+    assert a.grad == 0.0
+
+
+def test_no_grad_nests_and_restores_after_errors():
+    with no_grad():
+        with no_grad():
+            pass
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(ValueError, match="log"), no_grad():
+        Value(-1.0).log()
+    assert is_grad_enabled()
+
+
+def test_no_grad_as_decorator():
+    @no_grad()
+    def square(v):
+        assert not is_grad_enabled()
+        return v * v
+
+    out = square(Value(4.0))
+    assert (out.data, out._prev, out._backward) == (16.0, (), None)
+    assert is_grad_enabled()
+
+
+# ---------------------------------------------------------------- long chains and memory
+def test_million_node_chain_backward_at_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 1000
+    r, steps = 1.0000001, 500_000
+    x = Value(1.0)
+    y = x
+    for _ in range(steps):
+        y = y * r + 0.5  # two nodes per step: 1,000,000 in all
+    y.backward()
+    assert x.grad == pytest.approx(r**steps, rel=1e-10)
+    assert y.data == pytest.approx(r**steps + 0.5 * (r**steps - 1.0) / (r - 1.0), rel=1e-10)
+
+
+def test_chain_is_freed_by_refcounting_with_gc_disabled():
+    def count_values():
+        return sum(type(o) is Value for o in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        x = Value(1.0)
+        references = sys.getrefcount(x)
+        values_before = count_values()
+        bytes_before = tracemalloc.get_traced_memory()[0]
+        y = x
+        for _ in range(10_000):
+            y = (y * 0.999 + 0.5).tanh()
+        y.backward()
+        assert count_values() - values_before >= 30_000
+        graph_bytes = tracemalloc.get_traced_memory()[0] - bytes_before
+        assert graph_bytes > 3_000_000
+        del y
+        # what stays is CPython's bounded free lists (e.g. 2,000 spare tuples per size)
+        assert tracemalloc.get_traced_memory()[0] - bytes_before < 0.05 * graph_bytes
+        assert count_values() == values_before
+        assert sys.getrefcount(x) == references
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("data", "type_name"),
+    [(True, "bool"), ("2.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list")],
+)
+def test_non_real_data_is_a_type_error_naming_the_type(data, type_name):
+    with pytest.raises(TypeError, match=rf"Value data must be a real number .*got {type_name}"):
+        Value(data)
+
+
+@pytest.mark.parametrize(
+    ("operation", "type_name"),
+    [
+        (lambda v: v + "a", "str"),
+        (lambda v: "a" + v, "str"),
+        (lambda v: v * True, "bool"),
+        (lambda v: v - None, "NoneType"),
+        (lambda v: None - v, "NoneType"),
+        (lambda v: v / 1j, "complex"),
+        (lambda v: 1j / v, "complex"),
+        (lambda v: v + [1.0], "list"),  # noqa: RUF005 - the error is the point
+        (lambda v: v ** "2", "str"),
+        (lambda v: v**True, "bool"),
+        (lambda v: v.leaky_relu("0.1"), "str"),
+        (lambda v: v.elu(alpha=None), "NoneType"),
+        (lambda v: v.backward("1"), "str"),
+    ],
+)
+def test_non_real_operands_are_type_errors_naming_the_type(operation, type_name):
+    with pytest.raises(TypeError, match=type_name):
+        operation(Value(2.0))
+
+
+@pytest.mark.parametrize(
+    ("operation", "error", "message"),
+    [
+        (lambda: Value(0.0).log(), ValueError, r"log: input must be > 0, got 0\.0"),
+        (lambda: Value(-1.5).log(), ValueError, r"log: .*-1\.5"),
+        (lambda: Value(-1.0).sqrt(), ValueError, r"sqrt: input must be >= 0, got -1\.0"),
+        (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, "division by zero"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, "division by zero"),
+        (lambda: Value(1.0) / 0.0, ZeroDivisionError, "division by zero"),
+        (lambda: 1.0 / Value(0.0), ZeroDivisionError, "division by zero"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, r"\*\*: 0\.0 .*negative power"),
+        (lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError, r"\*\*: .*negative power"),
+        (lambda: Value(-2.0) ** 0.5, ValueError, r"\*\*: negative base -2\.0 .*0\.5"),
+        (lambda: Value(-8.0) ** Value(1 / 3), ValueError, r"negative base -8\.0"),
+        (lambda: Value(1000.0).exp(), OverflowError, r"exp: .*1000\.0"),
+        (lambda: Value(10.0) ** 400, OverflowError, r"\*\*: result out of range"),
+        (lambda: 2 ** Value(5000.0), OverflowError, r"\*\*: result out of range"),
+        (lambda: Value(1e10) ** Value(40.0), OverflowError, r"\*\*"),
+    ],
+)
+def test_domain_errors_name_the_op_and_value(operation, error, message):
+    with pytest.raises(error, match=message):
+        operation()
+
+
+def test_add_and_mul_follow_float_semantics():
+    assert (Value(1e200) * 1e200).data == math.inf
+    assert (Value(1e308) + Value(1e308)).data == math.inf
+
+
+@pytest.mark.parametrize("x", [1e308, -1e308, 710.0, -710.0, 0.0])
+def test_sigmoid_and_softplus_stay_finite(x):
+    a = Value(x)
+    s, p = a.sigmoid(), a.softplus()
+    (s + p).backward()
+    assert 0.0 <= s.data <= 1.0 and math.isfinite(p.data) and math.isfinite(a.grad)
+    assert s.data == pytest.approx(sigmoid(x), abs=1e-300)
+    assert p.data == pytest.approx(max(x, 0.0) + math.log1p(math.exp(-abs(x))))
+
+
+# ---------------------------------------------------------------- micrograd 0.1.0 and PyTorch
+def micrograd_sanity_check(Value):
+    x = Value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward()
+    return y.data, x.grad
+
+
+def micrograd_more_ops(Value):
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    return g.data, a.grad, b.grad
+
+
+def test_micrograd_sanity_check_by_hand():
+    # z = 3x + 2 = -10 (relu off), q = zx = 40, h = z² = 100, y = h + q + qx = -20
+    # dy/dx = 6z + (3x + z)(1 + x) + q = -60 + 66 + 40 = 46
+    assert micrograd_sanity_check(Value) == (-20.0, 46.0)
+
+
+def test_micrograd_more_ops_matches_its_readme():
+    g, a_grad, b_grad = micrograd_more_ops(Value)
+    assert (round(g, 4), round(a_grad, 4), round(b_grad, 4)) == (24.7041, 138.8338, 645.5773)
+
+
+@pytest.mark.parametrize("example", [micrograd_sanity_check, micrograd_more_ops])
+def test_micrograd_engine_tests_give_micrograds_numbers(example):
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    ours, theirs = example(Value), example(micrograd_engine.Value)
+    assert ours == pytest.approx(theirs, rel=1e-15)
+
+
+class TorchScalar:
+    """Just enough of Value's interface on a 0-d float64 tensor to run the examples above."""
+
+    def __init__(self, data):
+        import torch
+
+        self.t = data if isinstance(data, torch.Tensor) else torch.tensor(float(data))
+        if self.t.is_leaf:
+            self.t = self.t.double().requires_grad_()
+
+    def _wrap(self, other):
+        return other.t if isinstance(other, TorchScalar) else other
+
+    def __add__(self, o):
+        return TorchScalar(self.t + self._wrap(o))
+
+    __radd__ = __add__
+
+    def __mul__(self, o):
+        return TorchScalar(self.t * self._wrap(o))
+
+    __rmul__ = __mul__
+
+    def __sub__(self, o):
+        return TorchScalar(self.t - self._wrap(o))
+
+    def __neg__(self):
+        return TorchScalar(-self.t)
+
+    def __truediv__(self, o):
+        return TorchScalar(self.t / self._wrap(o))
+
+    def __rtruediv__(self, o):
+        return TorchScalar(o / self.t)
+
+    def __pow__(self, o):
+        return TorchScalar(self.t ** self._wrap(o))
+
+    def relu(self):
+        return TorchScalar(self.t.relu())
+
+    def backward(self):
+        self.t.backward()
+
+    @property
+    def data(self):
+        return self.t.item()
+
+    @property
+    def grad(self):
+        return self.t.grad.item()
+
+
+@pytest.mark.parametrize("example", [micrograd_sanity_check, micrograd_more_ops])
+def test_micrograd_engine_tests_match_torch(example):
+    pytest.importorskip("torch")
+    assert example(Value) == pytest.approx(example(TorchScalar), rel=1e-12)
+
+
+def torch_table():
+    import torch
+    import torch.nn.functional as tf
+
+    return [
+        ("exp", Value.exp, torch.exp, [-3.0, 0.0, 0.7, 5.0]),
+        ("log", Value.log, torch.log, [1e-3, 0.5, 1.0, 30.0]),
+        ("sqrt", Value.sqrt, torch.sqrt, [0.0, 1e-3, 2.0, 100.0]),
+        ("tanh", Value.tanh, torch.tanh, [-20.0, -1.0, 0.0, 0.3, 4.0]),
+        ("sigmoid", Value.sigmoid, torch.sigmoid, [-800.0, -5.0, 0.0, 2.0, 800.0]),
+        ("relu", Value.relu, torch.relu, [-2.0, 0.0, 3.0]),
+        ("abs", Value.abs, torch.abs, [-2.0, 0.0, 3.0]),
+        (
+            "leaky_relu",
+            lambda v: v.leaky_relu(0.1),
+            lambda t: tf.leaky_relu(t, 0.1),
+            [-2.0, 0.0, 3.0],
+        ),
+        ("elu", lambda v: v.elu(0.7), lambda t: tf.elu(t, 0.7), [-2.0, 0.0, 3.0]),
+        ("softplus", Value.softplus, tf.softplus, [-30.0, -1.0, 0.0, 1.5, 15.0]),
+        ("a ** 2.5", lambda v: v**2.5, lambda t: t**2.5, [0.0, 0.5, 3.0]),
+        ("a ** -2", lambda v: v**-2, lambda t: t**-2, [-1.5, 0.5, 3.0]),
+        ("3 ** a", lambda v: 3**v, lambda t: 3**t, [-2.0, 0.0, 1.5]),
+        ("1.5 / a", lambda v: 1.5 / v, lambda t: 1.5 / t, [-2.0, 0.3, 4.0]),
+        ("2 - a", lambda v: 2 - v, lambda t: 2 - t, [-2.0, 0.3]),
+    ]
+
+
+def test_ops_match_torch_float64():
+    torch = pytest.importorskip("torch")
+    for name, op, torch_op, points in torch_table():
+        for x in points:
+            a = Value(x)
+            out = op(a)
+            out.backward(0.7)
+            t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+            torch_out = torch_op(t)
+            torch_out.backward(torch.tensor(0.7, dtype=torch.float64))
+            assert out.data == pytest.approx(torch_out.item(), rel=1e-12, abs=1e-12), (name, x)
+            assert a.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-12), (name, x)
+
+
+def test_binary_ops_match_torch_float64():
+    torch = pytest.importorskip("torch")
+    cases = [
+        (lambda a, b: a + b, [(1.5, -2.0)]),
+        (lambda a, b: a - b, [(1.5, -2.0)]),
+        (lambda a, b: a * b, [(1.5, -2.0), (0.0, 3.0)]),
+        (lambda a, b: a / b, [(1.5, -2.0), (0.0, 3.0)]),
+        (lambda a, b: a**b, [(1.5, -2.0), (0.3, 2.5), (0.0, 2.0)]),
+    ]
+    for op, points in cases:
+        for x, y in points:
+            a, b = Value(x), Value(y)
+            op(a, b).backward(-1.3)
+            ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, y))
+            op(ta, tb).backward(torch.tensor(-1.3, dtype=torch.float64))
+            assert (a.grad, b.grad) == pytest.approx((ta.grad.item(), tb.grad.item()), rel=1e-12)

@@ -1,0 +1,208 @@
+"""Tests for micrograd_cn.functional: n-ary nodes against finite differences and closed forms,
+stability at large inputs, errors, and PyTorch parity."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micrograd_cn import functional as F
+from micrograd_cn.engine import Value
+
+numbers = st.floats(-5.0, 5.0, allow_nan=False, allow_infinity=False)
+vectors = st.lists(numbers, min_size=1, max_size=6)
+upstream = st.one_of(st.floats(0.1, 3.0), st.floats(-3.0, -0.1))
+
+
+def partials(f, xs):
+    """Central finite differences of a float function of a list."""
+    grads = []
+    for i, x in enumerate(xs):
+        h = 1e-6 * max(1.0, abs(x))
+        up, down = list(xs), list(xs)
+        up[i] += h
+        down[i] -= h
+        grads.append((f(up) - f(down)) / (2.0 * h))
+    return grads
+
+
+def ref_logsumexp(xs):
+    m = max(xs)
+    return m + math.log(math.fsum(math.exp(x - m) for x in xs))
+
+
+def check(value_f, float_f, xs, g):
+    vs = [Value(x) for x in xs]
+    out = value_f(vs)
+    out.backward(g)
+    assert out.data == pytest.approx(float_f(xs), rel=1e-12, abs=1e-12)
+    expected = [g * d for d in partials(float_f, xs)]
+    assert [v.grad for v in vs] == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+@given(vectors, upstream)
+def test_sum_matches_finite_differences(xs, g):
+    check(F.sum, math.fsum, xs, g)
+
+
+@given(vectors, upstream)
+def test_mean_matches_finite_differences(xs, g):
+    check(F.mean, lambda v: math.fsum(v) / len(v), xs, g)
+
+
+@given(vectors, upstream)
+def test_logsumexp_matches_finite_differences(xs, g):
+    check(F.logsumexp, ref_logsumexp, xs, g)
+
+
+@given(vectors, upstream, st.data())
+def test_softmax_and_log_softmax_entries_match_finite_differences(xs, g, data):
+    i = data.draw(st.integers(0, len(xs) - 1), label="index")
+    check(lambda vs: F.softmax(vs)[i], lambda v: math.exp(v[i] - ref_logsumexp(v)), xs, g)
+    check(lambda vs: F.log_softmax(vs)[i], lambda v: v[i] - ref_logsumexp(v), xs, g)
+
+
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.tuples(*[st.lists(numbers, min_size=n, max_size=n)] * 2)
+    ),
+    numbers,
+    upstream,
+)
+def test_dot_matches_finite_differences(wx, bias, g):
+    ws, xs = wx
+    n = len(ws)
+
+    def f(v):
+        return math.fsum(a * b for a, b in zip(v[:n], v[n : 2 * n])) + v[-1]
+
+    check(lambda vs: F.dot(vs[:n], vs[n : 2 * n], vs[-1]), f, [*ws, *xs, bias], g)
+
+
+@given(numbers, numbers, upstream)
+def test_maximum_and_minimum_route_the_gradient(x, y, g):
+    for select, pick in ((F.maximum, max), (F.minimum, min)):
+        a, b = Value(x), Value(y)
+        out = select(a, b)
+        out.backward(g)
+        assert out.data == pick(x, y)
+        if x == y:
+            assert (a.grad, b.grad) == (g / 2, g / 2)  # a tie splits evenly
+        else:
+            winner_is_a = pick(x, y) == x
+            assert (a.grad, b.grad) == ((g, 0.0) if winner_is_a else (0.0, g))
+
+
+def test_nary_ops_are_single_nodes():
+    vs = [Value(float(i)) for i in range(5)]
+    assert len(F.sum(vs)._prev) == 5
+    assert len(F.dot(vs, [1.0] * 5, bias=Value(1.0))._prev) == 6
+    assert len(F.dot(vs, vs[::-1])._prev) == 10
+    assert len(F.logsumexp(vs)._prev) == 5
+
+
+def test_numbers_mix_with_values():
+    a = Value(2.0)
+    s = F.sum([a, 3, 0.5, a])
+    s.backward()
+    assert (s.data, a.grad, s._prev) == (7.5, 2.0, (a, a))
+    w = Value(0.5)
+    d = F.dot([w, 2.0], [4.0, a], bias=1.0)  # 0.5·4 + 2·2 + 1
+    d.backward()
+    assert (d.data, w.grad, a.grad) == (7.0, 4.0, 4.0)
+
+
+def test_seed_002_max_gate_routes_to_the_larger_input():
+    x, y = Value(4.0), Value(-1.0)
+    z = F.maximum(x, y) * 2.0
+    z.backward()
+    assert (x.grad, y.grad) == (2.0, 0.0)
+
+
+def test_softmax_cross_entropy_gradient_is_softmax_minus_onehot():
+    logits = [Value(v) for v in (2.0, 1.0, 0.1)]
+    loss = -F.log_softmax(logits)[0]
+    loss.backward()
+    probabilities = [p.data for p in F.softmax([v.data for v in logits])]
+    onehot = [1.0, 0.0, 0.0]
+    expected = [p - t for p, t in zip(probabilities, onehot)]
+    assert [v.grad for v in logits] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1000.0, -1000.0, 1e300])
+def test_softmax_and_logsumexp_stay_finite_at_large_inputs(scale):
+    xs = [scale, scale + 1.0, scale - 1.0] if abs(scale) < 1e10 else [scale, 0.0, -scale]
+    vs = [Value(x) for x in xs]
+    probabilities = F.softmax(vs)
+    F.sum([p * w for p, w in zip(probabilities, (1.0, 2.0, 3.0))]).backward()
+    assert all(math.isfinite(p.data) for p in probabilities)
+    assert all(math.isfinite(v.grad) for v in vs)
+    assert math.fsum(p.data for p in probabilities) == pytest.approx(1.0)
+    if abs(scale) < 1e10:
+        e = math.e
+        z = 1.0 + e + 1.0 / e  # softmax is shift-invariant: same as softmax([0, 1, -1])
+        assert [p.data for p in probabilities] == pytest.approx([1 / z, e / z, 1 / (e * z)])
+        assert F.logsumexp(vs).data == pytest.approx(scale + math.log(z), rel=1e-15)
+
+
+def test_logsumexp_of_two_thousands():
+    assert F.logsumexp([Value(1000.0), Value(1000.0)]).data == 1000.0 + math.log(2.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: F.sum([]), ValueError, "sum of an empty sequence"),
+        (lambda: F.sum(Value(1.0)), TypeError, "sum expects a sequence .*got Value"),
+        (lambda: F.sum("abc"), TypeError, "got str"),
+        (lambda: F.sum([Value(1.0), "2"]), TypeError, "sum element .*got str"),
+        (lambda: F.sum([Value(1.0), None]), TypeError, "got NoneType"),
+        (lambda: F.mean([]), ValueError, "empty"),
+        (lambda: F.dot([1.0], [1.0, 2.0]), ValueError, "dot: length mismatch, 1 weights and 2"),
+        (lambda: F.dot([Value(1.0)], [True]), TypeError, "dot input .*got bool"),
+        (lambda: F.dot([Value(1.0)], [1.0], bias="b"), TypeError, "dot bias .*got str"),
+        (lambda: F.logsumexp([]), ValueError, "logsumexp of an empty sequence"),
+        (lambda: F.softmax([Value(1.0), 1j]), TypeError, "got complex"),
+        (lambda: F.maximum(Value(1.0), "x"), TypeError, "max .*got str"),
+    ],
+)
+def test_errors_name_the_problem(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_functional_ops_match_torch_float64():
+    torch = pytest.importorskip("torch")
+    xs = [0.3, -1.2, 2.5, 0.0]
+    weights = [0.5, -1.0, 2.0, 0.25]
+    cases = [
+        (lambda vs: F.sum(vs), lambda t: t.sum()),
+        (lambda vs: F.mean(vs), lambda t: t.mean()),
+        (lambda vs: F.logsumexp(vs), lambda t: torch.logsumexp(t, 0)),
+        (
+            lambda vs: F.dot(vs, weights, bias=0.5),
+            lambda t: t @ torch.tensor(weights).double() + 0.5,
+        ),
+        (
+            lambda vs: F.sum([p * w for p, w in zip(F.softmax(vs), weights)]),
+            lambda t: torch.softmax(t, 0) @ torch.tensor(weights).double(),
+        ),
+        (
+            lambda vs: F.sum([p * w for p, w in zip(F.log_softmax(vs), weights)]),
+            lambda t: torch.log_softmax(t, 0) @ torch.tensor(weights).double(),
+        ),
+        (
+            lambda vs: F.maximum(vs[0], vs[1]) * F.minimum(vs[2], vs[3]),
+            lambda t: t[:2].max() * t[2:].min(),
+        ),
+    ]
+    for value_f, torch_f in cases:
+        vs = [Value(x) for x in xs]
+        out = value_f(vs)
+        out.backward()
+        t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        torch_out = torch_f(t)
+        torch_out.backward()
+        assert out.data == pytest.approx(torch_out.item(), rel=1e-12)
+        assert [v.grad for v in vs] == pytest.approx(t.grad.tolist(), rel=1e-12, abs=1e-15)

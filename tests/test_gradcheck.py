@@ -1,0 +1,183 @@
+"""Tests for micrograd_cn.gradcheck: closed-form finite differences, passing checks, wrong
+rules caught with every failing input listed worst first, and input validation."""
+
+import math
+import re
+
+import pytest
+
+from micrograd_cn import functional as F
+from micrograd_cn.engine import Value, _node, no_grad
+from micrograd_cn.gradcheck import GradcheckError, gradcheck, numerical_grad
+
+
+def wrong_times(a, b, factor_a=1.0, factor_b=1.0):
+    """a * b with a deliberately wrong rule: each side's gradient scaled by a factor."""
+
+    def _backward(g):
+        a.grad += factor_a * b.data * g
+        b.grad += factor_b * a.data * g
+
+    return _node(a.data * b.data, (a, b), "bad*", _backward)
+
+
+def parse_failures(message):
+    pattern = r"  (.+?): analytic (\S+), numeric (\S+), \|difference\| (\S+)"
+    return [(name, float(a), float(n), float(d)) for name, a, n, d in re.findall(pattern, message)]
+
+
+def test_numerical_grad_matches_closed_forms():
+    grads = numerical_grad(lambda x, y: x * y + x.exp(), [2.0, Value(3.0)])
+    assert grads == pytest.approx([3.0 + math.exp(2.0), 2.0], rel=1e-8)
+    assert numerical_grad(lambda x: x**3, [Value(-1.5)], eps=1e-4) == pytest.approx(
+        [6.75], rel=1e-7
+    )
+
+
+def test_numerical_grad_builds_no_graph_and_leaves_inputs_alone():
+    seen = []
+
+    def f(x):
+        out = x * x
+        seen.append(out._prev)
+        return out
+
+    x = Value(3.0, label="x")
+    numerical_grad(f, [x])
+    assert seen == [(), ()]
+    assert (x.data, x.grad) == (3.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("f", "xs"),
+    [
+        (lambda x, y: (x * y).tanh() + x.exp(), [0.5, -1.5]),
+        (lambda x, y, z: ((x + y) * z).sigmoid() / (1.0 + y * y), [-2.0, 5.0, -4.0]),
+        (lambda a, b: a**b + (2.0 - a).softplus(), [1.3, 0.7]),
+        (
+            lambda a, b, c: F.logsumexp([a, b * 2.0, c]) + F.dot([a, b], [c, c], bias=1.0),
+            [0.1, -0.2, 0.3],
+        ),
+        (lambda a: a.log() + a.sqrt() + a.abs() + a.relu() + a.elu() + a.leaky_relu(), [1.7]),
+    ],
+)
+def test_correct_rules_pass(f, xs):
+    assert gradcheck(f, xs) is True
+    assert gradcheck(f, [Value(x) for x in xs], raise_exception=False) is True
+
+
+def test_inputs_are_not_modified():
+    x = Value(2.0, label="x")
+    x.grad = 5.0
+    gradcheck(lambda x: x * x, [x])
+    assert (x.data, x.grad) == (2.0, 5.0)
+
+
+def test_works_inside_no_grad():
+    with no_grad():
+        assert gradcheck(lambda x: x.tanh(), [0.3])
+
+
+def test_wrong_rule_lists_every_failing_input_worst_first():
+    a, b, c = Value(3.0, label="a"), Value(-2.0), Value(0.5, label="c")
+
+    def f(a, b, c):  # d/da is 10x wrong, d/db 2x wrong, d/dc right
+        return wrong_times(a, b, factor_a=10.0, factor_b=2.0) + c * c
+
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, [a, b, c])
+    message = str(caught.value)
+    assert message.startswith("gradcheck failed for 2 of 3 inputs")
+    failures = parse_failures(message)
+    names = [name for name, *_ in failures]
+    assert names == ["a (input 0)", "input 1"]  # |10·(-2) - (-2)| = 18 before |2·3 - 3| = 3
+    (_, analytic_a, numeric_a, diff_a), (_, analytic_b, numeric_b, diff_b) = failures
+    assert (analytic_a, analytic_b) == (-20.0, 6.0)
+    assert (numeric_a, numeric_b) == pytest.approx((-2.0, 3.0), rel=1e-8)
+    assert (diff_a, diff_b) == pytest.approx((18.0, 3.0), rel=1e-8)
+    # at least 6 significant digits of each number are shown
+    assert re.search(r"analytic -20\.0000\d*, numeric -2\.0000\d+", message)
+    assert [f[:2] for f in caught.value.failures] == [(0, "a"), (1, "")]
+    assert isinstance(caught.value, AssertionError)
+    assert gradcheck(f, [a, b, c], raise_exception=False) is False
+
+
+def test_a_missing_upstream_factor_is_caught():
+    def forgets_g(a):
+        def _backward(g):
+            a.grad += 2.0 * a.data  # should be 2 a · g
+
+        return _node(a.data**2, (a,), "sq", _backward)
+
+    x = Value(1.5)
+    assert gradcheck(lambda x: forgets_g(x), [x])  # alone, the upstream gradient is 1
+    with pytest.raises(
+        GradcheckError, match=r"input 0: analytic 3\.00000+, numeric (9\.0000|8\.9999)"
+    ):
+        gradcheck(lambda x: forgets_g(x) * 3.0, [x])
+
+
+def test_nan_gradients_are_failures():
+    def nan_rule(a):
+        def _backward(g):
+            a.grad += math.nan
+
+        return _node(a.data, (a,), "nan", _backward)
+
+    with pytest.raises(GradcheckError, match="analytic nan"):
+        gradcheck(lambda x, y: nan_rule(x) + wrong_times(y, y, 2.0, 2.0), [1.0, 1.0])
+
+
+def test_tolerances_are_applied_per_input():
+    f = lambda a: wrong_times(a, Value(1.0), factor_a=1.01)  # noqa: E731 - 1% off
+    assert not gradcheck(f, [2.0], raise_exception=False)
+    assert gradcheck(f, [2.0], rtol=0.02)
+    assert gradcheck(f, [2.0], rtol=0.0, atol=0.011)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: gradcheck(42, [1.0]), TypeError, "f must be callable .*got int"),
+        (lambda: numerical_grad("x", [1.0]), TypeError, "f must be callable .*got str"),
+        (lambda: gradcheck(lambda x: x, []), ValueError, "xs is empty"),
+        (lambda: numerical_grad(lambda x: x, ()), ValueError, "xs is empty"),
+        (
+            lambda: gradcheck(lambda x: x, Value(1.0)),
+            TypeError,
+            "xs must be a sequence .*got Value",
+        ),
+        (lambda: gradcheck(lambda x: x, 3.0), TypeError, "xs must be a sequence .*got float"),
+        (
+            lambda: gradcheck(lambda x: x, ["1"]),
+            TypeError,
+            r"xs\[0\] must be a real number.*got str",
+        ),
+        (
+            lambda: gradcheck(lambda x: x, [1.0], eps=0.0),
+            ValueError,
+            "eps must be a finite number > 0",
+        ),
+        (lambda: numerical_grad(lambda x: x, [1.0], eps=-1e-6), ValueError, "eps must be"),
+        (lambda: gradcheck(lambda x: x, [1.0], eps=math.inf), ValueError, "eps must be"),
+        (
+            lambda: gradcheck(lambda x: x, [1.0], eps="small"),
+            TypeError,
+            "eps must be a real number",
+        ),
+        (
+            lambda: gradcheck(lambda x: x, [1.0], atol=-1.0),
+            ValueError,
+            "atol and rtol must be >= 0",
+        ),
+        (lambda: gradcheck(lambda x: 2.0, [1.0]), TypeError, "f must return a Value, got float"),
+        (
+            lambda: numerical_grad(lambda x: "y", [1.0]),
+            TypeError,
+            "f's result must be a real number",
+        ),
+    ],
+)
+def test_bad_input_is_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -1,0 +1,221 @@
+"""Tests for micrograd_cn.testing: random expressions evaluate the same as Values and floats,
+stay in their smooth domain, pass gradcheck with a random upstream gradient, print as the
+tree they are, and match PyTorch."""
+
+import ast
+import math
+import operator
+import sys
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from micrograd_cn.engine import Value
+from micrograd_cn.gradcheck import numerical_grad
+from micrograd_cn.testing import Expression, expressions, variable_values
+
+NAMES = ("x", "y", "z")
+x, y, z = (Expression.variable(n) for n in NAMES)
+
+
+def e(op, *args, value=None):
+    return Expression(op, args, value)
+
+
+def values_of(env):
+    return {name: Value(v, label=name) for name, v in env.items()}
+
+
+@pytest.mark.parametrize(
+    ("expression", "text"),
+    [
+        (e("tanh", e("*", e("+", x, y), z)), "tanh((x + y) * z)"),
+        (e("-", x, e("-", y, z)), "x - (y - z)"),
+        (e("-", e("-", x, y), z), "x - y - z"),
+        (e("*", e("+", x, y), e("/", y, z)), "(x + y) * (y / z)"),
+        (e("pow", e("+", x, y), value=2), "(x + y) ** 2"),
+        (e("pow", e("pow", x, value=2), value=3), "(x ** 2) ** 3"),
+        (e("neg", e("+", x, y)), "-(x + y)"),
+        (e("neg", e("pow", x, value=2)), "-x ** 2"),
+        (e("neg", Expression.constant(0.5)), "-(0.5)"),
+        (e("*", x, Expression.constant(-1.5)), "x * -1.5"),
+        (
+            e("**", e("+", e("softplus", x), Expression.constant(0.5)), e("tanh", y)),
+            "(softplus(x) + 0.5) ** tanh(y)",
+        ),
+        (e("logsumexp", x, e("exp", y)), "logsumexp(x, exp(y))"),
+    ],
+)
+def test_str_is_readable_infix(expression, text):
+    assert str(expression) == text
+    assert repr(expression) == f"Expression({text!r})"
+
+
+def test_seed_002_expression_both_ways():
+    expression = e("*", e("+", x, y), z)
+    env = {"x": -2.0, "y": 5.0, "z": -4.0}
+    vs = values_of(env)
+    out = expression.evaluate_value(vs)
+    out.backward()
+    assert (out.data, expression.evaluate_float(env)) == (-12.0, -12.0)
+    assert [vs[n].grad for n in NAMES] == [-4.0, -4.0, 3.0]
+
+
+def test_kink_distance():
+    expression = e("+", e("relu", e("-", x, y)), e("abs", z))
+    assert expression.kink_distance({"x": 1.0, "y": 0.75, "z": -2.0}) == 0.25
+    assert e("tanh", x).kink_distance({"x": 0.0}) == math.inf
+
+
+def test_constant_expressions_still_give_values():
+    out = e("tanh", Expression.constant(0.5)).evaluate_value({})
+    assert isinstance(out, Value) and out.data == math.tanh(0.5)
+    assert Expression.constant(2.0).evaluate_value({}).data == 2.0
+
+
+@given(expressions(), variable_values())
+def test_values_and_floats_agree_and_stay_finite(expression, env):
+    expected = expression.evaluate_float(env)
+    out = expression.evaluate_value(values_of(env))
+    assert math.isfinite(expected)
+    # identical up to rounding: the engine divides as a * b**-1
+    assert out.data == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@given(expressions(), variable_values(), st.floats(0.25, 2.0), st.booleans())
+def test_random_expressions_backprop_matches_finite_differences(expression, env, g, negate):
+    assume(expression.kink_distance(env) > 1e-3)
+    g = -g if negate else g
+    vs = values_of(env)
+    out = expression.evaluate_value(vs)
+    out.backward(g)
+
+    def f(*args):
+        return expression.evaluate_value(dict(zip(NAMES, args)))
+
+    numeric = numerical_grad(f, [env[n] for n in NAMES])
+    for name, n in zip(NAMES, numeric):
+        assert vs[name].grad == pytest.approx(g * n, rel=1e-3, abs=1e-5), (str(expression), name)
+
+
+def to_tree(node):
+    """An ast of str(expression) back to nested tuples, to compare with the Expression."""
+    if isinstance(node, ast.Expression):
+        return to_tree(node.body)
+    if isinstance(node, ast.Name):
+        return ("var", node.id)
+    if isinstance(node, ast.Constant):
+        return ("const", float(node.value))
+    if isinstance(node, ast.UnaryOp):  # negating a constant is folded: -(0.5) == -0.5
+        operand = to_tree(node.operand)
+        return ("const", -operand[1]) if operand[0] == "const" else ("neg", operand)
+    if isinstance(node, ast.Call):
+        return (node.func.id, *[to_tree(a) for a in node.args])
+    symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}[type(node.op)]
+    right = to_tree(node.right)
+    if symbol == "**" and right[0] == "const":
+        return ("pow", to_tree(node.left), right[1])
+    return (symbol, to_tree(node.left), right)
+
+
+def expression_tree(expression):
+    if expression.op in ("var", "const"):
+        return (expression.op, expression.value)
+    if expression.op == "neg":  # fold like to_tree: -(0.5) parses as -0.5
+        operand = expression_tree(expression.args[0])
+        return ("const", -operand[1]) if operand[0] == "const" else ("neg", operand)
+    if expression.op == "pow":
+        return ("pow", expression_tree(expression.args[0]), float(expression.value))
+    return (expression.op, *[expression_tree(a) for a in expression.args])
+
+
+@given(expressions())
+def test_str_parses_back_to_the_same_tree(expression):
+    assert to_tree(ast.parse(str(expression), mode="eval")) == expression_tree(expression)
+
+
+@given(variable_values(("a", "b"), min_value=-0.5, max_value=2.0))
+def test_variable_values_stay_in_range(env):
+    assert set(env) == {"a", "b"}
+    assert all(-0.5 <= v <= 2.0 for v in env.values())
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: expressions("xy"), TypeError, "variables must be a sequence of names"),
+        (lambda: expressions(()), ValueError, "non-empty sequence of identifiers"),
+        (lambda: expressions(("x", "1y")), ValueError, "identifiers"),
+        (lambda: expressions(max_leaves=0), ValueError, "max_leaves must be an int >= 1"),
+        (
+            lambda: variable_values(min_value=1.0, max_value=0.0),
+            ValueError,
+            "min_value 1.0 must be",
+        ),
+    ],
+)
+def test_bad_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_missing_hypothesis_names_the_testing_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    with pytest.raises(ImportError, match=r"pip install micrograd_cn\[testing\]"):
+        expressions()
+    with pytest.raises(ImportError, match="needs hypothesis"):
+        variable_values()
+
+
+def torch_evaluate(expression, env):
+    import torch
+    import torch.nn.functional as tf
+
+    unary = {
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "exp": torch.exp,
+        "log": torch.log,
+        "sqrt": torch.sqrt,
+        "softplus": lambda t: tf.softplus(t, threshold=1000.0),
+        "relu": torch.relu,
+        "abs": torch.abs,
+        "leaky_relu": tf.leaky_relu,
+        "elu": tf.elu,
+    }
+    binary = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+    op = expression.op
+    args = [torch_evaluate(a, env) for a in expression.args]
+    if op == "var":
+        return env[expression.value]
+    if op == "const":
+        return torch.tensor(expression.value, dtype=torch.float64)
+    if op == "neg":
+        return -args[0]
+    if op == "pow":
+        return args[0] ** expression.value
+    if op == "**":
+        return args[0] ** args[1]
+    if op == "logsumexp":
+        return torch.logsumexp(torch.stack(args), 0)
+    if op in binary:
+        return binary[op](*args)
+    return unary[op](args[0])
+
+
+@given(expressions(), variable_values())
+def test_random_expressions_match_torch_float64(expression, env):
+    torch = pytest.importorskip("torch")
+    assume(expression.kink_distance(env) > 1e-9)
+    vs = values_of(env)
+    out = expression.evaluate_value(vs)
+    out.backward(0.6)
+    tensors = {n: torch.tensor(v, dtype=torch.float64, requires_grad=True) for n, v in env.items()}
+    torch_out = torch_evaluate(expression, tensors)
+    if torch_out.requires_grad:
+        torch_out.backward(torch.tensor(0.6, dtype=torch.float64))
+    assert out.data == pytest.approx(torch_out.item(), rel=1e-9, abs=1e-9)
+    for name, t in tensors.items():
+        expected = 0.0 if t.grad is None else t.grad.item()
+        assert vs[name].grad == pytest.approx(expected, rel=1e-8, abs=1e-9), (str(expression), name)
