@@ -82,7 +82,6 @@ def demo_loss(model, X, y, alpha=1e-4):
 
 initial_state = model.state_dict()
 loss0 = demo_loss(model, X, y)
-print(f"初始损失 {loss0.data:.6f}")
 
 # %% [markdown]
 # 独立核对：只用 `state_dict()` 里的浮点数和普通 Python 做一次正向计算，算出同样的损失。
@@ -122,7 +121,7 @@ def float_demo_loss(state, X, y, alpha=1e-4):
 
 
 assert abs(loss0.data - float_demo_loss(initial_state, X, y)) < 1e-12
-print(f"纯浮点数计算的初始损失 {float_demo_loss(initial_state, X, y):.6f}")
+print(f"初始损失：Value {loss0.data:.6f}，纯浮点数 {float_demo_loss(initial_state, X, y):.6f}")
 
 # %% [markdown]
 # ## 3. 训练

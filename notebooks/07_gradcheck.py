@@ -151,6 +151,7 @@ try:
     gradcheck(sigmoid_wrong_rule, [t])
 except GradcheckError as error:
     caught = error
+assert "t (input 0)" in str(caught) and "0.16" in str(caught)
 print(caught)
 
 # %% [markdown]
