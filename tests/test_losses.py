@@ -1,0 +1,245 @@
+"""losses: closed forms, central finite differences, PyTorch (float64, when installed), errors."""
+
+import math
+import random
+
+import pytest
+
+from micrograd_cn import losses as L
+from micrograd_cn.engine import Value
+
+
+def central_diff(f, xs, eps=1e-6):
+    """d f / d x_i by central differences; f takes a list of floats."""
+    grads = []
+    for i in range(len(xs)):
+        up, down = list(xs), list(xs)
+        up[i] += eps
+        down[i] -= eps
+        grads.append((f(up) - f(down)) / (2 * eps))
+    return grads
+
+
+def values(xs):
+    return [Value(x) for x in xs]
+
+
+def check_fd(loss_of_values, xs, rel=1e-5, abs_=1e-7):
+    """Backward with a random upstream gradient vs central differences."""
+    upstream = random.Random(len(xs)).uniform(0.5, 2.0)
+    vs = values(xs)
+    out = loss_of_values(vs)
+    out.backward(upstream)
+    numeric = central_diff(lambda fs: loss_of_values(values(fs)).data, xs)
+    for v, n in zip(vs, numeric):
+        assert v.grad == pytest.approx(upstream * n, rel=rel, abs=abs_)
+
+
+P = [0.2, -1.3, 2.5, 0.7]
+T = [0.0, -1.0, 3.0, 1.5]
+
+
+# ---------------------------------------------------------------- mse
+def test_mse_closed_form_and_gradient():
+    ps = values(P)
+    loss = L.mse_loss(ps, T)
+    loss.backward()
+    assert loss.data == pytest.approx(sum((p - t) ** 2 for p, t in zip(P, T)) / 4, rel=1e-14)
+    for v, p, t in zip(ps, P, T):
+        assert v.grad == pytest.approx(2 * (p - t) / 4, rel=1e-14)
+    check_fd(lambda vs: L.mse_loss(vs, T), P)
+    summed = L.mse_loss(values(P), T, reduction="sum")
+    assert summed.data == pytest.approx(4 * loss.data, rel=1e-14)
+    each = L.mse_loss(values(P), T, reduction="none")
+    assert [e.data for e in each] == pytest.approx([(p - t) ** 2 for p, t in zip(P, T)])
+    single = L.mse_loss(Value(3.0), 1.0)
+    assert single.data == 4.0
+
+
+# ---------------------------------------------------------------- binary cross-entropy
+PROBS = [0.1, 0.5, 0.93, 0.6]
+TARGETS01 = [0.0, 1.0, 1.0, 0.3]
+
+
+def bce_closed(p, t):
+    return -(t * math.log(p) + (1 - t) * math.log(1 - p))
+
+
+def test_bce_closed_form_gradient_and_fd():
+    ps = values(PROBS)
+    loss = L.binary_cross_entropy(ps, TARGETS01)
+    loss.backward()
+    n = len(PROBS)
+    assert loss.data == pytest.approx(sum(map(bce_closed, PROBS, TARGETS01)) / n, rel=1e-14)
+    for v, p, t in zip(ps, PROBS, TARGETS01):
+        assert v.grad == pytest.approx((p - t) / (p * (1 - p)) / n, rel=1e-12)
+    check_fd(lambda vs: L.binary_cross_entropy(vs, TARGETS01), PROBS)
+
+
+def test_bce_clamps_saturated_probabilities():
+    p = Value(0.0)
+    loss = L.binary_cross_entropy(p, 1.0)
+    loss.backward()
+    assert loss.data == pytest.approx(-math.log(1e-8), rel=1e-12)  # seed 003's eps
+    assert p.grad == 0.0  # outside [eps, 1 - eps] the clamp passes no gradient, as torch.clamp
+    one = L.binary_cross_entropy(Value(1.0), 0.0, eps=1e-6)
+    assert one.data == pytest.approx(-math.log(1e-6), rel=1e-9)
+    assert L.binary_cross_entropy(Value(1.0), 1.0).data == pytest.approx(
+        -math.log1p(-1e-8), rel=1e-6
+    )
+
+
+def test_bce_with_logits_matches_bce_and_is_stable():
+    zs = [-3.0, -0.2, 0.0, 1.7]
+    sig = [1 / (1 + math.exp(-z)) for z in zs]
+    vs = values(zs)
+    loss = L.bce_with_logits(vs, TARGETS01)
+    loss.backward()
+    assert loss.data == pytest.approx(sum(map(bce_closed, sig, TARGETS01)) / 4, rel=1e-12)
+    for v, s, t in zip(vs, sig, TARGETS01):
+        assert v.grad == pytest.approx((s - t) / 4, rel=1e-12)
+    check_fd(lambda v: L.bce_with_logits(v, TARGETS01), zs)
+    big = [Value(1000.0), Value(-1000.0)]
+    extreme = L.bce_with_logits(big, [0.0, 1.0], reduction="sum")
+    extreme.backward()
+    assert extreme.data == 2000.0
+    assert [v.grad for v in big] == [1.0, -1.0]
+
+
+# ---------------------------------------------------------------- cross-entropy
+def softmax(zs):
+    m = max(zs)
+    e = [math.exp(z - m) for z in zs]
+    return [x / sum(e) for x in e]
+
+
+def test_cross_entropy_closed_form_gradient_is_softmax_minus_onehot():
+    zs = [2.0, 1.0, 0.1, -0.4]
+    vs = values(zs)
+    loss = L.cross_entropy(vs, 2)
+    loss.backward()
+    assert loss.data == pytest.approx(math.log(sum(math.exp(z) for z in zs)) - zs[2], rel=1e-14)
+    onehot = [0, 0, 1, 0]
+    assert [v.grad for v in vs] == pytest.approx(
+        [s - o for s, o in zip(softmax(zs), onehot)], rel=1e-12
+    )
+    check_fd(lambda v: L.cross_entropy(v, 2), zs)
+
+
+def test_cross_entropy_batch_mean_and_stability():
+    batch = [[1.0, 2.0, 3.0], [0.5, -0.5, 0.0]]
+    targets = [0, 1]
+    rows = [values(r) for r in batch]
+    loss = L.cross_entropy(rows, targets)
+    loss.backward()
+    expected = [math.log(sum(math.exp(z) for z in r)) - r[t] for r, t in zip(batch, targets)]
+    assert loss.data == pytest.approx(sum(expected) / 2, rel=1e-14)
+    for r, vs, t in zip(batch, rows, targets):
+        grad = [(s - (k == t)) / 2 for k, s in enumerate(softmax(r))]
+        assert [v.grad for v in vs] == pytest.approx(grad, rel=1e-12)
+    huge = L.cross_entropy(values([1000.0, 0.0, -1000.0]), 1)
+    assert huge.data == pytest.approx(1000.0, rel=1e-15)
+    assert math.isfinite(huge.data)
+
+
+# ---------------------------------------------------------------- hinge and L2
+def test_hinge_is_micrograds_max_margin():
+    scores, labels = [0.5, -2.0, 0.3, 1.0], [1, -1, -1, 1]
+    vs = values(scores)
+    loss = L.hinge_loss(vs, labels)
+    loss.backward()
+    # micrograd demo: (1 + -yi*scorei).relu(), averaged
+    assert loss.data == pytest.approx(sum(max(0.0, 1 - y * s) for s, y in zip(scores, labels)) / 4)
+    # inside the margin d/ds = -y / n; outside 0; exactly on the margin (kink) 0
+    assert [v.grad for v in vs] == [-0.25, 0.0, 0.25, 0.0]
+    check_fd(lambda v: L.hinge_loss(v, labels), [0.5, -2.0, 0.3, 1.2])
+
+
+def test_l2_penalty_is_half_lambda_sum_of_squares():
+    ps = values([0.5, -1.5, 2.0])
+    s = L.l2_penalty(ps, 0.2)
+    s.backward()
+    assert s.data == pytest.approx(0.1 * (0.25 + 2.25 + 4.0), rel=1e-14)
+    # seed 001: ds/dW = lambda * W
+    assert [p.grad for p in ps] == pytest.approx([0.1, -0.3, 0.4], rel=1e-14)
+    assert len(s._prev) == 1 and s._prev[0]._op == "dot"  # Σp² is one node
+    assert L.l2_penalty([], 0.1).data == 0.0
+    check_fd(lambda v: L.l2_penalty(v, 0.3), [0.5, -1.5, 2.0])
+
+
+# ---------------------------------------------------------------- PyTorch parity
+def test_against_torch_float64():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = random.Random(0)
+    p = [rng.uniform(0.05, 0.95) for _ in range(6)]
+    z = [rng.uniform(-4, 4) for _ in range(6)]
+    t01 = [float(rng.random() < 0.5) for _ in range(6)]
+    tr = [rng.uniform(-2, 2) for _ in range(6)]
+
+    def ours(fn, xs, *args):
+        vs = values(xs)
+        out = fn(vs, *args)
+        out.backward()
+        return out.data, [v.grad for v in vs]
+
+    def theirs(fn, xs, *args):
+        x = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        out = fn(x, *args)
+        out.backward()
+        return out.item(), x.grad.tolist()
+
+    t64 = lambda xs: torch.tensor(xs, dtype=torch.float64)  # noqa: E731
+    cases = [
+        (ours(L.mse_loss, z, tr), theirs(F.mse_loss, z, t64(tr))),
+        (ours(L.binary_cross_entropy, p, t01), theirs(F.binary_cross_entropy, p, t64(t01))),
+        (ours(L.bce_with_logits, z, t01), theirs(F.binary_cross_entropy_with_logits, z, t64(t01))),
+        (
+            ours(lambda v: L.cross_entropy([v[:3], v[3:]], [2, 0]), z),
+            theirs(lambda x: F.cross_entropy(x.view(2, 3), torch.tensor([2, 0])), z),
+        ),
+    ]
+    for (our_loss, our_grad), (torch_loss, torch_grad) in cases:
+        assert our_loss == pytest.approx(torch_loss, rel=1e-12)
+        assert our_grad == pytest.approx(torch_grad, rel=1e-10, abs=1e-14)
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: L.mse_loss(values([1.0, 2.0]), [1.0]),
+            ValueError,
+            "length mismatch, 2 predictions and 1",
+        ),
+        (lambda: L.mse_loss(Value(1.0), [1.0, 2.0]), ValueError, "one prediction but 2 targets"),
+        (lambda: L.mse_loss([], []), ValueError, "empty batch"),
+        (
+            lambda: L.mse_loss(values([1.0]), [1.0], reduction="avg"),
+            ValueError,
+            "unknown reduction 'avg'",
+        ),
+        (lambda: L.binary_cross_entropy(Value(1.2), 1.0), ValueError, "prediction 0 is 1.2"),
+        (
+            lambda: L.binary_cross_entropy(Value(0.5), 2.0),
+            ValueError,
+            r"target must be in \[0, 1\]",
+        ),
+        (lambda: L.bce_with_logits(Value(0.5), -1.0), ValueError, r"target must be in \[0, 1\]"),
+        (lambda: L.cross_entropy(values([1.0, 2.0]), 2), ValueError, "target 2 out of range for 2"),
+        (lambda: L.cross_entropy(values([1.0, 2.0]), True), TypeError, "class index"),
+        (lambda: L.cross_entropy([values([1.0])], [0, 1]), ValueError, "1 samples and 2 targets"),
+        (lambda: L.cross_entropy([], 0), ValueError, "non-empty list"),
+        (
+            lambda: L.hinge_loss(values([1.0, 2.0]), [1, 0]),
+            ValueError,
+            "labels must be -1 or \\+1, got 0",
+        ),
+        (lambda: L.hinge_loss(values([1.0]), ["1"]), TypeError, "label must be a real number"),
+        (lambda: L.l2_penalty(values([1.0]), -0.1), ValueError, "lam must be >= 0"),
+    ],
+)
+def test_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

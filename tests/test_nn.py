@@ -1,0 +1,355 @@
+"""nn: micrograd compatibility (its demo notebook, same numbers), activations, inits, state_dict."""
+
+import gc
+import json
+import math
+import random
+import statistics
+import sys
+
+import pytest
+
+from micrograd_cn.datasets import make_moons
+from micrograd_cn.engine import Value
+from micrograd_cn.nn import MLP, Layer, Module, Neuron
+
+# ---------------------------------------------------------------- micrograd's demo notebook
+# The code cells of karpathy/micrograd demo.ipynb after the imports and the data set
+# (which needs scikit-learn and a plot): model, loss function, optimisation loop.
+DEMO_MODEL = """
+# initialize a model
+model = MLP(2, [16, 16, 1]) # 2-layer neural network
+print(model)
+print("number of parameters", len(model.parameters()))
+"""
+
+DEMO_LOSS = """
+# loss function
+def loss(batch_size=None):
+
+    # inline DataLoader :)
+    if batch_size is None:
+        Xb, yb = X, y
+    else:
+        ri = np.random.permutation(X.shape[0])[:batch_size]
+        Xb, yb = X[ri], y[ri]
+    inputs = [list(map(Value, xrow)) for xrow in Xb]
+
+    # forward the model to get scores
+    scores = list(map(model, inputs))
+
+    # svm "max-margin" loss
+    losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(yb, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    # L2 regularization
+    alpha = 1e-4
+    reg_loss = alpha * sum((p*p for p in model.parameters()))
+    total_loss = data_loss + reg_loss
+
+    # also get accuracy
+    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
+    return total_loss, sum(accuracy) / len(accuracy)
+
+total_loss, acc = loss()
+print(total_loss, acc)
+"""
+
+DEMO_OPTIMIZE = """
+# optimization
+for k in range(100):
+
+    # forward
+    total_loss, acc = loss()
+
+    # backward
+    model.zero_grad()
+    total_loss.backward()
+
+    # update (sgd)
+    learning_rate = 1.0 - 0.9*k/100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+
+    if k % 1 == 0:
+        print(f"step {k} loss {total_loss.data}, accuracy {acc*100}%")
+"""
+
+
+def _demo_namespace(library: str):
+    np = pytest.importorskip("numpy")
+    namespace = {"np": np, "random": random}
+    exec(
+        f"from {library}.engine import Value\nfrom {library}.nn import Neuron, Layer, MLP",
+        namespace,
+    )
+    exec("np.random.seed(1337)\nrandom.seed(1337)", namespace)
+    X, y = make_moons(n_samples=100, noise=0.1, seed=1337)
+    namespace["X"] = np.array(X)
+    namespace["y"] = np.array(y) * 2 - 1  # make y be -1 or 1
+    return namespace
+
+
+def test_micrograd_demo_runs_unchanged_and_learns(capsys):
+    ns = _demo_namespace("micrograd_cn")
+    gc.disable()  # only for speed: micrograd_cn's graphs have no cycles, refcounting frees them
+    try:
+        for cell in (DEMO_MODEL, DEMO_LOSS, DEMO_OPTIMIZE):
+            exec(cell, ns)
+    finally:
+        gc.enable()
+    lines = capsys.readouterr().out.splitlines()
+    assert "number of parameters 337" in lines
+    assert lines[-1].startswith("step 99 loss ")
+    final_accuracy = float(lines[-1].rsplit(" ", 1)[1].rstrip("%"))
+    assert final_accuracy >= 97.0
+    assert len([line for line in lines if line.startswith("step ")]) == 100
+
+
+def test_demo_loss_and_gradients_equal_micrograd(capsys):
+    pytest.importorskip("micrograd")
+    theirs, ours = _demo_namespace("micrograd"), _demo_namespace("micrograd_cn")
+    for ns in (theirs, ours):
+        exec(DEMO_MODEL + DEMO_LOSS, ns)
+    # copy our (Xavier) weights into micrograd's model
+    for mine, other in zip(ours["model"].parameters(), theirs["model"].parameters(), strict=True):
+        other.data = mine.data
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 10_000))  # micrograd's backward recurses
+    gc.disable()  # micrograd's graphs are cycles: collected once at the end, 5x faster
+    try:
+        for k in range(2):  # two SGD steps of the demo loop
+            results = []
+            for ns in (theirs, ours):
+                total_loss, acc = ns["loss"]()
+                ns["model"].zero_grad()
+                total_loss.backward()
+                results.append((total_loss.data, acc, [p.grad for p in ns["model"].parameters()]))
+                learning_rate = 1.0 - 0.9 * k / 100
+                for p in ns["model"].parameters():
+                    p.data -= learning_rate * p.grad
+            (loss_t, acc_t, grads_t), (loss_o, acc_o, grads_o) = results
+            assert loss_o == pytest.approx(loss_t, rel=0, abs=1e-9)
+            assert acc_o == acc_t
+            assert max(abs(a - b) for a, b in zip(grads_t, grads_o, strict=True)) < 1e-9
+            assert any(g != 0.0 for g in grads_o)
+    finally:
+        sys.setrecursionlimit(old_limit)
+        gc.enable()
+        gc.collect()
+    capsys.readouterr()
+
+
+def test_uniform_init_draws_like_micrograd():
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    random.seed(42)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    random.seed(42)
+    ours = MLP(2, [16, 16, 1], init="uniform")
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    assert str(ours.layers[0].neurons[0]) == str(theirs.layers[0].neurons[0]) == "ReLUNeuron(2)"
+    assert str(ours.layers[2].neurons[0]) == str(theirs.layers[2].neurons[0]) == "LinearNeuron(16)"
+
+
+def test_micrograd_style_constructors():
+    assert Neuron(3, nonlin=True).activation == "relu"
+    assert Neuron(3, nonlin=False).activation == "linear"
+    assert Neuron(3, nonlin=False).nonlin is False
+    layer = Layer(3, 2, nonlin=False)
+    assert [n.activation for n in layer.neurons] == ["linear", "linear"]
+    assert isinstance(Layer(3, 1)([1.0, 2.0, 3.0]), Value)
+    assert len(Layer(3, 4)([1.0, 2.0, 3.0])) == 4
+
+
+# ---------------------------------------------------------------- forward and gradients
+ACTIVATION_FORMS = {
+    # name: (f(z), f'(z)) in closed form
+    "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
+    "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
+    "sigmoid": (lambda z: 1 / (1 + math.exp(-z)), lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2),
+    "linear": (lambda z: z, lambda z: 1.0),
+    "elu": (lambda z: z if z > 0 else math.exp(z) - 1, lambda z: 1.0 if z > 0 else math.exp(z)),
+    "softplus": (lambda z: math.log1p(math.exp(z)), lambda z: 1 / (1 + math.exp(-z))),
+    "leaky_relu": (lambda z: z if z > 0 else 0.01 * z, lambda z: 1.0 if z > 0 else 0.01),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATION_FORMS))
+@pytest.mark.parametrize("z_sign", [1.0, -1.0])
+def test_neuron_is_activation_of_w_dot_x_plus_b(activation, z_sign):
+    f, df = ACTIVATION_FORMS[activation]
+    n = Neuron(3, activation=activation, seed=0)
+    weights, bias, x = [0.4, -0.3, 0.25], 0.1 * z_sign, [z_sign * 1.0, z_sign * -0.5, z_sign * 0.8]
+    for w, value in zip(n.w, weights):
+        w.data = value
+    n.b.data = bias
+    z = sum(w * xi for w, xi in zip(weights, x)) + bias
+    out = n(x)
+    out.backward()
+    assert out.data == pytest.approx(f(z), rel=1e-12, abs=1e-15)
+    for w, xi in zip(n.w, x):
+        assert w.grad == pytest.approx(df(z) * xi, rel=1e-12, abs=1e-15)
+    assert n.b.grad == pytest.approx(df(z), rel=1e-12, abs=1e-15)
+
+
+def test_neuron_uses_one_dot_node():
+    n = Neuron(4, activation="linear", seed=0)
+    out = n([1.0, 2.0, 3.0, 4.0])
+    assert out._op == "dot" and len(out._prev) == 5  # 4 weights + bias; float inputs are constants
+    hidden = Neuron(4, seed=0)([1.0, 2.0, 3.0, 4.0])
+    assert hidden._op == "relu" and hidden._prev[0]._op == "dot"
+
+
+def test_mlp_gradients_match_finite_differences():
+    model = MLP(3, [4, 2], activation="tanh", seed=5)
+    x = [0.3, -0.7, 1.1]
+
+    def f():
+        out = model(x)
+        return out[0] * 0.7 - out[1] * 1.3  # a random-ish upstream gradient
+
+    f().backward()
+    for p in model.parameters():
+        analytic, original = p.grad, p.data
+        p.data = original + 1e-6
+        up = f().data
+        p.data = original - 1e-6
+        down = f().data
+        p.data = original
+        assert analytic == pytest.approx((up - down) / 2e-6, rel=1e-5, abs=1e-8)
+
+
+def test_mlp_output_kinds_and_parameter_order():
+    model = MLP(2, [3, 1], seed=0)
+    assert isinstance(model([1.0, 2.0]), Value)
+    assert len(MLP(2, [3, 2], seed=0)([1.0, 2.0])) == 2
+    expected = []
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            expected += [*neuron.w, neuron.b]
+    assert [id(p) for p in model.parameters()] == [id(p) for p in expected]
+    assert len(model.parameters()) == 3 * 3 + 4
+    assert [layer.neurons[0].activation for layer in model.layers] == ["relu", "linear"]
+    custom = MLP(2, [3, 3, 2], activation="tanh", out_activation="sigmoid", seed=0)
+    assert [layer.neurons[0].activation for layer in custom.layers] == ["tanh", "tanh", "sigmoid"]
+
+
+def test_zero_grad():
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, -1.0]).backward()
+    assert any(p.grad for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# ---------------------------------------------------------------- initialisation
+def test_xavier_bound_uses_nout_as_fan_out():
+    layer = Layer(30, 20, seed=1)  # bound sqrt(6 / 50)
+    bound = math.sqrt(6 / 50)
+    weights = [w.data for n in layer.neurons for w in n.w]
+    assert max(abs(w) for w in weights) <= bound
+    assert max(abs(w) for w in weights) > 0.98 * bound  # 600 draws reach the edge
+    assert statistics.pvariance(weights) == pytest.approx(bound**2 / 3, rel=0.15)  # U(-a, a)
+    assert all(n.b.data == 0.0 for n in layer.neurons)
+
+
+def test_he_and_uniform_bounds():
+    he = [w.data for n in Layer(24, 10, init="he", seed=2).neurons for w in n.w]
+    assert max(abs(w) for w in he) <= math.sqrt(6 / 24)
+    assert max(abs(w) for w in he) > 0.95 * math.sqrt(6 / 24)
+    uniform = [w.data for n in Layer(24, 10, init="uniform", seed=2).neurons for w in n.w]
+    assert max(abs(w) for w in uniform) <= 1.0
+    assert max(abs(w) for w in uniform) > 0.95
+
+
+def test_seed_and_rng_reproducible():
+    a = MLP(2, [8, 8, 1], seed=7).state_dict()
+    assert MLP(2, [8, 8, 1], seed=7).state_dict() == a
+    assert MLP(2, [8, 8, 1], rng=random.Random(7)).state_dict() == a
+    assert MLP(2, [8, 8, 1], seed=8).state_dict() != a
+    layer = Layer(2, 5, seed=3)
+    rows = [[w.data for w in n.w] for n in layer.neurons]
+    assert len({tuple(r) for r in rows}) == 5  # one generator shared by the neurons: no symmetry
+    random.seed(11)
+    first = MLP(2, [4, 1]).state_dict()
+    random.seed(11)
+    assert MLP(2, [4, 1]).state_dict() == first  # no seed: the global generator, like micrograd
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: Neuron(2)([1.0, 2.0, 3.0]), ValueError, "Neuron expects 2 inputs, got 3"),
+        (lambda: MLP(2, [3, 1], seed=0)([1.0]), ValueError, "expects 2 inputs, got 1"),
+        (lambda: Neuron(2, activation="swish"), ValueError, "unknown activation 'swish'"),
+        (lambda: MLP(2, [1], out_activation="soft"), ValueError, "unknown out_activation 'soft'"),
+        (lambda: MLP(2, [1], init="normal"), ValueError, "unknown init 'normal'"),
+        (lambda: Layer(2, 0), ValueError, "nout must be >= 1, got 0"),
+        (lambda: Neuron(2.5), TypeError, "nin must be an int, got float"),
+        (lambda: MLP(2, []), ValueError, "nouts must be a non-empty list"),
+        (lambda: MLP(2, [1], seed=1, rng=random.Random(1)), ValueError, "either seed or rng"),
+    ],
+)
+def test_bad_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+# ---------------------------------------------------------------- state_dict and repr
+def test_state_dict_round_trip_through_json():
+    source, target = MLP(2, [4, 3], seed=1), MLP(2, [4, 3], seed=2)
+    state = json.loads(json.dumps(source.state_dict()))
+    assert sorted(state) == ["layers.0.bias", "layers.0.weight", "layers.1.bias", "layers.1.weight"]
+    assert len(state["layers.0.weight"]) == 4 and len(state["layers.0.weight"][0]) == 2
+    assert state["layers.1.weight"][2][3] == source.layers[1].neurons[2].w[3].data
+    target.load_state_dict(state)
+    x = [0.3, -1.2]
+    assert [v.data for v in target(x)] == [v.data for v in source(x)]
+
+
+def test_load_state_dict_errors_leave_model_unchanged():
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    state = model.state_dict()
+    with pytest.raises(ValueError, match=r"missing \['layers.1.bias'\]"):
+        model.load_state_dict({k: v for k, v in state.items() if k != "layers.1.bias"})
+    with pytest.raises(ValueError, match=r"unexpected \['extra'\]"):
+        model.load_state_dict({**state, "extra": 1.0})
+    bad = json.loads(json.dumps(state))
+    bad["layers.0.weight"][0][0] = 99.0
+    bad["layers.0.weight"][2] = [1.0]  # wrong shape after a valid change
+    with pytest.raises(
+        ValueError,
+        match=r"state_dict\['layers.0.weight'\]\[2\]: expected 2 numbers, got a list of 1",
+    ):
+        model.load_state_dict(bad)
+    bad = json.loads(json.dumps(state))
+    bad["layers.1.bias"][0] = "0.5"
+    with pytest.raises(TypeError, match="must be a real number"):
+        model.load_state_dict(bad)
+    with pytest.raises(TypeError, match="expects a dict, got list"):
+        model.load_state_dict([])
+    assert model.state_dict() == before
+
+
+def test_custom_module_with_only_parameters():
+    class Affine(Module):
+        def __init__(self):
+            self.a, self.b = Value(2.0), Value(-1.0)
+
+        def parameters(self):
+            return [self.a, self.b]
+
+    m = Affine()
+    assert m.state_dict() == {"parameters": [2.0, -1.0]}
+    m.load_state_dict({"parameters": [0.5, 0.25]})
+    assert (m.a.data, m.b.data) == (0.5, 0.25)
+
+
+def test_reprs():
+    assert repr(Neuron(3, activation="leaky_relu", seed=0)) == "LeakyReLUNeuron(3)"
+    assert (
+        repr(Layer(2, 16, activation="tanh", seed=0)) == "Layer(nin=2, nout=16, activation='tanh')"
+    )
+    text = repr(MLP(2, [16, 16, 1], seed=0))
+    assert text.splitlines()[1] == "  (0): Layer(nin=2, nout=16, activation='relu')"
+    assert text.endswith("# 337 parameters, init='xavier'")
