@@ -216,7 +216,13 @@ orange_num = Value(3, label="橘子个数")
 apple2 = Value(100, label="苹果单价")
 apple_num2 = Value(2, label="苹果个数")
 tax2 = Value(1.1, label="消费税")
-total = (apple2 * apple_num2 + orange * orange_num) * tax2
+apple_price2 = apple2 * apple_num2
+apple_price2.label = "苹果总价"
+orange_price = orange * orange_num
+orange_price.label = "橘子总价"
+all_price_v = apple_price2 + orange_price
+all_price_v.label = "合计"
+total = all_price_v * tax2
 total.label = "支付金额"
 total.backward()
 
@@ -255,6 +261,7 @@ print(f"层: {layer_total:.2f}  梯度 {[round(g, 4) for g in (d_apple, d_orange
 graph2 = draw_dot(total)
 display(graph2)
 assert "grad 3.3000" in graph2.source and "grad 650.0000" in graph2.source
+assert "合计" in graph2.source and "data 715.0000" in graph2.source
 
 # %% [markdown]
 # **小结**
