@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterable
 
@@ -43,9 +44,27 @@ class GradcheckError(AssertionError):
         self.failures = failures
 
 
-def _check_function(f) -> None:
+def _check_function(f, n_inputs: int) -> Callable[[list], object]:
+    """Return ``call(values)``: ``f(*values)``, or ``f(values)`` for a one-list-argument f."""
     if not callable(f):
         raise TypeError(f"f must be callable (a function of Values), got {type(f).__name__}")
+    try:
+        signature = inspect.signature(f)
+        signature.bind(*range(n_inputs))
+    except TypeError:  # cannot take the inputs one by one: maybe it takes them as one list
+        if n_inputs > 1 and _binds_one(signature):
+            return lambda values: f(values)
+    except ValueError:  # no signature (some builtins): just call it
+        pass
+    return lambda values: f(*values)
+
+
+def _binds_one(signature) -> bool:
+    try:
+        signature.bind(None)
+    except TypeError:
+        return False
+    return True
 
 
 def _check_eps(eps) -> float:
@@ -78,9 +97,9 @@ def _output_data(out) -> float:
     return as_real(out, "f's result")
 
 
-def _central_differences(f, data: list[float], labels: list[str], eps: float) -> list[float]:
+def _central_differences(call, data: list[float], labels: list[str], eps: float) -> list[float]:
     def evaluate(point: list[float]) -> float:
-        return _output_data(f(*[Value(d, label=lab) for d, lab in zip(point, labels)]))
+        return _output_data(call([Value(d, label=lab) for d, lab in zip(point, labels)]))
 
     grads = []
     with no_grad():  # a forward pass only: no graph, no closures
@@ -97,7 +116,8 @@ def _central_differences(f, data: list[float], labels: list[str], eps: float) ->
 def numerical_grad(f: Callable, xs: Iterable, eps: float = 1e-6) -> list[float]:
     """Estimate d f / d x_i by central differences (f(x + eps) - f(x - eps)) / (2 eps).
 
-    ``f`` is called as ``f(*values)`` with fresh Values under ``no_grad``, so
+    ``f`` is called as ``f(*values)`` (or ``f(values)`` when it takes a single
+    list and there are several inputs) with fresh Values under ``no_grad``, so
     no graph is built and ``xs`` is not touched.  The error is O(eps²) from the
     truncated Taylor series plus O(machine-eps·|f| / eps) from rounding, which
     is why eps = 1e-6 (not 1e-12) is the default.
@@ -105,18 +125,17 @@ def numerical_grad(f: Callable, xs: Iterable, eps: float = 1e-6) -> list[float]:
     >>> [round(g, 6) for g in numerical_grad(lambda a: a ** 3, [2.0])]   # 3·2² = 12
     [12.0]
     """
-    _check_function(f)
     eps = _check_eps(eps)
     data, labels = _input_data(xs)
-    return _central_differences(f, data, labels, eps)
+    return _central_differences(_check_function(f, len(data)), data, labels, eps)
 
 
-def _analytic_grad(f, data: list[float], labels: list[str]) -> list[float]:
+def _analytic_grad(call, data: list[float], labels: list[str]) -> list[float]:
     inputs = [Value(d, label=lab) for d, lab in zip(data, labels)]
     previous = engine._grad_enabled
     engine._grad_enabled = True  # works even when called inside no_grad()
     try:
-        out = f(*inputs)
+        out = call(inputs)
     finally:
         engine._grad_enabled = previous
     if not isinstance(out, Value):
@@ -139,6 +158,8 @@ def gradcheck(
 ) -> bool:
     """Compare backprop's gradient of ``f(*xs)`` with central finite differences.
 
+    ``f`` is called as ``f(*values)``; a function of one list (``lambda vs:
+    F.sum(vs)``) gets the list when there are several inputs.
     Input i passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     The check runs on fresh copies of ``xs`` (Values or numbers), so their
     ``grad`` is left alone.  On a mismatch it raises :class:`GradcheckError`
@@ -156,15 +177,15 @@ def gradcheck(
     micrograd_cn.gradcheck.GradcheckError: gradcheck failed for 1 of 1 inputs ...
       a (input 0): analytic 3.000000000, numeric 6.00000..., |difference| 3.00000...
     """
-    _check_function(f)
     eps = _check_eps(eps)
     atol, rtol = as_real(atol, "atol"), as_real(rtol, "rtol")
     if not (atol >= 0.0 and rtol >= 0.0):
         raise ValueError(f"atol and rtol must be >= 0, got atol={atol!r}, rtol={rtol!r}")
     data, labels = _input_data(xs)
+    call = _check_function(f, len(data))
 
-    analytic = _analytic_grad(f, data, labels)
-    numeric = _central_differences(f, data, labels, eps)
+    analytic = _analytic_grad(call, data, labels)
+    numeric = _central_differences(call, data, labels, eps)
     failures = [
         (i, labels[i], a, n)
         for i, (a, n) in enumerate(zip(analytic, numeric))

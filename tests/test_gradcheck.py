@@ -66,6 +66,17 @@ def test_correct_rules_pass(f, xs):
     assert gradcheck(f, [Value(x) for x in xs], raise_exception=False) is True
 
 
+def test_a_function_of_one_list_gets_the_list():
+    def f(vs):
+        return F.sum([v * v for v in vs])
+
+    assert numerical_grad(f, [1.0, -2.0, 0.5]) == pytest.approx([2.0, -4.0, 1.0], rel=1e-8)
+    assert gradcheck(f, [1.0, -2.0, 0.5])
+    assert not gradcheck(
+        lambda vs: wrong_times(vs[0], vs[1], 3.0), [1.0, 2.0], raise_exception=False
+    )
+
+
 def test_inputs_are_not_modified():
     x = Value(2.0, label="x")
     x.grad = 5.0
