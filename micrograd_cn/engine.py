@@ -137,8 +137,10 @@ class Value:
                 other.grad += g
 
             return _node(out_data, (self, other), "+", _backward)
-        if type(other) is not float and (isinstance(other, bool) or not isinstance(other, Real)):
-            return NotImplemented
+        if type(other) is not float:
+            if isinstance(other, bool) or not isinstance(other, Real):
+                return NotImplemented
+            other = float(other)  # numpy scalars would otherwise compute in their own dtype
         out_data = self.data + other
 
         def _backward(g):

@@ -449,6 +449,25 @@ def test_domain_errors_name_the_op_and_value(operation, error, message):
         operation()
 
 
+def test_numpy_scalars_and_fractions_become_python_floats():
+    np = pytest.importorskip("numpy")
+    from fractions import Fraction
+
+    a = Value(1.0)
+    results = [
+        Value(np.int64(3)),
+        Value(np.float32(0.5)),
+        Value(Fraction(1, 4)),
+        a + np.float32(0.1),  # float32 arithmetic would round to ~1.1000000238
+        np.float32(0.5) - a,
+        a * np.float64(3.0),
+        a / np.float32(4.0),
+        a ** np.int64(2),
+    ]
+    assert all(type(v.data) is float for v in results)
+    assert results[3].data == 1.0 + float(np.float32(0.1))
+
+
 def test_add_and_mul_follow_float_semantics():
     assert (Value(1e200) * 1e200).data == math.inf
     assert (Value(1e308) + Value(1e308)).data == math.inf
