@@ -1,0 +1,220 @@
+"""Training benchmark: micrograd's demo step, micrograd 0.1.0 vs micrograd_cn, in one process.
+
+Workload (issue 4): micrograd's demo.ipynb training step on 100 moons points with
+``MLP(2, [16, 16, 1])``: forward, SVM max-margin loss ``relu(1 - y·score)`` averaged,
+plus ``1e-4 · Σ p²``, ``zero_grad``, ``backward``, SGD update.  The step is written
+ONCE (:func:`demo_step`) and run with each library's ``Value`` and ``MLP``; both models
+start from the same weights, and the first losses are compared as a sanity check.
+Also: memory after 1,000 micrograd_cn training steps with ``gc.disable()`` (graphs
+must be freed by reference counting alone), and an optional PyTorch reference row
+(the same step on batched float64 tensors).
+
+Run:  .venv/bin/python benchmarks/bench_train.py [--steps 30] [--micrograd-steps 3]
+
+A benchmark, not a test: it prints figures and ratios, it never fails.  micrograd's
+backward is recursive, so every workload runs in a thread with a 512 MiB stack and a
+raised recursion limit (ours needs neither).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import random
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+
+
+def demo_step(Value, model, X, y, k):
+    """micrograd's demo loop body, verbatim apart from taking the library as arguments."""
+    inputs = [list(map(Value, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    alpha = 1e-4
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    total_loss = data_loss + reg_loss
+    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+    model.zero_grad()
+    total_loss.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+    return total_loss.data, sum(accuracy) / len(accuracy)
+
+
+def moons():
+    from micrograd_cn.datasets import make_moons
+
+    X, y = make_moons(100, noise=0.1, seed=1337)
+    return X, [2 * t - 1 for t in y]
+
+
+def build_models(seed: int = 1337):
+    """The same weights in both libraries: micrograd_cn's init="uniform" draws exactly
+    like micrograd (random.uniform(-1, 1) per weight, in parameter order)."""
+    import micrograd.nn
+
+    import micrograd_cn.nn
+
+    random.seed(seed)
+    theirs = micrograd.nn.MLP(2, [16, 16, 1])
+    random.seed(seed)
+    ours = micrograd_cn.nn.MLP(2, [16, 16, 1], init="uniform")
+    assert [p.data for p in theirs.parameters()] == [p.data for p in ours.parameters()]
+    return theirs, ours
+
+
+def time_steps(Value, model, X, y, steps: int, gc_enabled: bool = True) -> list[float]:
+    """Wall time (s) of each of ``steps`` demo steps."""
+    times = []
+    if not gc_enabled:
+        gc.disable()
+    try:
+        for k in range(steps):
+            start = time.perf_counter()
+            demo_step(Value, model, X, y, k)
+            times.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+        gc.collect()
+    return times
+
+
+def memory_after_steps(steps: int) -> tuple[float, float, int]:
+    """(traced KiB after 10 steps, after ``steps`` steps, gc objects collected at the end)
+    for micrograd_cn with the cyclic GC off: nothing may pile up."""
+    from micrograd_cn.engine import Value
+
+    X, y = moons()
+    _, model = build_models()
+    gc.collect()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        for k in range(steps):
+            demo_step(Value, model, X, y, k % 100)
+            if k == 9:
+                early = tracemalloc.get_traced_memory()[0]
+        late = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    collected = gc.collect()
+    return early / 1024, late / 1024, collected
+
+
+def torch_step_times(X, y, steps: int):
+    """The same step on batched float64 tensors (a reference, not the same algorithm)."""
+    try:
+        import torch
+    except ImportError:
+        return None, None
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 1),
+    ).double()
+    Xt = torch.tensor(X, dtype=torch.float64)
+    yt = torch.tensor(y, dtype=torch.float64)
+    times = []
+    for k in range(steps):
+        start = time.perf_counter()
+        scores = model(Xt).squeeze(1)
+        data_loss = torch.relu(1 - yt * scores).mean()
+        reg_loss = 1e-4 * sum((p * p).sum() for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        model.zero_grad()
+        total_loss.backward()
+        with torch.no_grad():
+            learning_rate = 1.0 - 0.9 * k / 100
+            for p in model.parameters():
+                p -= learning_rate * p.grad
+        times.append(time.perf_counter() - start)
+    return times, f"torch {torch.__version__}"
+
+
+def run(args) -> None:
+    import micrograd.engine
+
+    import micrograd_cn.engine
+
+    X, y = moons()
+    theirs, ours = build_models()
+    first_theirs = demo_step(micrograd.engine.Value, theirs, X, y, 0)
+    first_ours = demo_step(micrograd_cn.engine.Value, ours, X, y, 0)
+    print(
+        f"step 0 loss: micrograd {first_theirs[0]!r}, micrograd_cn {first_ours[0]!r} "
+        f"(|diff| {abs(first_theirs[0] - first_ours[0]):.1e}); accuracy {first_ours[1]:.0%}"
+    )
+    after_theirs = [p.data for p in theirs.parameters()]
+    after_ours = [p.data for p in ours.parameters()]
+    worst = max(abs(a - b) for a, b in zip(after_theirs, after_ours))
+    print(f"parameters after one SGD step agree to {worst:.1e}")
+
+    rows = []
+    t_mg = time_steps(micrograd.engine.Value, theirs, X, y, args.micrograd_steps)
+    rows.append(("micrograd 0.1.0", "on", t_mg))
+    t_cn = time_steps(micrograd_cn.engine.Value, ours, X, y, args.steps)
+    rows.append(("micrograd_cn", "on", t_cn))
+    t_cn_off = time_steps(micrograd_cn.engine.Value, ours, X, y, args.steps, gc_enabled=False)
+    rows.append(("micrograd_cn", "off", t_cn_off))
+    t_torch, torch_name = torch_step_times(X, y, args.steps)
+    if t_torch is not None:
+        rows.append((f"{torch_name} (batched tensors)", "on", t_torch))
+
+    base = statistics.median(t_mg)
+    print()
+    print(f"demo step (MLP 2-16-16-1, 100 points), Python {platform.python_version()}")
+    print(
+        f"{'library':<34} {'gc':>3} {'steps':>5} {'median ms':>10} {'min ms':>9}"
+        f" {'vs micrograd':>13}"
+    )
+    for name, gc_state, times in rows:
+        med = statistics.median(times)
+        print(
+            f"{name:<34} {gc_state:>3} {len(times):>5} {med * 1e3:>10.1f} {min(times) * 1e3:>9.1f} "
+            f"{base / med:>12.1f}x"
+        )
+
+    early, late, collected = memory_after_steps(args.memory_steps)
+    print()
+    print(
+        f"micrograd_cn memory with gc.disable(): {early:,.0f} KiB traced after 10 steps, "
+        f"{late:,.0f} KiB after {args.memory_steps} steps (growth {late - early:+,.1f} KiB); "
+        f"gc.collect() afterwards found {collected} unreachable objects"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=30, help="timed micrograd_cn/torch steps")
+    parser.add_argument("--micrograd-steps", type=int, default=3, help="timed micrograd steps")
+    parser.add_argument("--memory-steps", type=int, default=1000)
+    args = parser.parse_args()
+    sys.setrecursionlimit(1_000_000)
+    threading.stack_size(512 * 1024 * 1024)
+    errors = []
+
+    def target():
+        try:
+            run(args)
+        except BaseException as error:  # report from the main thread
+            errors.append(error)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""datasets: geometry of the noiseless shapes, class balance, noise level, seeds, errors."""
+
+import itertools
+import math
+import statistics
+
+import pytest
+
+from micrograd_cn.datasets import make_circles, make_moons, make_spiral
+
+
+def test_noiseless_moons_lie_on_their_semicircles():
+    X, y = make_moons(101, noise=0.0, seed=0)
+    assert (y.count(0), y.count(1)) == (50, 51)  # scikit-learn: n // 2 outer, the rest inner
+    for (x1, x2), label in zip(X, y):
+        if label == 0:  # upper unit semicircle centred at (0, 0)
+            assert math.hypot(x1, x2) == pytest.approx(1.0, abs=1e-12)
+            assert x2 >= -1e-12
+        else:  # lower unit semicircle centred at (1, 0.5)
+            assert math.hypot(x1 - 1.0, x2 - 0.5) == pytest.approx(1.0, abs=1e-12)
+            assert x2 <= 0.5 + 1e-12
+    outer = sorted(x1 for (x1, _), label in zip(X, y) if label == 0)
+    assert outer[0] == pytest.approx(-1.0) and outer[-1] == pytest.approx(1.0)  # t spans [0, π]
+
+
+def test_noiseless_circles_radii_and_even_angles():
+    X, y = make_circles(40, noise=0.0, factor=0.3, shuffle=False)
+    assert y == [0] * 20 + [1] * 20
+    radii = [math.hypot(*p) for p in X]
+    assert radii[:20] == pytest.approx([1.0] * 20, abs=1e-12)
+    assert radii[20:] == pytest.approx([0.3] * 20, abs=1e-12)
+    angles = [math.atan2(p[1], p[0]) % (2 * math.pi) for p in X[:20]]
+    gaps = [b - a for a, b in itertools.pairwise(angles)]
+    assert gaps == pytest.approx([2 * math.pi / 20] * 19, abs=1e-12)
+
+
+def test_noiseless_spiral_arms():
+    k = 4
+    X, y = make_spiral(80, n_classes=k, noise=0.0, seed=0)
+    assert [y.count(c) for c in range(k)] == [20] * k
+    for (x1, x2), label in zip(X, y):
+        r = math.hypot(x1, x2)
+        assert r <= 1.0 + 1e-12
+        theta = 2 * math.pi * label / k + 4.0 * r  # arm `label`: angle grows with the radius
+        assert (x1, x2) == pytest.approx((r * math.sin(theta), r * math.cos(theta)), abs=1e-12)
+    radii = sorted(math.hypot(*p) for p, label in zip(X, y) if label == 0)
+    assert radii[0] == 0.0 and radii[-1] == pytest.approx(1.0)
+    _, uneven = make_spiral(10, n_classes=3, seed=0)
+    assert [uneven.count(c) for c in range(3)] == [4, 3, 3]
+
+
+def test_noise_is_gaussian_with_the_given_spread():
+    clean, _ = make_circles(2000, noise=0.0, shuffle=False)
+    noisy, _ = make_circles(2000, noise=0.1, seed=3, shuffle=False)
+    dx = [a[0] - b[0] for a, b in zip(noisy, clean)]
+    assert statistics.pstdev(dx) == pytest.approx(0.1, rel=0.08)
+    assert abs(statistics.fmean(dx)) < 0.01
+
+
+def test_seed_reproducible_shuffled_and_typed():
+    for make in (make_moons, make_circles, make_spiral):
+        a, b = make(60, seed=5), make(60, seed=5)
+        assert a == b
+        assert make(60, seed=6) != a
+        X, y = a
+        assert len(X) == len(y) == 60
+        assert all(isinstance(p, list) and len(p) == 2 for p in X)
+        assert all(isinstance(v, float) for p in X for v in p)
+        assert all(isinstance(label, int) for label in y)
+        assert y != sorted(y)  # shuffled by default, like scikit-learn
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: make_moons(1), ValueError, "n_samples must be >= 2, got 1"),
+        (lambda: make_moons(10.0), TypeError, "n_samples must be an int, got float"),
+        (lambda: make_moons(10, noise=-0.1), ValueError, "noise must be >= 0"),
+        (lambda: make_circles(10, factor=1.0), ValueError, r"factor must be in \[0, 1\)"),
+        (
+            lambda: make_spiral(2, n_classes=3),
+            ValueError,
+            r"n_samples \(2\) must be >= n_classes \(3\)",
+        ),
+        (lambda: make_spiral(10, n_classes=0), ValueError, "n_classes must be >= 1"),
+        (lambda: make_moons(10, noise="0.1"), TypeError, "noise must be a real number"),
+    ],
+)
+def test_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
