@@ -203,6 +203,8 @@ class Neuron(Module):
     ):
         nin = _check_size(nin, "nin")
         fan_out = _check_size(fan_out, "fan_out")
+        if isinstance(activation, bool):  # micrograd's positional form Neuron(nin, False)
+            nonlin = activation
         if nonlin is not None:
             activation = "relu" if nonlin else "linear"
         self.activation = _check_choice(activation, ACTIVATIONS, "activation")

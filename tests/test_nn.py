@@ -154,6 +154,7 @@ def test_micrograd_style_constructors():
     assert Neuron(3, nonlin=True).activation == "relu"
     assert Neuron(3, nonlin=False).activation == "linear"
     assert Neuron(3, nonlin=False).nonlin is False
+    assert Neuron(3, False).activation == "linear"  # micrograd's positional nonlin
     layer = Layer(3, 2, nonlin=False)
     assert [n.activation for n in layer.neurons] == ["linear", "linear"]
     assert isinstance(Layer(3, 1)([1.0, 2.0, 3.0]), Value)
