@@ -11,16 +11,17 @@ demo: $(STAMP) system-deps
 	$(PY) -m micrograd_cn demo
 
 test: $(STAMP) system-deps
-	$(PY) -m ruff check micrograd_cn tests benchmarks
-	$(PY) -m ruff format --check micrograd_cn tests benchmarks
+	$(PY) -m ruff check micrograd_cn tests benchmarks notebooks
+	$(PY) -m ruff format --check micrograd_cn tests benchmarks notebooks
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check micrograd_cn tests benchmarks
-	$(PY) -m ruff format --check micrograd_cn tests benchmarks
+	$(PY) -m ruff check micrograd_cn tests benchmarks notebooks
+	$(PY) -m ruff format --check micrograd_cn tests benchmarks notebooks
 
 notebooks: $(STAMP) system-deps
-	$(PY) -m jupytext --to ipynb --update --execute notebooks/[0-9]*.py
+	$(PY) -m jupytext --to ipynb --update notebooks/[0-9]*.py
+	$(VENV)/bin/jupyter-execute --inplace notebooks/[0-9]*.ipynb
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py

@@ -8,9 +8,8 @@
 (8.0, 4.0, 2.0)
 """
 
-from . import functional
+from . import functional, losses, nn, optim
 from . import functional as F
-from . import losses, nn, optim
 from .engine import Value, no_grad
 
 __all__ = ["F", "Value", "functional", "losses", "nn", "no_grad", "optim"]
