@@ -12,7 +12,7 @@ from __future__ import annotations
 from .engine import no_grad
 from .training import _as_class, _label
 
-__all__ = ["decision_boundary", "loss_curve"]
+__all__ = ["decision_boundary", "loss_curve", "use_chinese_font"]
 
 _CMAP = "Spectral"
 
@@ -25,6 +25,29 @@ def _pyplot():
             "micrograd_cn.plot needs matplotlib: pip install 'micrograd_cn[train]'"
         ) from error
     return plt
+
+
+_CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei")
+
+
+def use_chinese_font() -> list[str]:
+    """Let matplotlib draw Chinese titles: put the installed CJK fonts first.
+
+    Returns the CJK fonts found (possibly none: then Chinese glyphs show as boxes,
+    and matplotlib's "Glyph missing" warnings are silenced instead of failing).
+    """
+    plt = _pyplot()
+    import warnings
+
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    found = [name for name in _CJK_FONTS if name in installed]
+    plt.rcParams["font.sans-serif"] = [*found, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    if not found:
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+    return found
 
 
 def _new_axes(ax, figsize):

@@ -23,21 +23,14 @@
 
 # %%
 import math
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import font_manager
 
 from micrograd_cn import F, Value, losses
+from micrograd_cn.plot import use_chinese_font
 
-installed = {f.name for f in font_manager.fontManager.ttflist}
-cjk = [n for n in ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei")]
-cjk = [n for n in cjk if n in installed]
-plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
-plt.rcParams["axes.unicode_minus"] = False
-if not cjk:
-    warnings.filterwarnings("ignore", message="Glyph .* missing")
+cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
 
 # %% [markdown]
 # ## 1. 六种激活函数

@@ -21,24 +21,16 @@
 
 # %%
 import math
-import warnings
 
 import matplotlib.pyplot as plt
 from IPython.display import display
-from matplotlib import font_manager
 
 from micrograd_cn import losses, nn, optim
 from micrograd_cn.datasets import make_circles, make_moons, make_spiral
-from micrograd_cn.plot import decision_boundary, loss_curve
+from micrograd_cn.plot import decision_boundary, loss_curve, use_chinese_font
 from micrograd_cn.training import accuracy, fit
 
-installed = {f.name for f in font_manager.fontManager.ttflist}
-cjk = [n for n in ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei")]
-cjk = [n for n in cjk if n in installed]
-plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
-plt.rcParams["axes.unicode_minus"] = False
-if not cjk:
-    warnings.filterwarnings("ignore", message="Glyph .* missing")
+cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
 
 # %% [markdown]
 # ## 1. 数据：两个月亮

@@ -25,21 +25,14 @@
 # %%
 import math
 import random
-import warnings
 
 import matplotlib.pyplot as plt
-from matplotlib import font_manager
 
 from micrograd_cn import F, Value, losses, nn, no_grad
+from micrograd_cn.plot import use_chinese_font
 
 # 中文字体：有哪个用哪个；一个都没有时也不报错（只是中文显示成方框）
-installed = {f.name for f in font_manager.fontManager.ttflist}
-cjk = [n for n in ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei")]
-cjk = [n for n in cjk if n in installed]
-plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
-plt.rcParams["axes.unicode_minus"] = False
-if not cjk:
-    warnings.filterwarnings("ignore", message="Glyph .* missing")
+cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
 
 # %% [markdown]
 # ## 1. 带 $L_2$ 正则化的正向传播

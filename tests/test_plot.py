@@ -90,3 +90,16 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'micrograd_cn\[train\]'"):
         loss_curve({"loss": [1.0]})
+
+
+def test_use_chinese_font_puts_installed_cjk_fonts_first():
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    from micrograd_cn.plot import use_chinese_font
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    found = use_chinese_font()
+    assert all(name in installed for name in found)
+    assert plt.rcParams["font.sans-serif"][: len(found) + 1] == [*found, "DejaVu Sans"]
+    assert plt.rcParams["axes.unicode_minus"] is False
