@@ -223,7 +223,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="训练一个小 MLP (train a small MLP)")
     train.add_argument("--dataset", choices=("moons", "circles", "spiral"), default="moons")
     train.add_argument(
-        "--epochs", type=_positive_int, default=None, help="default: 150 (spiral: 300)"
+        "--epochs", type=_positive_int, default=None, help="default: 150 (spiral: 200)"
     )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("-o", "--output", default=None, help="decision-boundary plot, e.g. b.png")
