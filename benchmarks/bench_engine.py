@@ -29,14 +29,23 @@ def chain(value_cls, steps: int):
     return y
 
 
-def time_chain(value_cls, steps: int, repeat: int) -> float:
-    """Best wall time per op (µs) of forward + backward over ``repeat`` runs."""
+def time_chain(value_cls, steps: int, repeat: int, collector: bool = True) -> float:
+    """Best wall time per op (µs) of forward + backward over ``repeat`` runs.
+
+    ``collector=False`` pauses CPython's cyclic garbage collector during the run,
+    which shows how much of the time is the collector scanning the live graph.
+    """
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
-        y = chain(value_cls, steps)
-        y.backward()
-        best = min(best, time.perf_counter() - start)
+        if not collector:
+            gc.disable()
+        try:
+            start = time.perf_counter()
+            y = chain(value_cls, steps)
+            y.backward()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
         del y
         gc.collect()
     return best / (2 * steps) * 1e6
@@ -86,19 +95,22 @@ def run(steps: int, repeat: int) -> None:
     results = {}
     for name, cls in contenders().items():
         per_op = time_chain(cls, steps, repeat)
+        no_collector = time_chain(cls, steps, repeat, collector=False)
         small = time_chain(cls, 10_000, repeat)
         large = time_chain(cls, 500_000, 1)
         memory = None if name.startswith("torch") else bytes_per_op(cls, 100_000)
-        results[name] = (per_op, small, large, memory)
+        results[name] = (per_op, no_collector, small, large, memory)
     ours = results["micrograd_cn"][0]
-    header = f"{'engine':<18}{'µs/op':>8}{'ours x faster':>15}{'10k µs/op':>11}{'500k µs/op':>12}"
-    print(header + f"{'500k/10k':>10}{'bytes/op':>10}")
-    for name, (per_op, small, large, memory) in results.items():
+    ours_off = results["micrograd_cn"][1]
+    header = f"{'engine':<18}{'µs/op':>8}{'ours x faster':>15}{'gc off':>8}{'ours x':>8}"
+    print(header + f"{'10k µs/op':>11}{'500k µs/op':>12}{'500k/10k':>10}{'bytes/op':>10}")
+    for name, (per_op, off, small, large, memory) in results.items():
         mem = f"{memory:10.0f}" if memory is not None else f"{'n/a':>10}"
         print(
-            f"{name:<18}{per_op:8.2f}{per_op / ours:15.1f}{small:11.2f}{large:12.2f}"
-            f"{large / small:10.2f}{mem}"
+            f"{name:<18}{per_op:8.2f}{per_op / ours:15.1f}{off:8.2f}{off / ours_off:8.1f}"
+            f"{small:11.2f}{large:12.2f}{large / small:10.2f}{mem}"
         )
+    print("gc off: the same run with CPython's cyclic garbage collector paused")
     print("bytes/op: tracemalloc (Python allocations only; torch's C++ memory is invisible to it)")
 
 
