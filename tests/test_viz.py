@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from micrograd_cn import F, Value, viz
+from micrograd_cn.cli import demo_graph  # seed 002: (x + y) * z at x=-2, y=5, z=-4
 from micrograd_cn.viz import (
     BACKWARD_COLOR,
     FORWARD_COLOR,
@@ -26,15 +27,6 @@ needs_dot = pytest.mark.skipif(
 )
 
 
-def seed_002():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return f
-
-
 def node_line(source: str, node_id: str) -> str:
     (line,) = [ln for ln in source.splitlines() if ln.strip().startswith(f"{node_id} [")]
     return line
@@ -49,7 +41,7 @@ def edges(source: str) -> dict:
 
 
 def test_dot_text_has_every_label_value_and_gradient():
-    f = seed_002()
+    f = demo_graph()
     f.backward()
     source = draw_dot(f).source
     # node ids follow the topological order x, y, q, z, f
@@ -79,12 +71,12 @@ def test_dot_text_has_every_label_value_and_gradient():
 
 
 def test_ids_are_stable_and_show_grad_false_drops_gradients():
-    first, second = draw_dot(seed_002()).source, draw_dot(seed_002()).source
+    first, second = draw_dot(demo_graph()).source, draw_dot(demo_graph()).source
     assert first == second  # ids do not depend on id()
-    assert "grad" not in draw_dot(seed_002(), show_grad=False).source
-    assert "rankdir=TB" in draw_dot(seed_002(), rankdir="TB").source
+    assert "grad" not in draw_dot(demo_graph(), show_grad=False).source
+    assert "rankdir=TB" in draw_dot(demo_graph(), rankdir="TB").source
     with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT, got 'up'"):
-        draw_dot(seed_002(), rankdir="up")
+        draw_dot(demo_graph(), rankdir="up")
     with pytest.raises(TypeError, match="draw_dot expects a Value, got float"):
         draw_dot(1.0)
 
@@ -164,7 +156,7 @@ def test_hostile_and_chinese_labels_render_intact_through_dot():
 
 @needs_dot
 def test_jupyter_displays_inline_svg():
-    f = seed_002()
+    f = demo_graph()
     f.backward()
     bundle = draw_dot(f)._repr_mimebundle_()
     assert "image/svg+xml" in bundle
@@ -173,7 +165,7 @@ def test_jupyter_displays_inline_svg():
 
 def test_missing_dot_says_how_to_install_graphviz(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no 'dot' anywhere
-    graph = draw_dot(seed_002())
+    graph = draw_dot(demo_graph())
     assert "data -12.0000" in graph.source  # the DOT text still works
     with pytest.raises(GraphvizNotFoundError, match=r"apt-get install graphviz.*brew install"):
         graph.pipe(format="svg")
@@ -187,11 +179,11 @@ def test_missing_graphviz_package_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)
     monkeypatch.setattr(viz, "_digraph_class", None)
     with pytest.raises(ImportError, match=r"pip install micrograd_cn\[viz\]"):
-        draw_dot(seed_002())
+        draw_dot(demo_graph())
 
 
 def test_step_frames_forward_then_backward():
-    f = seed_002()
+    f = demo_graph()
     frames = step_frames(f)
     assert len(frames) == 5 + 5  # forward nodes + backward nodes
     order = ["n0", "n1", "n2", "n3", "n4"]
@@ -224,7 +216,7 @@ def test_step_frames_forward_then_backward():
 
 
 def test_step_through_static_list_and_widget():
-    st = StepThrough(seed_002())
+    st = StepThrough(demo_graph())
     assert len(st) == 10
     assert st.captions[0] == "前向 Forward 1/5 · x = -2"
     assert st.captions[4] == "前向 Forward 5/5 · f = q × z = 3 × (-4) = -12"
@@ -244,7 +236,7 @@ def test_step_through_static_list_and_widget():
 
 @needs_dot
 def test_export_html_is_self_contained(tmp_path):
-    path = export_html(seed_002(), tmp_path / "steps.html")
+    path = export_html(demo_graph(), tmp_path / "steps.html")
     page = path.read_text(encoding="utf-8")
     assert page.count('<div class="frame"') == 10 and page.count("<svg") == 10
     assert "http://" not in page and "https://" not in page
@@ -302,7 +294,7 @@ def test_exported_html_steps_in_a_real_browser(tmp_path, chromium):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    path = export_html(seed_002(), tmp_path / "demo.html")
+    path = export_html(demo_graph(), tmp_path / "demo.html")
     chromium.get(path.as_uri())
     assert chromium.execute_script(HIGHLIGHTED_NODE) == [
         1,
