@@ -19,6 +19,7 @@ at the result), and attach it.  Two rules keep it fast and memory-light:
 from __future__ import annotations
 
 import functools
+import gc
 import math
 from numbers import Real
 
@@ -36,7 +37,7 @@ class no_grad:
     >>> a = Value(3.0)
     >>> with no_grad():
     ...     b = a * a
-    >>> b.data, b._prev, b._backward
+    >>> b.data, b._prev, b._grad_fn
     (9.0, (), None)
     """
 
@@ -85,20 +86,43 @@ def as_real(x, what: str = "value") -> float:
     return float(x)
 
 
-def _node(data: float, parents: tuple, op: str, backward) -> Value:
-    """Create an operation's result; under ``no_grad`` it is a bare leaf."""
+def _node(data: float, parents: tuple, op: str, grad_fn, const=None) -> Value:
+    """Create an operation's result; under ``no_grad`` it is a bare leaf.
+
+    ``grad_fn(g)`` is the op's local-gradient closure (it captures the parents,
+    never the result); ``const`` is the number folded into the op (``x * 2`` ->
+    2.0, ``x ** 3`` -> 3.0, leaky_relu's slope, elu's alpha), kept for the
+    teaching layer so it never has to look inside a closure.
+    """
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out._op = op
+    out._const = const
     if _grad_enabled:
         out._prev = parents
-        out._backward = backward
+        out._grad_fn = grad_fn
     else:
         out._prev = ()
-        out._backward = None
+        out._grad_fn = None
     return out
+
+
+def _lecture_style(function) -> bool:
+    """True for a zero-argument closure (micrograd's ``def _backward():`` reading ``out.grad``)."""
+    code = getattr(function, "__code__", None)
+    if code is not None and not hasattr(function, "__self__"):
+        return code.co_argcount == 0 and not code.co_flags & 0x04  # no *args
+    try:
+        import inspect
+
+        inspect.signature(function).bind()
+    except TypeError:
+        return False
+    except ValueError:  # builtins without a signature: call them with g
+        return False
+    return True
 
 
 def _range_error(op: str, x: float, error: OverflowError) -> OverflowError:
@@ -117,7 +141,9 @@ class Value:
     TypeError: Value data must be a real number (int or float), got str
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_backward")
+    # "__dict__" lets code keep its own attributes on a Value (``v._vis_color``,
+    # an optimiser's ``p.m``); the dict is created only when first used.
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_grad_fn", "_const", "__dict__")
 
     def __init__(self, data, _children=(), _op="", label=""):
         self.data = as_real(data, "Value data")
@@ -125,7 +151,41 @@ class Value:
         self.label = label
         self._prev = tuple(_children)
         self._op = _op
-        self._backward = None
+        self._grad_fn = None
+        self._const = None
+
+    # ------------------------------------------------------------------ _backward
+    @property
+    def _backward(self):
+        """micrograd's ``node._backward``: call it to send ``node.grad`` to the parents once.
+
+        The lecture steps a graph by hand this way (``o.grad = 1.0; o._backward()``
+        …).  On a leaf it does nothing.  ``node._backward(g)`` sends ``g`` instead.
+        Assigning a closure works too: a zero-argument one written the lecture's
+        way (reading ``out.grad``) or one taking the upstream gradient ``g``.
+
+        >>> a = Value(3.0); b = Value(4.0); c = a * b
+        >>> c.grad = 1.0; c._backward(); a.grad, b.grad
+        (4.0, 3.0)
+        >>> a._backward()   # a leaf: nothing to send
+        """
+        return self._send_grad
+
+    @_backward.setter
+    def _backward(self, function):
+        if function is None:
+            self._grad_fn = None
+        elif not callable(function):
+            raise TypeError(f"_backward must be callable, got {type(function).__name__}")
+        elif _lecture_style(function):
+            self._grad_fn = lambda g: function()  # it reads out.grad itself
+        else:
+            self._grad_fn = function
+
+    def _send_grad(self, g=None):
+        grad_fn = self._grad_fn
+        if grad_fn is not None:
+            grad_fn(self.grad if g is None else g)
 
     # ------------------------------------------------------------------ primitives
     def __add__(self, other):
@@ -146,7 +206,7 @@ class Value:
         def _backward(g):
             self.grad += g
 
-        return _node(out_data, (self,), "+", _backward)
+        return _node(out_data, (self,), "+", _backward, other)
 
     def __mul__(self, other):
         if isinstance(other, Value):
@@ -165,7 +225,7 @@ class Value:
         def _backward(g):
             self.grad += k * g
 
-        return _node(out_data, (self,), "*", _backward)
+        return _node(out_data, (self,), "*", _backward, k)
 
     def __pow__(self, other):
         if isinstance(other, Value):
@@ -177,7 +237,7 @@ class Value:
         def _backward(g):
             self.grad += _power_slope(x, k) * g
 
-        return _node(out_data, (self,), "**", _backward)
+        return _node(out_data, (self,), "**", _backward, k)
 
     def _pow_value(self, other):
         a, b = self.data, other.data
@@ -262,7 +322,7 @@ class Value:
         def _backward(g):
             self.grad += g if x > 0.0 else slope * g
 
-        return _node(out_data, (self,), "leaky_relu", _backward)
+        return _node(out_data, (self,), "leaky_relu", _backward, slope)
 
     def elu(self, alpha=1.0):
         alpha = as_real(alpha, "elu alpha")
@@ -273,7 +333,7 @@ class Value:
             # output form (seed 003): y + alpha below zero
             self.grad += g if x > 0.0 else (out_data + alpha) * g
 
-        return _node(out_data, (self,), "elu", _backward)
+        return _node(out_data, (self,), "elu", _backward, alpha)
 
     def softplus(self):
         x = self.data
@@ -366,14 +426,24 @@ class Value:
         12.0
         """
         grad = as_real(grad, "backward grad")
-        order = topological_order(self)
-        for node in order:
-            if node._prev:
-                node.grad = 0.0  # intermediate: holds this call's gradient only
-        self.grad += grad
-        for node in reversed(order):  # children before parents
-            if node._backward is not None:
-                node._backward(node.grad)
+        # Our graphs have no reference cycles, so the cyclic collector has nothing to
+        # find here; pausing it stops it rescanning the live graph mid-pass.  The
+        # caller's setting is restored, even on error (it is never switched on if off).
+        collector_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            order = topological_order(self)
+            for node in order:
+                if node._prev:
+                    node.grad = 0.0  # intermediate: holds this call's gradient only
+            self.grad += grad
+            for node in reversed(order):  # children before parents
+                grad_fn = node._grad_fn
+                if grad_fn is not None:
+                    grad_fn(node.grad)
+        finally:
+            if collector_was_on:
+                gc.enable()
 
     def zero_grad(self):
         """Reset ``grad`` to 0 on this node and every node it depends on."""

@@ -80,15 +80,9 @@ def constant_of(node: Value) -> float | None:
     >>> constant_of(x * 2.0), constant_of(x + 0.5), constant_of(x * x)
     (2.0, 0.5, None)
     """
-    if len(node._prev) != 1 or node._backward is None:
+    if len(node._prev) != 1 or node._op not in ("+", "*", "**"):
         return None
-    if node._op == "+":
-        return node.data - node._prev[0].data
-    code, cells = node._backward.__code__, node._backward.__closure__ or ()
-    for name, cell in zip(code.co_freevars, cells, strict=True):
-        if name == "k":
-            return cell.cell_contents
-    return None
+    return node._const
 
 
 def op_text(node: Value) -> str:
@@ -265,7 +259,7 @@ def record(root: Value, grad=1.0) -> Trace:
         g = node.grad
         parents = list(dict.fromkeys(node._prev))
         sent = []
-        if node._backward is not None:
+        if node._grad_fn is not None:
             saved = [p.grad for p in parents]
             for p in parents:
                 p.grad = 0.0

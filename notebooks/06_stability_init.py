@@ -123,7 +123,7 @@ print("W1 的梯度:", [[round(w.grad, 6) for w in row] for row in W1])
 # %%
 with no_grad():
     o_pred = [F.dot(row, [zi.tanh() for zi in (F.dot(r1, x) for r1 in W1)]) for row in W2]
-assert all(v._prev == () and v._backward is None for v in o_pred)
+assert all(v._prev == () and v._grad_fn is None for v in o_pred)
 assert all(abs(a.data - b) < 1e-12 for a, b in zip(o_pred, o_f, strict=True))
 print("预测:", [round(v.data, 6) for v in o_pred])
 

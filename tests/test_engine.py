@@ -321,7 +321,7 @@ def test_no_grad_makes_plain_leaves():
         assert not is_grad_enabled()
         b = (a * a + 1.0).tanh()
     assert is_grad_enabled()
-    assert (b._prev, b._backward) == ((), None)
+    assert (b._prev, b._grad_fn) == ((), None)
     assert b.data == math.tanh(10.0)
     b.backward()
     assert a.grad == 0.0
@@ -345,7 +345,7 @@ def test_no_grad_as_decorator():
         return v * v
 
     out = square(Value(4.0))
-    assert (out.data, out._prev, out._backward) == (16.0, (), None)
+    assert (out.data, out._prev, out._grad_fn) == (16.0, (), None)
     assert is_grad_enabled()
 
 
