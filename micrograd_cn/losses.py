@@ -4,10 +4,10 @@ Each takes one sample (a Value or number and its target) or a batch (a list of
 predictions and a list of targets) and reduces with ``reduction="mean"`` (the
 default, as in PyTorch), ``"sum"``, or ``"none"`` (a list of per-sample losses).
 
-Seed 003 pairs each cost with an output transform: MSE with a linear output,
+《反向传播算法》 pairs each cost with an output transform: MSE with a linear output,
 cross-entropy with sigmoid (binary) or softmax (classes), SVM (hinge) with raw
 scores.  The fused forms here (``bce_with_logits``, ``cross_entropy`` on logits)
-are the numerically stable ones, and their gradients are the seed's tidy
+are the numerically stable ones, and their gradients are that article's tidy
 ``prediction - target``.
 
 >>> from micrograd_cn.engine import Value
@@ -73,7 +73,7 @@ def _data(v, what: str) -> float:
 def mse_loss(predictions, targets, reduction="mean"):
     """Mean squared error ``mean((p - t)²)``; d/dp = 2(p - t)/n.
 
-    (Seed 003 writes ``0.5 * mean((t - p)²)`` so that its gradient is ``p - t``;
+    (《反向传播算法》 writes ``0.5 * mean((t - p)²)`` so that its gradient is ``p - t``;
     this is PyTorch's form, twice that.)
 
     >>> from micrograd_cn.engine import Value
@@ -109,7 +109,7 @@ def _clamp(p: Value, lo: float, hi: float) -> Value:
 def binary_cross_entropy(probabilities, targets, eps=1e-8, reduction="mean"):
     """``-(t log p + (1 - t) log(1 - p))`` on probabilities, p clamped to [eps, 1 - eps].
 
-    The clamp (eps = 1e-8 as in seed 003) keeps ``log`` finite when a sigmoid
+    The clamp (eps = 1e-8 as in 《反向传播算法》) keeps ``log`` finite when a sigmoid
     saturates to exactly 0 or 1.  Prefer :func:`bce_with_logits` when you have
     the logit: it never needs the clamp.
 
@@ -177,9 +177,9 @@ def _check_class(target, n_classes: int, name: str) -> int:
 def cross_entropy(logits, target, reduction="mean"):
     """Softmax cross-entropy on raw scores: ``logsumexp(z) - z[target]``.
 
-    Its gradient w.r.t. the logits is ``softmax(z) - onehot(target)`` (seeds
-    000/003), and it is stable for any finite logits.  ``logits`` is one
-    sample (a list of K scores) with an int ``target``, or a batch (a list of
+    Its gradient w.r.t. the logits is ``softmax(z) - onehot(target)``
+    (《误差反向传播法·计算图》, 《反向传播算法》), and it is stable for any
+    finite logits.  ``logits`` is one sample (a list of K scores) with an int ``target``, or a batch (a list of
     such lists) with a list of ints.
 
     >>> from micrograd_cn.engine import Value
@@ -237,7 +237,9 @@ def hinge_loss(scores, labels, reduction="mean"):
 
 
 def l2_penalty(params, lam):
-    """Weight decay term ``lam / 2 · Σ p²`` (seed 001); its gradient is ``lam · p``.
+    """Weight decay term ``lam / 2 · Σ p²``; its gradient is ``lam · p``.
+
+    The form of 《PyTorch学习笔记(六)：正向传播、反向传播、数值稳定性和模型参数》.
 
     micrograd's demo adds ``alpha · Σ p²``: that is ``l2_penalty(params, 2 * alpha)``.
     Σ p² is one ``F.dot(params, params)`` node.

@@ -107,7 +107,7 @@ def _prepare(loss, y):
         def mse(outputs, targets):
             if isinstance(outputs[0], Value):
                 return L.mse_loss(outputs, targets)
-            # several outputs and class labels: regress onto one-hot targets (seed 003)
+            # several outputs and class labels: regress onto one-hot targets (《反向传播算法》)
             onehots = [
                 [1.0 if k == t else 0.0 for k in range(len(o))] for o, t in zip(outputs, targets)
             ]

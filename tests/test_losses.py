@@ -80,7 +80,7 @@ def test_bce_clamps_saturated_probabilities():
     p = Value(0.0)
     loss = L.binary_cross_entropy(p, 1.0)
     loss.backward()
-    assert loss.data == pytest.approx(-math.log(1e-8), rel=1e-12)  # seed 003's eps
+    assert loss.data == pytest.approx(-math.log(1e-8), rel=1e-12)  # 《反向传播算法》's eps
     assert p.grad == 0.0  # outside [eps, 1 - eps] the clamp passes no gradient, as torch.clamp
     one = L.binary_cross_entropy(Value(1.0), 0.0, eps=1e-6)
     assert one.data == pytest.approx(-math.log(1e-6), rel=1e-9)
@@ -160,7 +160,7 @@ def test_l2_penalty_is_half_lambda_sum_of_squares():
     s = L.l2_penalty(ps, 0.2)
     s.backward()
     assert s.data == pytest.approx(0.1 * (0.25 + 2.25 + 4.0), rel=1e-14)
-    # seed 001: ds/dW = lambda * W
+    # 《PyTorch学习笔记(六)：正向传播、反向传播、数值稳定性和模型参数》: ds/dW = lambda * W
     assert [p.grad for p in ps] == pytest.approx([0.1, -0.3, 0.4], rel=1e-14)
     assert len(s._prev) == 1 and s._prev[0]._op == "dot"  # Σp² is one node
     assert L.l2_penalty([], 0.1).data == 0.0

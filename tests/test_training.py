@@ -1,4 +1,4 @@
-"""training: fit reaches the issue's accuracy on moons, history, losses, progress bar, run_cli."""
+"""training: fit reaches the promised accuracy on moons, history, losses, progress bar, run_cli."""
 
 import gc
 import io
@@ -17,7 +17,7 @@ from micrograd_cn.training import History, accuracy, fit, predict, run_cli
 
 
 def test_moons_2_16_16_1_reaches_97_percent_in_150_steps():
-    # The issue's acceptance check.  Seed 0 is not hand-picked: with these settings
+    # The acceptance check.  Seed 0 is not hand-picked: with these settings
     # 20 of 20 (data seed s, model seed s + 100) pairs reached >= 97% (19 at 100%).
     X, y = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=100)
