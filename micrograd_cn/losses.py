@@ -179,8 +179,8 @@ def cross_entropy(logits, target, reduction="mean"):
 
     Its gradient w.r.t. the logits is ``softmax(z) - onehot(target)``
     (《误差反向传播法·计算图》, 《反向传播算法》), and it is stable for any
-    finite logits.  ``logits`` is one sample (a list of K scores) with an int ``target``, or a batch (a list of
-    such lists) with a list of ints.
+    finite logits.  ``logits`` is one sample (a list of K scores) with an
+    int ``target``, or a batch (a list of such lists) with a list of ints.
 
     >>> from micrograd_cn.engine import Value
     >>> round(cross_entropy([Value(1000.0), Value(0.0)], 1).data, 6)
