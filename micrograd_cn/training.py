@@ -278,7 +278,7 @@ def run_cli(
         optimizer = Adam(params, lr=recipe.lr)
     else:
         optimizer = SGD(params, lr=recipe.lr, momentum=0.9)
-    history = fit(
+    fit(
         model,
         X,
         y,
@@ -289,7 +289,7 @@ def run_cli(
         progress=progress,
     )
     final = accuracy(model, X, y)
-    loss_text = f"loss {history.loss[-1]:.4f}"
+    loss_text = f"loss {_final_loss(model, X, y, recipe):.4f}"  # the state `final` measured
     print(f"{dataset}: final training accuracy {final:.1%} after {epochs} epochs ({loss_text})")
     if output is not None:
         from .plot import decision_boundary
@@ -302,6 +302,20 @@ def run_cli(
             return 1
         print(f"wrote {output}")
     return 0
+
+
+def _final_loss(model, X, y, recipe: _Recipe) -> float:
+    """The objective (loss + L2) of the model as it is now: the state ``accuracy`` sees.
+
+    ``fit``'s last recorded loss is from the forward pass before the last update,
+    so printing it next to the final accuracy would mix two models.
+    """
+    batch_loss, targets, _ = _prepare(recipe.loss, y)
+    with no_grad():
+        objective = batch_loss([model(x) for x in X], targets)
+        if recipe.l2:
+            objective = objective + L.l2_penalty(model.parameters(), recipe.l2)
+    return objective.data
 
 
 def _check_plot_output(output: str):
