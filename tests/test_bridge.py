@@ -1,0 +1,239 @@
+"""bridge: to_torch / from_torch keep weights, activations, outputs and gradients (to 1e-12)."""
+
+import inspect
+import random
+import sys
+
+import pytest
+
+from micrograd_cn import bridge
+from micrograd_cn.bridge import TORCH_ACTIVATIONS, from_torch, to_torch
+from micrograd_cn.engine import Value
+from micrograd_cn.losses import mse_loss
+from micrograd_cn.nn import ACTIVATIONS, MLP, Layer, Neuron
+
+EVERY_ACTIVATION = sorted(ACTIVATIONS)
+POINTS = [[0.5, -1.2, 2.0], [-0.3, 0.8, -1.5], [1.7, 0.1, 0.4], [-2.2, -0.6, 1.1]]
+TARGETS = [[0.3, -0.7], [1.0, 0.2], [-0.5, 0.9], [0.0, -1.1]]
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
+
+
+def linears(torch, net):
+    return [m for m in net if isinstance(m, torch.nn.Linear)]
+
+
+def as_rows(output):
+    """Our model's output for one point as a list (a Value when nout == 1)."""
+    return [output.data] if isinstance(output, Value) else [v.data for v in output]
+
+
+def our_loss_and_grads(model, points, targets):
+    model.zero_grad()
+    loss = Value(0.0)
+    for x, t in zip(points, targets):
+        out = model(x)
+        out = [out] if isinstance(out, Value) else out
+        loss = loss + mse_loss(out, t)
+    loss = loss * (1.0 / len(points))
+    loss.backward()
+    return loss.data, [p.grad for p in model.parameters()]
+
+
+def torch_loss_and_grads(torch, net, points, targets):
+    """The same loss in torch, gradients in our parameter order (neuron: weights, then bias)."""
+    net.zero_grad()
+    out = net(torch.tensor(points, dtype=torch.float64))
+    loss = ((out - torch.tensor(targets, dtype=torch.float64)) ** 2).mean()
+    loss.backward()
+    grads = []
+    for linear in linears(torch, net):
+        for row, b in zip(linear.weight.grad.tolist(), linear.bias.grad.tolist()):
+            grads.extend([*row, b])
+    return loss.item(), grads
+
+
+def assert_close(ours, theirs, tol=1e-12):
+    assert len(ours) == len(theirs)
+    worst = max(abs(a - b) for a, b in zip(ours, theirs))
+    assert worst <= tol, worst
+
+
+# ---------------------------------------------------------------- to_torch
+@pytest.mark.parametrize("out_activation", ["linear", "same"])
+@pytest.mark.parametrize("activation", EVERY_ACTIVATION)
+def test_to_torch_same_outputs_and_gradients(torch, activation, out_activation):
+    out_activation = activation if out_activation == "same" else out_activation
+    model = MLP(3, [4, 5, 2], activation=activation, out_activation=out_activation, seed=7)
+    net = to_torch(model)
+    assert all(p.dtype == torch.float64 for p in net.parameters())
+    got = net(torch.tensor(POINTS, dtype=torch.float64)).tolist()
+    for x, row in zip(POINTS, got):
+        assert_close(as_rows(model(x)), row)
+    loss_o, grads_o = our_loss_and_grads(model, POINTS, TARGETS)
+    loss_t, grads_t = torch_loss_and_grads(torch, net, POINTS, TARGETS)
+    assert loss_o == pytest.approx(loss_t, rel=0, abs=1e-12)
+    assert_close(grads_o, grads_t)
+    for layer in model.layers:  # the comparison is not one of zeros
+        assert any(p.grad != 0.0 for p in layer.parameters())
+
+
+def test_to_torch_modules_in_order(torch):
+    model = MLP(2, [3, 3, 1], activation="leaky_relu", seed=0)
+    net = to_torch(model)
+    assert [type(m).__name__ for m in net] == ["Linear", "LeakyReLU"] * 2 + ["Linear"]
+    assert net[1].negative_slope == inspect.signature(Value.leaky_relu).parameters["slope"].default
+    assert net[0].weight.tolist() == [[w.data for w in n.w] for n in model.layers[0].neurons]
+    assert net[0].bias.tolist() == [n.b.data for n in model.layers[0].neurons]
+    assert str(to_torch(MLP(2, [1], activation="elu", out_activation="elu", seed=0))[1]) == (
+        "ELU(alpha=1.0)"
+    )
+
+
+def test_every_activation_has_a_torch_module():
+    assert set(TORCH_ACTIVATIONS) == set(ACTIVATIONS)
+
+
+def test_to_torch_copies_the_weights(torch):
+    model = MLP(2, [2, 1], seed=0)
+    net = to_torch(model)
+    with torch.no_grad():
+        net[0].weight.zero_()
+    assert model.layers[0].neurons[0].w[0].data != 0.0
+
+
+@pytest.mark.parametrize("activation", EVERY_ACTIVATION)
+def test_to_torch_of_a_layer_and_a_neuron(torch, activation):
+    layer = Layer(3, 2, activation=activation, seed=3)
+    neuron = Neuron(3, activation=activation, seed=4)
+    x = torch.tensor(POINTS, dtype=torch.float64)
+    for module, ours in [(layer, layer), (neuron, neuron)]:
+        got = to_torch(module)(x).tolist()
+        for point, row in zip(POINTS, got):
+            assert_close(as_rows(ours(point)), row)
+    loss_o, grads_o = our_loss_and_grads(layer, POINTS, TARGETS)
+    loss_t, grads_t = torch_loss_and_grads(torch, to_torch(layer), POINTS, TARGETS)
+    assert loss_o == pytest.approx(loss_t, rel=0, abs=1e-12)
+    assert_close(grads_o, grads_t)
+
+
+def test_softplus_far_above_torchs_default_threshold(torch):
+    # torch's Softplus returns x itself above its threshold; to_torch sets it where
+    # float64 rounds ours to x too, so large pre-activations still agree exactly
+    neuron = Neuron(1, activation="softplus", seed=0)
+    neuron.w[0].data, neuron.b.data = 1.0, 0.0
+    net = to_torch(neuron)
+    for x in [-30.0, -1.0, 0.5, 25.0, 38.0, 45.0, 300.0]:
+        xt = torch.tensor([[x]], dtype=torch.float64, requires_grad=True)
+        net(xt).sum().backward()
+        v = Value(x)
+        out = neuron([v])
+        out.backward()
+        assert out.data == pytest.approx(net(xt).item(), rel=1e-15, abs=1e-15)
+        assert v.grad == pytest.approx(xt.grad.item(), rel=0, abs=1e-15)
+
+
+def test_to_torch_rejects_what_is_not_a_model():
+    with pytest.raises(TypeError, match=r"to_torch expects an MLP, Layer or Neuron .* got list"):
+        to_torch([1.0, 2.0])
+    with pytest.raises(TypeError, match="got Value"):
+        to_torch(Value(1.0))
+
+
+# ---------------------------------------------------------------- from_torch
+def torch_sequential(torch, *modules):
+    torch.manual_seed(0)
+    return torch.nn.Sequential(*modules).double()
+
+
+def test_from_torch_equals_torchs_outputs_and_gradients(torch):
+    nn = torch.nn
+    net = torch_sequential(
+        torch, nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2)
+    )
+    model = from_torch(net)
+    assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "relu", "linear"]
+    got = net(torch.tensor(POINTS, dtype=torch.float64)).tolist()
+    for x, row in zip(POINTS, got):
+        assert_close(as_rows(model(x)), row)
+    loss_o, grads_o = our_loss_and_grads(model, POINTS, TARGETS)
+    loss_t, grads_t = torch_loss_and_grads(torch, net, POINTS, TARGETS)
+    assert loss_o == pytest.approx(loss_t, rel=0, abs=1e-12)
+    assert_close(grads_o, grads_t)
+
+
+@pytest.mark.parametrize("activation", EVERY_ACTIVATION)
+def test_round_trip_keeps_every_weight_and_activation(torch, activation):
+    model = MLP(3, [4, 2], activation=activation, out_activation=activation, seed=11)
+    back = from_torch(to_torch(model))
+    assert back.state_dict() == model.state_dict()  # exactly: float64 both ways
+    assert repr(back.layers) == repr(model.layers)
+    assert as_rows(back(POINTS[0])) == as_rows(model(POINTS[0]))
+
+
+def test_from_torch_defaults_and_float32(torch):
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.Linear(2, 3), nn.Softplus(), nn.Linear(3, 3), nn.ELU(), nn.Identity(), nn.Linear(3, 1)
+    )  # float32, torch's default Softplus (threshold 20) and ELU
+    model = from_torch(net)
+    assert model.layers[0].neurons[1].w[0].data == net[0].weight[1, 0].item()  # exact widening
+    assert [layer.neurons[0].activation for layer in model.layers] == ["softplus", "elu", "linear"]
+    expected = net.double()(torch.tensor([[0.4, -0.9]], dtype=torch.float64)).item()
+    assert model([0.4, -0.9]).data == pytest.approx(expected, rel=0, abs=1e-12)
+    single = from_torch(nn.Linear(2, 2).double())
+    assert repr(single.layers) == "[Layer(nin=2, nout=2, activation='linear')]"
+
+
+def test_from_torch_leaves_the_global_generator_alone(torch):
+    net = torch_sequential(torch, torch.nn.Linear(2, 3), torch.nn.Linear(3, 1))
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    from_torch(net)
+    assert random.random() == expected
+
+
+def test_from_torch_names_the_unsupported_layer(torch):
+    nn = torch.nn
+    with pytest.raises(TypeError, match=r"module 1 is Dropout, which micrograd_cn.nn has no layer"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.1), nn.Linear(2, 1)))
+    with pytest.raises(TypeError, match="supported: Linear, Identity, ReLU, Tanh, Sigmoid, ELU"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.GELU()))
+    with pytest.raises(TypeError, match=r"expects a torch\.nn\.Sequential .*got ReLU"):
+        from_torch(nn.ReLU())
+    with pytest.raises(TypeError, match="got MLP"):
+        from_torch(MLP(2, [1], seed=0))
+
+
+@pytest.mark.parametrize(
+    "modules, message",
+    [
+        (lambda nn: [nn.Linear(2, 2), nn.LeakyReLU(0.2)], r"only negative_slope=0.01"),
+        (lambda nn: [nn.Linear(2, 2), nn.ELU(alpha=0.5)], r"only alpha=1.0"),
+        (lambda nn: [nn.Linear(2, 2), nn.Softplus(beta=2.0)], r"only beta=1 with threshold >= 20"),
+        (lambda nn: [nn.Linear(2, 2), nn.Softplus(threshold=5)], r"threshold >= 20"),
+        (lambda nn: [nn.Linear(2, 2, bias=False)], r"module 0 .*has no bias"),
+        (lambda nn: [nn.Linear(2, 3), nn.Linear(2, 1)], r"module 1 .*takes 2 inputs .* gives 3"),
+        (lambda nn: [nn.ReLU(), nn.Linear(2, 1)], r"module 0 \(ReLU\(\)\) must follow a Linear"),
+        (lambda nn: [nn.Linear(2, 2), nn.ReLU(), nn.Tanh()], r"module 2 .*must follow a Linear"),
+        (lambda nn: [], r"the Sequential is empty"),
+        (lambda nn: [nn.Identity()], r"has no Linear layer"),
+    ],
+)
+def test_from_torch_settings_it_cannot_reproduce(torch, modules, message):
+    with pytest.raises(ValueError, match=message):
+        from_torch(torch.nn.Sequential(*modules(torch.nn)))
+
+
+# ---------------------------------------------------------------- without torch
+def test_without_torch_the_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    with pytest.raises(ImportError, match=r'pip install "micrograd_cn\[torch\]"'):
+        to_torch(MLP(2, [1], seed=0))
+    with pytest.raises(ImportError, match=r"micrograd_cn.bridge needs PyTorch"):
+        from_torch(object())
+    assert bridge.TORCH_ACTIVATIONS["relu"] == "ReLU()"  # the module itself imports fine
