@@ -4,11 +4,13 @@ import gc
 import json
 import math
 import random
+import re
 import statistics
 import sys
 
 import pytest
 
+from micrograd_cn import nn
 from micrograd_cn.datasets import make_moons
 from micrograd_cn.engine import Value
 from micrograd_cn.nn import MLP, Layer, Module, Neuron
@@ -307,29 +309,52 @@ def test_state_dict_round_trip_through_json():
     assert [v.data for v in target(x)] == [v.data for v in source(x)]
 
 
-def test_load_state_dict_errors_leave_model_unchanged():
+@pytest.mark.parametrize(
+    ("corrupt", "error", "match"),
+    [
+        (lambda s: s.pop("layers.1.bias"), ValueError, r"missing \['layers.1.bias'\]"),
+        (lambda s: s.update(extra=1.0), ValueError, r"unexpected \['extra'\]"),
+        (
+            lambda s: s["layers.0.weight"].__setitem__(2, [1.0]),
+            ValueError,
+            r"state_dict\['layers.0.weight'\]\[2\]: expected 2 numbers, got a list of 1",
+        ),
+        (
+            lambda s: s["layers.1.bias"].__setitem__(0, "0.5"),
+            TypeError,
+            "must be a real number",
+        ),
+        (
+            lambda s: s["layers.1.bias"].__setitem__(0, float("nan")),
+            ValueError,
+            r"state_dict\['layers.1.bias'\]\[0\] is nan, expected a finite number",
+        ),
+        (
+            lambda s: s["layers.1.weight"][0].__setitem__(2, -math.inf),
+            ValueError,
+            r"state_dict\['layers.1.weight'\]\[0\]\[2\] is -inf, expected a finite number",
+        ),
+    ],
+)
+def test_failed_load_leaves_model_unchanged(corrupt, error, match):
+    """One bad dict, checked alone: valid new numbers come first, the fault last.
+
+    Mutant killed: ``_pair_up`` writing ``param.data = number`` while it is still
+    checking (instead of collecting pairs and writing after every check passed).
+    """
     model = MLP(2, [3, 1], seed=0)
     before = model.state_dict()
-    state = model.state_dict()
-    with pytest.raises(ValueError, match=r"missing \['layers.1.bias'\]"):
-        model.load_state_dict({k: v for k, v in state.items() if k != "layers.1.bias"})
-    with pytest.raises(ValueError, match=r"unexpected \['extra'\]"):
-        model.load_state_dict({**state, "extra": 1.0})
-    bad = json.loads(json.dumps(state))
-    bad["layers.0.weight"][0][0] = 99.0
-    bad["layers.0.weight"][2] = [1.0]  # wrong shape after a valid change
-    with pytest.raises(
-        ValueError,
-        match=r"state_dict\['layers.0.weight'\]\[2\]: expected 2 numbers, got a list of 1",
-    ):
+    bad = MLP(2, [3, 1], seed=99).state_dict()  # every number differs from the model's
+    corrupt(bad)
+    with pytest.raises(error, match=match):
         model.load_state_dict(bad)
-    bad = json.loads(json.dumps(state))
-    bad["layers.1.bias"][0] = "0.5"
-    with pytest.raises(TypeError, match="must be a real number"):
-        model.load_state_dict(bad)
+    assert model.state_dict() == before
+
+
+def test_load_state_dict_rejects_non_dicts():
+    model = MLP(2, [3, 1], seed=0)
     with pytest.raises(TypeError, match="expects a dict, got list"):
         model.load_state_dict([])
-    assert model.state_dict() == before
 
 
 def test_custom_module_with_only_parameters():
@@ -354,3 +379,115 @@ def test_reprs():
     text = repr(MLP(2, [16, 16, 1], seed=0))
     assert text.splitlines()[1] == "  (0): Layer(nin=2, nout=16, activation='relu')"
     assert text.endswith("# 337 parameters, init='xavier'")
+
+
+# ---------------------------------------------------------------- inputs that are not samples
+@pytest.mark.parametrize("make", [lambda: Neuron(2, seed=0), lambda: Layer(2, 3, seed=0)])
+def test_modules_reject_a_mapping_as_input(make):
+    module = make()
+    with pytest.raises(TypeError, match=r"expects a list of 2 inputs .*, got dict"):
+        module({0.5: "a", 1.5: "b"})  # a dict's keys are numbers, but they are not a sample
+
+
+@pytest.mark.parametrize(
+    ("x", "kind"), [({"x": 1.0, "y": 2.0}, "dict"), ("ab", "str"), (Value(1.0), "Value")]
+)
+def test_mlp_rejects_inputs_that_are_not_a_list(x, kind):
+    with pytest.raises(TypeError, match=f"MLP expects a list of 2 inputs .*, got {kind}"):
+        MLP(2, [3, 1], seed=0)(x)
+
+
+# ---------------------------------------------------------------- names and labels
+def test_named_parameters_follow_the_attribute_path_in_parameters_order():
+    model = MLP(2, [3, 1], seed=0)
+    named = list(model.named_parameters())
+    assert [p for _, p in named] == model.parameters()  # same objects, same order
+    names = [name for name, _ in named]
+    assert names[:4] == [
+        "layers.0.neurons.0.w.0",
+        "layers.0.neurons.0.w.1",
+        "layers.0.neurons.0.b",
+        "layers.0.neurons.1.w.0",
+    ]
+    assert names[-3:] == [
+        "layers.1.neurons.0.w.1",
+        "layers.1.neurons.0.w.2",
+        "layers.1.neurons.0.b",
+    ]
+    assert len(names) == 13
+    assert dict(named)["layers.1.neurons.0.w.2"] is model.layers[1].neurons[0].w[2]
+    assert len(set(names)) == len(names)
+    assert [n for n, _ in Neuron(3, seed=0).named_parameters()] == ["w.0", "w.1", "w.2", "b"]
+    assert [n for n, _ in Layer(1, 2, seed=0).named_parameters()] == [
+        "neurons.0.w.0",
+        "neurons.0.b",
+        "neurons.1.w.0",
+        "neurons.1.b",
+    ]
+    assert next(Neuron(1, seed=0).named_parameters(prefix="head"))[0] == "head.w.0"
+
+
+def test_named_parameters_agree_with_state_dict():
+    model = MLP(3, [4, 2], seed=3)
+    state = model.state_dict()
+    for name, p in model.named_parameters():
+        _, i, _, j, kind, *k = name.split(".")
+        if kind == "w":
+            assert state[f"layers.{i}.weight"][int(j)][int(k[0])] == p.data
+        else:
+            assert kind == "b" and not k
+            assert state[f"layers.{i}.bias"][int(j)] == p.data
+
+
+def test_custom_module_names_its_attributes_or_falls_back_to_indices():
+    class Affine(Module):
+        def __init__(self):
+            self.a, self.b, self._hidden = Value(2.0), Value(-1.0), Value(7.0)
+
+        def parameters(self):
+            return [self.a, self.b]
+
+    assert [n for n, _ in Affine().named_parameters()] == ["a", "b"]
+
+    class Reversed(Affine):
+        def parameters(self):
+            return [self.b, self.a]
+
+    reversed_ = Reversed()
+    named = list(reversed_.named_parameters())
+    assert named == [("parameters.0", reversed_.b), ("parameters.1", reversed_.a)]
+
+
+def test_parameters_are_labelled_by_layer_and_unit():
+    assert [p.label for p in Neuron(2, seed=0).parameters()] == ["w0", "w1", "b"]
+    assert [p.label for p in Layer(1, 2, seed=0).parameters()] == ["n0.w0", "n0.b", "n1.w0", "n1.b"]
+    model = MLP(2, [2, 1], seed=0)
+    assert [p.label for p in model.parameters()] == [
+        "L0.n0.w0", "L0.n0.w1", "L0.n0.b",
+        "L0.n1.w0", "L0.n1.w1", "L0.n1.b",
+        "L1.n0.w0", "L1.n0.w1", "L1.n0.b",
+    ]  # fmt: skip
+
+
+def test_inputs_are_labelled_leaves_and_give_input_gradients():
+    x = nn.inputs([2.0, 3], prefix="x")
+    assert [(v.label, v.data, v._prev) for v in x] == [("x0", 2.0, ()), ("x1", 3.0, ())]
+    n = Neuron(2, activation="linear", seed=0)
+    out = n(x)
+    out.backward()
+    assert [v.grad for v in x] == [w.data for w in n.w]  # d(w·x + b)/dx_i = w_i
+    assert out.data == n([2.0, 3.0]).data  # same number as with floats
+    assert len(out._prev) == 5 and len(n([2.0, 3.0])._prev) == 3  # floats are folded
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a real number"):
+        nn.inputs([1.0, "2"])
+    with pytest.raises(TypeError, match="inputs expects a list of numbers, got dict"):
+        nn.inputs({"a": 1.0})
+
+
+def test_drawing_a_small_mlp_shows_parameter_and_input_names():
+    viz = pytest.importorskip("micrograd_cn.viz")
+    model = MLP(2, [2, 1], seed=0)
+    source = viz.draw_dot(model(nn.inputs([1.0, -1.0]))).source
+    shown = re.findall(r"(?<![\w.])(L\d\.n\d\.(?:w\d|b)|x\d)(?![\w.])", source)
+    expected = ["x0", "x1"] + [p.label for p in model.parameters()]
+    assert sorted(shown) == sorted(expected)  # every parameter and input once, by its name
