@@ -240,7 +240,10 @@ def from_torch(module) -> MLP:
     sizes = [nin, *nouts]
     for i, (weight, bias, act) in enumerate(layers):
         if model.layers[i].neurons[0].activation != act:  # hidden activations differ
-            model.layers[i] = Layer(sizes[i], sizes[i + 1], activation=act, init="uniform", seed=0)
+            layer = Layer(sizes[i], sizes[i + 1], activation=act, init="uniform", seed=0)
+            for new, old in zip(layer.parameters(), model.layers[i].parameters(), strict=True):
+                new.label = old.label  # the names the MLP gave its parameters
+            model.layers[i] = layer
         for neuron, row, b in zip(model.layers[i].neurons, weight, bias, strict=True):
             for w, number in zip(neuron.w, row, strict=True):
                 w.data = number

@@ -156,6 +156,9 @@ def test_from_torch_equals_torchs_outputs_and_gradients(torch):
     )
     model = from_torch(net)
     assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "relu", "linear"]
+    # the layer rebuilt for its own activation keeps the MLP's parameter labels
+    plain = MLP(3, [5, 4, 2], seed=0)
+    assert [p.label for p in model.parameters()] == [p.label for p in plain.parameters()]
     got = net(torch.tensor(POINTS, dtype=torch.float64)).tolist()
     for x, row in zip(POINTS, got):
         assert_close(as_rows(model(x)), row)
