@@ -1,8 +1,11 @@
 """Command line: ``micrograd-cn demo | draw | train`` (also ``python -m micrograd_cn``).
 
 Exit codes: 0 done, 1 something to install (Graphviz, an extra), 2 bad input
-(one line on stderr, never a traceback).  ``draw`` reads the user's expression
-with :func:`parse_expression`: :mod:`ast` and a whitelist, nothing is executed.
+(one line on stderr, never a traceback), 130 interrupted (Ctrl-C).  With no
+arguments the usage goes to stderr with exit code 2, as argparse does for a
+missing subcommand.  ``draw`` reads the user's expression with
+:func:`~micrograd_cn.expr.parse_expression`: :mod:`ast` and a whitelist, nothing
+is executed.
 
 >>> f = parse_expression("(x + y) * z", {"x": -2, "y": 5, "z": -4})
 >>> f.backward(); f.data, f._prev[0]._prev[0].label, f._prev[0]._prev[0].grad
@@ -12,181 +15,22 @@ with :func:`parse_expression`: :mod:`ast` and a whitelist, nothing is executed.
 from __future__ import annotations
 
 import argparse
-import ast
-import keyword
-import math
-import operator
+import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import functional as F
-from .engine import Value, no_grad
+from .engine import Value, topological_order
+from .expr import ExpressionError, normalize_text, parse_assignments, parse_expression
 
 __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
 
-MAX_EXPRESSION_LENGTH = 2000
-UNARY_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "abs")
-PARAM_FUNCTIONS = {"leaky_relu": "slope", "elu": "alpha"}  # f(x) or f(x, number)
-NARY_FUNCTIONS = {"max": F.maximum, "min": F.minimum}
-SEQUENCE_FUNCTIONS = {"sum": F.sum, "logsumexp": F.logsumexp}  # f(a, b, ...)
-ALLOWED_FUNCTIONS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS, *NARY_FUNCTIONS, *SEQUENCE_FUNCTIONS)
-BINARY_OPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-}
 FORMATS = ("svg", "png", "pdf", "dot", "html")
-
-
-class ExpressionError(ValueError):
-    """The expression text is not one the whitelist allows (the message says what)."""
-
-
-def parse_expression(text: str, values: Mapping[str, float | Value]) -> Value:
-    """Build the Value graph of ``text`` (Python syntax) without executing anything.
-
-    Allowed: numbers, variable names from ``values`` (numbers become Values
-    labelled with their name; each name is one node however often it appears),
-    ``+ - * / **``, unary ``-``/``+``, parentheses and the calls
-    exp log sqrt tanh sigmoid relu softplus abs, leaky_relu(x[, slope]),
-    elu(x[, alpha]), max(a, b), min(a, b), sum(a, ...), logsumexp(a, ...).  Anything else raises
-    :class:`ExpressionError`; math domain errors (``log(0)``) raise the engine's
-    ValueError / ZeroDivisionError / OverflowError.
-
-    >>> parse_expression("tanh(x) ** 2 - 1", {"x": 0.5}).data == math.tanh(0.5) ** 2 - 1
-    True
-    >>> parse_expression("x.data", {"x": 1})
-    Traceback (most recent call last):
-    ...
-    micrograd_cn.cli.ExpressionError: attribute access is not allowed: 'x.data'
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"expression must be a str, got {type(text).__name__}")
-    if len(text) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionError(f"expression is too long ({len(text)} > {MAX_EXPRESSION_LENGTH})")
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as error:
-        where = f" at column {error.offset}" if error.offset else ""
-        detail = f"{error.msg}{where}"
-        raise ExpressionError(f"invalid expression syntax ({detail}): {text.strip()!r}") from None
-    except (ValueError, RecursionError, MemoryError) as error:  # huge literals, deep nesting
-        raise ExpressionError(f"expression cannot be read: {error}") from None
-    variables = {}
-    for name, value in values.items():
-        variables[name] = value if isinstance(value, Value) else Value(value, label=name)
-    try:
-        result = _Evaluator(text, variables).visit(tree.body)
-    except RecursionError:
-        raise ExpressionError("expression is nested too deeply") from None
-    return result if isinstance(result, Value) else Value(result)
-
-
-class _Evaluator:
-    def __init__(self, text: str, variables: dict[str, Value]):
-        self.text, self.variables = text.strip(), variables
-
-    def segment(self, node) -> str:
-        return ast.get_source_segment(self.text, node) or type(node).__name__
-
-    def visit(self, node):
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-                raise ExpressionError(f"only real numbers are allowed, got {node.value!r}")
-            try:
-                return float(node.value)
-            except OverflowError:
-                raise ExpressionError(f"number too large: {self.segment(node)[:40]}") from None
-        if isinstance(node, ast.Name):
-            if node.id not in self.variables:
-                raise ExpressionError(f"unknown variable {node.id!r} (give it as {node.id}=VALUE)")
-            return self.variables[node.id]
-        if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPS:
-            left, right = self.visit(node.left), self.visit(node.right)
-            return _constant_safe(BINARY_OPS[type(node.op)], left, right)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            operand = self.visit(node.operand)
-            return -operand if isinstance(node.op, ast.USub) else operand
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        raise ExpressionError(self.refusal(node))
-
-    def refusal(self, node) -> str:
-        segment = self.segment(node)
-        if isinstance(node, ast.Attribute):
-            return f"attribute access is not allowed: {segment!r}"
-        if isinstance(node, ast.Lambda):
-            return f"lambda is not allowed: {segment!r}"
-        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
-            return f"operator not allowed (use + - * / **): {segment!r}"
-        return f"not allowed in an expression ({type(node).__name__}): {segment!r}"
-
-    def call(self, node: ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in ALLOWED_FUNCTIONS:
-            name = self.segment(node.func)
-            allowed = ", ".join(ALLOWED_FUNCTIONS)
-            raise ExpressionError(f"function {name!r} is not allowed (allowed: {allowed})")
-        name = node.func.id
-        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError(f"{name}() takes plain positional arguments only")
-        args = [self.visit(a) for a in node.args]
-        count = len(args)
-        if name in UNARY_FUNCTIONS and count == 1:
-            return getattr(_as_value(args[0]), name)()
-        if name in PARAM_FUNCTIONS and count in (1, 2):
-            if count == 2 and isinstance(args[1], Value):
-                raise ExpressionError(f"{name}(): {PARAM_FUNCTIONS[name]} must be a number")
-            return getattr(_as_value(args[0]), name)(*args[1:])
-        if name in NARY_FUNCTIONS and count == 2:
-            return NARY_FUNCTIONS[name](*args)
-        if name in SEQUENCE_FUNCTIONS and count >= 1:
-            return SEQUENCE_FUNCTIONS[name](args)
-        expected = {"max": "2", "min": "2", "sum": "at least 1", "logsumexp": "at least 1"}.get(
-            name, "1"
-        )
-        if name in PARAM_FUNCTIONS:
-            expected = "1 or 2"
-        raise ExpressionError(f"{name}() takes {expected} argument(s), got {count}")
-
-
-def _as_value(x) -> Value:
-    return x if isinstance(x, Value) else Value(x)
-
-
-def _constant_safe(op, left, right):
-    """Two numbers are folded with the engine's checks (0 ** -1, overflow, complex results)."""
-    if isinstance(left, Value) or isinstance(right, Value):
-        return op(left, right)
-    with no_grad():
-        return op(Value(left), right).data
-
-
-def parse_assignments(items: list[str]) -> dict[str, float]:
-    """``["x=-2", "y=5"]`` -> ``{"x": -2.0, "y": 5.0}``; finite numbers only."""
-    values: dict[str, float] = {}
-    for item in items:
-        name, sep, number = item.partition("=")
-        name = name.strip()
-        if not sep:
-            raise ExpressionError(f"expected name=value, got {item!r}")
-        if not name.isidentifier() or keyword.iskeyword(name):
-            raise ExpressionError(f"bad variable name {name!r} in {item!r}")
-        if name in values:
-            raise ExpressionError(f"variable {name!r} is given twice")
-        try:
-            value = float(number)
-        except ValueError:
-            raise ExpressionError(f"bad number for {name}: {number!r}") from None
-        if not math.isfinite(value):
-            raise ExpressionError(f"{name} must be a finite number, got {number!r}")
-        values[name] = value
-    return values
-
-
-# ---------------------------------------------------------------------------- commands
+ROOT_NAMES = ("f", "out", "result")  # the first one that no variable uses names the root
+DRAW_VALUE_OPTIONS = ("-o", "--output", "--max-nodes")  # draw options followed by a value
+DRAW_SHORT_OPTIONS = ("-o", "-h")
+OPERATOR_CHARS = set("*+/()., ")  # in a leading-dash token: an expression, not an option
 
 
 class UsageError(Exception):
@@ -196,38 +40,103 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         if message.startswith("unrecognized arguments: -"):
-            message += ' (an EXPR starting with "-" goes last, after --: draw -o f.svg -- "-x" x=1)'
+            message += " (see micrograd-cn draw --help; an EXPR may also follow --)"
         raise UsageError(message)
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = _Parser(
         prog="micrograd-cn",
         description="micrograd_cn: 标量自动微分，逐步看懂反向传播 (scalar autodiff, step by step).",
+        epilog="每个子命令的帮助 help of a command: micrograd-cn draw --help",
     )
-    from . import __version__
-
-    parser.add_argument("--version", action="version", version=f"micrograd_cn {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{demo,draw,train}")
-    commands.add_parser("demo", help="(x+y)*z 的前向/反向表格，写出 demo.svg 和 demo.html")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"micrograd_cn {__version__}",
+        help="显示版本 show the version and exit",
+    )
+    commands = parser.add_subparsers(
+        dest="command",
+        metavar="{demo,draw,train}",
+        title="子命令 commands",
+        help="先试 demo (start with demo)",
+    )
+    demo_help = "(x+y)*z 的前向/反向表格，写出 demo.svg 和 demo.html (the worked example)"
+    commands.add_parser("demo", help=demo_help, description=demo_help)
+    draw_help = "画出表达式的计算图和梯度 (draw an expression's graph with its gradients)"
     draw = commands.add_parser(
         "draw",
-        help="画出表达式的计算图 (draw an expression's graph)",
-        epilog='例 example: micrograd-cn draw "(x+y)*z" x=-2 y=5 z=-4 -o graph.png. '
-        'An EXPR starting with "-" goes last, after --: draw -o f.svg -- "-x*y" x=1 y=2.',
+        help=draw_help,
+        description=draw_help + ". 表达式只经 ast 白名单解析，不会被执行 (never evaluated).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="例 examples:\n"
+        '  micrograd-cn draw "(x+y)*z" x=-2 y=5 z=-4 -o graph.png\n'
+        '  micrograd-cn draw "x.tanh() * y" x=1 y=2\n'
+        '  micrograd-cn draw "-x*y" x=1 y=2 -o steps.html --steps',
     )
-    draw.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x*w + b)"')
-    draw.add_argument("assignments", nargs="*", default=[], metavar="name=value", help="x=-2 y=5")
-    draw.add_argument("-o", "--output", default="graph.svg", help=f"one of .{', .'.join(FORMATS)}")
-    draw.add_argument("--steps", action="store_true", help="step-through: HTML page or frames")
-    train = commands.add_parser("train", help="训练一个小 MLP (train a small MLP)")
-    train.add_argument("--dataset", choices=("moons", "circles", "spiral"), default="moons")
+    draw.add_argument(
+        "expression",
+        metavar="EXPR",
+        help="表达式 expression: numbers, variables, + - * / **, exp log sqrt tanh sigmoid relu "
+        'softplus abs leaky_relu elu max min sum logsumexp; e.g. "tanh(x*w + b)" or '
+        '"(x*w + b).tanh()"',
+    )
+    draw.add_argument(
+        "assignments",
+        nargs="*",
+        default=[],
+        metavar="name=value",
+        help="每个变量的值 the value of each variable, e.g. x=-2 y=5",
+    )
+    draw.add_argument(
+        "-o",
+        "--output",
+        default="graph.svg",
+        metavar="FILE",
+        help=f"输出文件 output file (default graph.svg); format from the suffix: "
+        f".{', .'.join(FORMATS)}",
+    )
+    draw.add_argument(
+        "--steps",
+        action="store_true",
+        help="逐步演示 step-through: one HTML player (.html) or numbered frames (FILE_01.svg …)",
+    )
+    draw.add_argument(
+        "--max-nodes",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="画图的节点上限 refuse graphs with more than N nodes (default: the drawing's own "
+        "limit); raise it to draw bigger graphs",
+    )
+    train_help = "训练一个小 MLP (train a small MLP on a toy data set)"
+    train = commands.add_parser("train", help=train_help, description=train_help)
     train.add_argument(
-        "--epochs", type=_positive_int, default=None, help="default: 150 (spiral: 200)"
+        "--dataset",
+        choices=("moons", "circles", "spiral"),
+        default="moons",
+        help="数据集 data set (default moons)",
     )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("-o", "--output", default=None, help="decision-boundary plot, e.g. b.png")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help="训练轮数 number of epochs (default: 150; spiral: 200)",
+    )
+    train.add_argument("--seed", type=int, default=0, help="随机种子 random seed (default 0)")
+    train.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="决策边界图 save the decision-boundary plot, e.g. b.png (needs matplotlib)",
+    )
+    train.add_argument("--no-progress", action="store_true", help="不显示进度条 no progress bar")
+    for sub in (parser, *commands.choices.values()):
+        sub._actions[0].help = "显示帮助并退出 show this help and exit"  # argparse's -h
     return parser
 
 
@@ -241,8 +150,42 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _expression_first(argv: list[str]) -> list[str]:
+    """``draw "-x*y" x=1``: argparse would read ``-x*y`` as an option; mark it as EXPR.
+
+    A token right after ``draw`` (and its options) that starts with one ``-`` and
+    is not ``-o``/``-h`` (or contains an operator) is the expression: it gets a
+    leading space, which argparse reads as a positional and the parser strips.
+    """
+    argv = list(argv)
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):  # --version, -h: no values
+        i += 1
+    if i == len(argv) or argv[i] != "draw":
+        return argv
+    i += 1
+    while i < len(argv):
+        token = argv[i]
+        if token in DRAW_VALUE_OPTIONS:
+            i += 2
+            continue
+        if token == "--" or not token.startswith("-"):
+            break  # EXPR is here or after --: nothing to do
+        if _is_expression(token):
+            argv[i] = " " + token
+            break
+        i += 1
+    return argv
+
+
+def _is_expression(token: str) -> bool:
+    if len(token) < 2 or token.startswith("--"):
+        return False
+    return token[:2] not in DRAW_SHORT_OPTIONS or bool(OPERATOR_CHARS & set(token[2:]))
+
+
 def demo_graph() -> Value:
-    """Seed 002's f = (x + y) * z at x=-2, y=5, z=-4, with q = x + y labelled."""
+    """《梯度下降和反向传播》's f = (x + y) * z at x=-2, y=5, z=-4, with q = x + y labelled."""
     x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     q = x + y
     q.label = "q"
@@ -264,16 +207,62 @@ def _demo(args) -> int:
     f.backward()
     from . import viz
 
-    Path("demo.svg").write_bytes(viz.draw_dot(f).pipe(format="svg"))
-    print("wrote demo.svg")
-    viz.export_html(f, "demo.html", title="(x + y) * z 逐步演示 step-through")
-    print("wrote demo.html")
+    svg, page = Path("demo.svg"), Path("demo.html")
+    _write_all([(svg, lambda path: path.write_bytes(viz.draw_dot(f).pipe(format="svg")))])
+    print(f"wrote {svg}")
+    title = "(x + y) * z 逐步演示 step-through"
+    _write_all([(page, lambda path: viz.export_html(f, path, title=title))])
+    print(f"wrote {page}")
+    print(f"\n用浏览器打开 {page.resolve()} 逐步观看前向和反向传播（← → 键翻页）；")
+    print(f"整张计算图（含每个节点的值和梯度）在 {svg.resolve()}。")
+    print(f"Open {page.resolve()} in a browser to step through the passes.")
     return 0
 
 
 def _frame_paths(path: Path, count: int) -> list[Path]:
     width = max(2, len(str(count)))
     return [path.with_name(f"{path.stem}_{k + 1:0{width}d}{path.suffix}") for k in range(count)]
+
+
+def _write_all(writers) -> None:
+    """Run ``write(temp_path)`` for every ``(path, write)``, then rename all into place.
+
+    Nothing is replaced until every file is written, and the temporary files are
+    removed whatever happens (Ctrl-C included): an interrupted run leaves no
+    partial output behind.
+    """
+    temps = []
+    try:
+        for path, write in writers:
+            temp = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
+            temps.append((temp, path))
+            write(temp)
+        for temp, path in temps:
+            os.replace(temp, path)
+    finally:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
+
+
+def _remove_stale_frames(output: Path, written: list[Path]) -> None:
+    """Delete FILE_NN frames of an earlier, longer run (only names this run's pattern makes)."""
+    pattern = re.compile(rf"{re.escape(output.stem)}_\d{{2,}}{re.escape(output.suffix)}")
+    keep = {p.name for p in written}
+    for path in output.parent.iterdir():
+        if pattern.fullmatch(path.name) and path.name not in keep and path.is_file():
+            path.unlink()
+
+
+def _root_name(root: Value, values: Mapping[str, float]) -> str:
+    """``f``, unless a variable (or a label in the graph) is called that: then ``out``, …"""
+    taken = set(values) | {v.label for v in topological_order(root) if v.label}
+    for name in ROOT_NAMES:
+        if name not in taken:
+            return name
+    k = 1
+    while f"f_{k}" in taken:
+        k += 1
+    return f"f_{k}"
 
 
 def _draw(args) -> int:
@@ -285,34 +274,19 @@ def _draw(args) -> int:
     if not output.parent.is_dir():
         raise UsageError(f"output directory does not exist: {str(output.parent)!r}")
     values = parse_assignments(args.assignments)
-    root = parse_expression(args.expression, values)
+    text = normalize_text(args.expression).strip()
+    root = parse_expression(text, values)
     if not root.label:
-        root.label = "f" if "f" not in values else "out"
+        root.label = _root_name(root, values)
     root.backward()
-    print(f"{root.label} = {args.expression.strip()} = {root.data:.4f}")
+    print(f"{root.label} = {text} = {root.data:.4f}")
     named = _named_leaves(root, values)
     for name, v in named:
         print(f"∂{root.label}/∂{name} = {v.grad:.4f}")
     unused = [name for name in values if name not in dict(named)]
     if unused:
         print(f"note: unused variable(s): {', '.join(unused)}", file=sys.stderr)
-    from . import viz
-
-    if fmt == "html":
-        if args.steps:
-            viz.export_html(root, output, title=f"{args.expression.strip()} 逐步演示")
-        else:
-            svg = viz._svg(viz.draw_dot(root))
-            output.write_text(f'<!DOCTYPE html><meta charset="utf-8">{svg}', encoding="utf-8")
-        written = [output]
-    else:
-        graphs = viz.step_frames(root) if args.steps else [viz.draw_dot(root)]
-        written = _frame_paths(output, len(graphs)) if args.steps else [output]
-        for graph, path in zip(graphs, written, strict=True):
-            if fmt == "dot":
-                path.write_text(graph.source, encoding="utf-8")
-            else:
-                path.write_bytes(graph.pipe(format=fmt))
+    written = _render(root, output, fmt, args.steps, args.max_nodes, title=f"{text} 逐步演示")
     shown = (
         f"{written[0]} … {written[-1]} ({len(written)} frames)" if len(written) > 1 else written[0]
     )
@@ -320,14 +294,57 @@ def _draw(args) -> int:
     return 0
 
 
-def _named_leaves(root: Value, values: Mapping[str, float]):
-    from .engine import topological_order
+def _render(root: Value, output: Path, fmt: str, steps: bool, max_nodes, title: str):
+    """Write the drawing(s); returns the paths written."""
+    from . import viz
 
+    limit = _size_options(max_nodes)
+    try:
+        if fmt == "html" and steps:
+            writers = [(output, lambda path: viz.export_html(root, path, title=title, **limit))]
+        elif fmt == "html":
+            svg = viz._svg(viz.draw_dot(root, **limit))
+            page = f'<!DOCTYPE html><meta charset="utf-8">{svg}'
+            writers = [(output, lambda path: path.write_text(page, encoding="utf-8"))]
+        else:
+            graphs = viz.step_frames(root, **limit) if steps else [viz.draw_dot(root, **limit)]
+            paths = _frame_paths(output, len(graphs)) if steps else [output]
+            writers = [(path, _graph_writer(graph, fmt)) for graph, path in zip(graphs, paths)]
+        _write_all(writers)
+    except ValueError as error:  # the size guard: say how to raise the limit from here
+        raise UsageError(_cli_words(str(error))) from None
+    written = [path for path, _ in writers]
+    if steps and fmt != "html":
+        _remove_stale_frames(output, written)
+    return written
+
+
+def _graph_writer(graph, fmt: str):
+    if fmt == "dot":
+        return lambda path: path.write_text(graph.source, encoding="utf-8")
+    return lambda path: path.write_bytes(graph.pipe(format=fmt))
+
+
+def _size_options(max_nodes) -> dict:
+    """``--max-nodes N`` is the drawing's ``max_nodes=N`` (raises its size guard)."""
+    return {} if max_nodes is None else {"max_nodes": max_nodes}
+
+
+def _cli_words(message: str) -> str:
+    """The drawing's advice in command-line words (``max_nodes=50`` -> ``--max-nodes 50``)."""
+    return re.sub(r"\bmax_nodes=", "--max-nodes ", message)
+
+
+def _named_leaves(root: Value, values: Mapping[str, float]):
     leaves = {v.label: v for v in topological_order(root) if not v._prev and v.label}
     return [(name, leaves[name]) for name in values if name in leaves]
 
 
 def _train(args) -> int:
+    if args.output is not None:  # checked before importing the training stack and training
+        parent = Path(args.output).parent
+        if not parent.is_dir():
+            raise UsageError(f"output directory does not exist: {str(parent)!r}")
     from . import training  # lazily: needs the nn stack (and tqdm / matplotlib extras)
 
     progress = not args.no_progress
@@ -340,14 +357,22 @@ def _fail(message: str, code: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 missing tool, 2 bad input)."""
-    from .viz import GraphvizNotFoundError
+    """Run the CLI; returns the exit code (0 ok, 1 missing tool, 2 bad input, 130 Ctrl-C)."""
+    from . import viz
 
+    timeout_error = getattr(viz, "GraphvizTimeoutError", ())
     for stream in (sys.stdout, sys.stderr):  # Chinese on a non-UTF-8 console: never crash
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = _build_parser().parse_args(argv)
+        parser = _build_parser()
+        if not argv:  # no command: the usage, on stderr, exit 2 (argparse's convention)
+            parser.print_help(sys.stderr)
+            return 2
+        args = parser.parse_args(_expression_first(argv))
+        if args.command is None:
+            raise UsageError("a command is required: demo, draw or train (see --help)")
         handler = {"demo": _demo, "draw": _draw, "train": _train}[args.command]
         return handler(args)
     except SystemExit as exit:  # --help, --version
@@ -356,13 +381,15 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"error: {error}", 2)
     except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
         return _fail(f"error: {error}", 2)
-    except GraphvizNotFoundError as error:
+    except timeout_error as error:
+        return _fail(f"error: {_cli_words(str(error))}", 2)
+    except viz.GraphvizNotFoundError as error:
         return _fail(str(error), 1)
     except ImportError as error:
         return _fail(f"missing dependency: {error}", 1)
     except OSError as error:
         return _fail(f"error: cannot write output: {error}", 2)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return _fail("interrupted (Ctrl-C); no partial output was kept", 130)
     except Exception as error:  # a bug: still one line, never a traceback
         return _fail(f"internal error ({type(error).__name__}): {error}", 1)

@@ -1,10 +1,13 @@
 """CLI: demo tables and files, draw formats, the expression whitelist, every error -> exit 2."""
 
+import argparse
 import math
+import pathlib
 import re
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -194,7 +197,19 @@ ERROR_CASES = [
     (["x * y", "x=1", "y=2", "-o", "out.jpg"], "unsupported output suffix .jpg (use .svg, .png"),
     (["x * y", "x=1", "y=2", "-o", "out"], "unsupported output suffix (none)"),
     (["x", "x=1", "-o", "no/such/dir/g.svg"], "output directory does not exist: 'no/such/dir'"),
-    (["-x", "x=1"], 'unrecognized arguments: -x (an EXPR starting with "-" goes last, after --'),
+    (["x", "x=1", "-y"], "unrecognized arguments: -y (see micrograd-cn draw --help"),
+    (["x * 1e400", "x=1"], "number too large: 1e400 (overflows to inf)"),
+    (["x + 1" + "0" * 400, "x=1"], "number too large: 10000000000"),
+    (["x * y", "x=1e200", "y=1e200"], "'x * y' is inf, not a finite number"),
+    (["1e308 * 10 + x", "x=1"], "'1e308 * 10' is inf, not a finite number"),
+    (["x.tanh(x)", "x=1"], ".tanh() takes no argument(s), got 1"),
+    (["x.elu(1, 2)", "x=1"], ".elu() takes 0 or 1 argument(s), got 2"),
+    (["x.max(x)", "x=1"], "max is a function, not a method: write max(a, b)"),
+    (["x.system()", "x=1"], "function 'x.system' is not allowed (allowed: exp, log"),
+    (["x.__class__()", "x=1"], "function 'x.__class__' is not allowed"),
+    (["x.tanh", "x=1"], "attribute access is not allowed: 'x.tanh'"),
+    (["ｘ", "x=1", "ｘ=2"], "variable 'x' is given twice"),
+    (["x", "x=1", "--max-nodes", "0"], "argument --max-nodes: expected a positive integer"),
     ([], "the following arguments are required: EXPR"),
     (["x" * 2001], "expression is too long (2001 > 2000)"),
     (["(" * 300 + "x" + ")" * 300, "x=1"], "too many nested parentheses"),
@@ -216,7 +231,7 @@ def test_draw_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, m
     ("args", "message"),
     [
         (["bogus"], "invalid choice: 'bogus'"),
-        ([], "the following arguments are required"),
+        (["--verbose"], "unrecognized arguments: --verbose"),
         (["train", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
         (["train", "--epochs", "abc"], "expected a positive integer, got 'abc'"),
         (["train", "--dataset", "iris"], "argument --dataset: invalid choice: 'iris'"),
@@ -270,6 +285,212 @@ def test_python_dash_m_runs_without_traceback(tmp_path):
     )
     assert bad.returncode == 2
     assert bad.stderr == "micrograd-cn: error: attribute access is not allowed: 'x.__class__'\n"
+
+
+def test_method_call_syntax_matches_the_function_form(tmp_path, capsys):
+    code, out, err = run(
+        capsys, "draw", "x.tanh() * y", "x=1", "y=2", "-o", str(tmp_path / "g.dot")
+    )
+    assert code == 0, err
+    t = math.tanh(1.0)
+    assert out.splitlines()[:3] == [
+        f"f = x.tanh() * y = {2 * t:.4f}",
+        f"∂f/∂x = {2 * (1 - t * t):.4f}",  # y · (1 − tanh²x)
+        f"∂f/∂y = {t:.4f}",
+    ]
+    env = {"x": 0.7, "w": -1.3, "b": 0.2}
+    pairs = [
+        ("(x*w + b).tanh()", "tanh(x*w + b)"),
+        ("x.leaky_relu(0.1) + w.leaky_relu(0.1)", "leaky_relu(x, 0.1) + leaky_relu(w, 0.1)"),
+        ("w.elu().exp().log()", "log(exp(elu(w)))"),
+        ("(2).sqrt() * x.abs().sigmoid()", "sqrt(2) * sigmoid(abs(x))"),
+    ]
+    for method_form, function_form in pairs:
+        a, b = parse_expression(method_form, env), parse_expression(function_form, env)
+        a.backward()
+        b.backward()
+        assert a.data == b.data, method_form
+        assert [v.grad for v in _leaves(a)] == [v.grad for v in _leaves(b)], method_form
+    assert parse_expression("w.leaky_relu(0.1)", env).data == pytest.approx(-0.13, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("argv", "lines"),
+    [
+        (["-x*y", "x=1", "y=2"], ["f = -x*y = -2.0000", "∂f/∂x = -2.0000", "∂f/∂y = -1.0000"]),
+        (["-x", "x=3"], ["f = -x = -3.0000", "∂f/∂x = -1.0000"]),
+        (["-2*x", "x=3"], ["f = -2*x = -6.0000", "∂f/∂x = -2.0000"]),
+        (["-o", "g.dot", "-tanh(x)", "x=0"], ["f = -tanh(x) = -0.0000", "∂f/∂x = -1.0000"]),
+        (["--steps", "-o*y", "o=2", "y=5"], ["f = -o*y = -10.0000", "∂f/∂o = -5.0000"]),
+        (["-o", "g.dot", "--", "-x*y", "x=1", "y=2"], ["f = -x*y = -2.0000", "∂f/∂x = -2.0000"]),
+    ],
+)
+def test_expression_may_start_with_a_minus_without_dashdash(
+    tmp_path, monkeypatch, capsys, argv, lines
+):
+    monkeypatch.chdir(tmp_path)
+    if "-o" not in argv:
+        argv = [*argv, "-o", "g.dot"]
+    code, out, err = run(capsys, "draw", *argv)
+    assert code == 0, err
+    assert out.splitlines()[: len(lines)] == lines
+
+
+def test_fullwidth_names_and_operators_read_as_ascii(tmp_path, capsys):
+    target = str(tmp_path / "g.dot")
+    code, out, err = run(capsys, "draw", "ｘ*2", "ｘ=3", "-o", target)
+    assert code == 0, err
+    assert out.splitlines()[:2] == ["f = x*2 = 6.0000", "∂f/∂x = 2.0000"]
+    code, out, err = run(capsys, "draw", "ｘ＊（ｙ＋１）", "ｘ＝３", "y=-1.5", "-o", target)
+    assert code == 0, err
+    assert out.splitlines()[:3] == ["f = x*(y+1) = -1.5000", "∂f/∂x = -0.5000", "∂f/∂y = 3.0000"]
+    assert "∂f/∂x" in out and "unused" not in err
+    assert parse_assignments(["ｘ＝－２．５"]) == {"x": -2.5}
+    assert parse_expression("ｘ**2", {"ｘ": 3.0}).data == 9.0  # NFKC on both sides, as Python
+
+
+@pytest.mark.parametrize(
+    ("argv", "root"),
+    [
+        (["f*out", "f=3", "out=2"], "result"),
+        (["f*y", "f=3", "y=2"], "out"),
+        (["f*out*result", "f=3", "out=2", "result=1"], "f_1"),
+        (["x*y", "x=3", "y=2"], "f"),
+    ],
+)
+def test_the_root_is_never_named_like_a_variable(tmp_path, capsys, argv, root):
+    path = tmp_path / "g.dot"
+    code, out, err = run(capsys, "draw", *argv, "-o", str(path))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{root} = {argv[0]} = 6.0000")
+    variables = [a.split("=")[0] for a in argv[1:]]
+    for name, line in zip(variables, lines[1:]):
+        assert line.startswith(f"∂{root}/∂{name} = ")
+    assert f"∂{root}/∂{root}" not in out
+    source = path.read_text(encoding="utf-8")
+    assert source.count(f">{root}<") == 1  # one box carries the root's name
+    for name in variables:
+        assert source.count(f">{name}<") == 1
+
+
+def test_no_arguments_prints_the_usage_to_stderr_exit_2(capsys):
+    code, out, err = run(capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("usage: micrograd-cn")
+    for command in ("demo", "draw", "train"):
+        assert command in err
+    no_command = subprocess.run(
+        [sys.executable, "-m", "micrograd_cn"], capture_output=True, text=True, check=False
+    )
+    assert no_command.returncode == 2 and no_command.stderr.startswith("usage: micrograd-cn")
+
+
+def test_every_command_and_option_has_help_text(capsys):
+    from micrograd_cn.cli import _build_parser
+
+    parser = _build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    assert set(subparsers.choices) == {"demo", "draw", "train"}
+    helped = {c.dest: c.help for c in subparsers._choices_actions}
+    assert all(helped[name] for name in subparsers.choices), helped
+    for name, sub in [("", parser), *subparsers.choices.items()]:
+        assert sub.description, name
+        for action in sub._actions:
+            assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
+        assert main([name, "--help"] if name else ["--help"]) == 0
+        text = capsys.readouterr().out
+        for action in sub._actions:
+            for flag in action.option_strings:
+                assert flag in text, (name, flag)
+    assert main(["draw", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--max-nodes" in text and "x.tanh() * y" in text and "-x*y" in text
+
+
+def test_train_output_in_a_missing_directory_fails_before_training(tmp_path, monkeypatch, capsys):
+    from micrograd_cn import training
+
+    calls = []
+    monkeypatch.setattr(training, "fit", lambda *a, **kw: calls.append(a))
+    start = time.perf_counter()
+    code, _, err = run(capsys, "train", "-o", str(tmp_path / "missing_dir" / "b.png"))
+    elapsed = time.perf_counter() - start
+    assert code == 2 and elapsed < 1.0 and calls == []
+    assert (
+        err == f"micrograd-cn: error: output directory does not exist: '{tmp_path}/missing_dir'\n"
+    )
+
+
+def test_train_summary_reports_accuracy_and_loss_of_the_final_model(monkeypatch, capsys):
+    from micrograd_cn import losses, training
+
+    trained = []
+    real_fit = training.fit
+
+    def spy(model, X, y, **kwargs):
+        trained.append((model, X, y, kwargs))
+        return real_fit(model, X, y, **kwargs)
+
+    monkeypatch.setattr(training, "fit", spy)
+    code, out, err = run(capsys, "train", "--epochs", "3", "--no-progress")
+    assert code == 0, err
+    model, X, y, kwargs = trained[0]
+    printed = re.fullmatch(
+        r"moons: final training accuracy ([\d.]+)% after 3 epochs \(loss ([\d.]+)\)\n", out
+    )
+    assert printed, out
+    scores = [model(x) for x in X]
+    loss = losses.hinge_loss(scores, [2 * t - 1 for t in y]) + losses.l2_penalty(
+        model.parameters(), kwargs["l2"]
+    )
+    hits = sum((s.data > 0) == (t == 1) for s, t in zip(scores, y))
+    assert float(printed[1]) == pytest.approx(100 * hits / len(y), abs=0.05)
+    assert float(printed[2]) == pytest.approx(loss.data, abs=5e-5)
+
+
+# ------------------------------------------------------------ step-through files
+
+
+def test_stale_frames_of_a_longer_run_are_removed_and_others_kept(tmp_path, capsys):
+    target = str(tmp_path / "s.dot")
+    assert run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o", target, "--steps")[0] == 0
+    assert len(list(tmp_path.glob("s_*.dot"))) == 10
+    others = ["s_1.dot", "s_final.dot", "s_01.svg", "t_01.dot", "s_01.dot.bak"]
+    for name in others:
+        (tmp_path / name).write_text("mine", encoding="utf-8")
+    code, out, _ = run(capsys, "draw", "x * y", "x=3", "y=4", "-o", target, "--steps")
+    assert code == 0 and "(6 frames)" in out
+    assert sorted(p.name for p in tmp_path.glob("s_[0-9][0-9].dot")) == [
+        f"s_{k:02d}.dot" for k in range(1, 7)
+    ]
+    for name in others:
+        assert (tmp_path / name).read_text(encoding="utf-8") == "mine"
+    assert "grad 4.0000" in (tmp_path / "s_06.dot").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_during_steps_keeps_no_partial_frames(tmp_path, monkeypatch, capsys):
+    target = str(tmp_path / "s.dot")
+    assert run(capsys, "draw", "x * y", "x=3", "y=4", "-o", target, "--steps")[0] == 0
+    before = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
+    assert len(before) == 6
+    real_write_text = pathlib.Path.write_text
+    written = []
+
+    def interrupted(self, *args, **kwargs):
+        written.append(self.name)
+        if len(written) == 4:
+            raise KeyboardInterrupt
+        return real_write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", interrupted)
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o", target, "--steps")
+    monkeypatch.undo()
+    assert code == 130
+    assert err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+    assert len(written) == 4  # it was stopped part-way through the 10 frames
+    after = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
+    assert after == before  # the earlier complete set, untouched; no temporary files
 
 
 # ------------------------------------------------------------------ parse_expression

@@ -1,0 +1,234 @@
+"""Reading a learner's expression text into a Value graph without executing anything.
+
+``micrograd-cn draw`` uses :func:`parse_expression` and :func:`parse_assignments`:
+the text goes through :mod:`ast` and a whitelist (numbers, names, ``+ - * / **``,
+a few functions, written ``tanh(x)`` or as methods ``x.tanh()``), so nothing
+the user types is ever evaluated by Python.  Fullwidth characters that a Chinese
+input method produces (``ｘ＊（ｙ＋１）``, ``ｘ＝３``) are read as their ASCII forms.
+
+>>> f = parse_expression("(x + y) * z", {"x": -2, "y": 5, "z": -4})
+>>> f.backward(); f.data, f._prev[0]._prev[0].label, f._prev[0]._prev[0].grad
+(-12.0, 'x', -4.0)
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import operator
+import unicodedata
+from collections.abc import Mapping
+
+from . import functional as F
+from .engine import Value, no_grad
+
+__all__ = ["ExpressionError", "normalize_text", "parse_assignments", "parse_expression"]
+
+MAX_EXPRESSION_LENGTH = 2000
+UNARY_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "abs")
+PARAM_FUNCTIONS = {"leaky_relu": "slope", "elu": "alpha"}  # f(x) or f(x, number)
+NARY_FUNCTIONS = {"max": F.maximum, "min": F.minimum}
+SEQUENCE_FUNCTIONS = {"sum": F.sum, "logsumexp": F.logsumexp}  # f(a, b, ...)
+ALLOWED_FUNCTIONS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS, *NARY_FUNCTIONS, *SEQUENCE_FUNCTIONS)
+METHODS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS)  # x.tanh(), x.leaky_relu(0.1): Value's methods
+BINARY_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+# U+FF01..U+FF5E are the fullwidth forms of ASCII 0x21..0x7E; U+3000 is the ideographic space
+_FULLWIDTH = {0xFF01 + k: 0x21 + k for k in range(0x5E)} | {0x3000: 0x20}
+
+
+class ExpressionError(ValueError):
+    """The expression text is not one the whitelist allows (the message says what)."""
+
+
+def normalize_text(text: str) -> str:
+    """Fullwidth ASCII (what a Chinese input method types) -> ASCII; nothing else changes.
+
+    Names are then NFKC-normalised as Python itself does for identifiers.
+
+    >>> normalize_text("ｔａｎｈ（ｘ）＊２")
+    'tanh(x)*2'
+    """
+    return text.translate(_FULLWIDTH)
+
+
+def parse_expression(text: str, values: Mapping[str, float | Value]) -> Value:
+    """Build the Value graph of ``text`` (Python syntax) without executing anything.
+
+    Allowed: numbers, variable names from ``values`` (numbers become Values
+    labelled with their name; each name is one node however often it appears),
+    ``+ - * / **``, unary ``-``/``+``, parentheses and the calls
+    exp log sqrt tanh sigmoid relu softplus abs, leaky_relu(x[, slope]),
+    elu(x[, alpha]) (also as methods: ``x.tanh()``, ``(x*w).leaky_relu(0.1)``),
+    max(a, b), min(a, b), sum(a, ...), logsumexp(a, ...).  Anything else raises
+    :class:`ExpressionError`, and so does a number or a result that is not
+    finite (``1e400``, ``x * y`` overflowing to inf); math domain errors
+    (``log(0)``) raise the engine's ValueError / ZeroDivisionError / OverflowError.
+
+    >>> parse_expression("x.tanh() ** 2 - 1", {"x": 0.5}).data == math.tanh(0.5) ** 2 - 1
+    True
+    >>> parse_expression("x.data", {"x": 1})
+    Traceback (most recent call last):
+    ...
+    micrograd_cn.expr.ExpressionError: attribute access is not allowed: 'x.data'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a str, got {type(text).__name__}")
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(f"expression is too long ({len(text)} > {MAX_EXPRESSION_LENGTH})")
+    text = normalize_text(text).strip()
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as error:
+        where = f" at column {error.offset}" if error.offset else ""
+        detail = f"{error.msg}{where}"
+        raise ExpressionError(f"invalid expression syntax ({detail}): {text!r}") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # huge literals, deep nesting
+        raise ExpressionError(f"expression cannot be read: {error}") from None
+    variables = {}
+    for name, value in values.items():
+        name = unicodedata.normalize("NFKC", name)  # as Python's parser reads the expression
+        variables[name] = value if isinstance(value, Value) else Value(value, label=name)
+    try:
+        result = _Evaluator(text, variables).visit(tree.body)
+    except RecursionError:
+        raise ExpressionError("expression is nested too deeply") from None
+    return result if isinstance(result, Value) else Value(result)
+
+
+class _Evaluator:
+    def __init__(self, text: str, variables: dict[str, Value]):
+        self.text, self.variables = text, variables
+
+    def segment(self, node) -> str:
+        return ast.get_source_segment(self.text, node) or type(node).__name__
+
+    def visit(self, node):
+        result = self.build(node)
+        data = result.data if isinstance(result, Value) else result
+        if not math.isfinite(data):  # inf or nan: nothing sensible to draw or differentiate
+            raise ExpressionError(f"{self.segment(node)[:60]!r} is {data}, not a finite number")
+        return result
+
+    def build(self, node):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise ExpressionError(f"only real numbers are allowed, got {node.value!r}")
+            try:
+                number = float(node.value)
+            except OverflowError:
+                number = math.inf
+            if not math.isfinite(number):  # 1e400 reads as inf: refuse it as x=1e400 is
+                shown = self.segment(node)[:40]
+                raise ExpressionError(f"number too large: {shown} (overflows to inf)")
+            return number
+        if isinstance(node, ast.Name):
+            if node.id not in self.variables:
+                raise ExpressionError(f"unknown variable {node.id!r} (give it as {node.id}=VALUE)")
+            return self.variables[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPS:
+            left, right = self.visit(node.left), self.visit(node.right)
+            return _constant_safe(BINARY_OPS[type(node.op)], left, right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.visit(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise ExpressionError(self.refusal(node))
+
+    def refusal(self, node) -> str:
+        segment = self.segment(node)
+        if isinstance(node, ast.Attribute):
+            return f"attribute access is not allowed: {segment!r}"
+        if isinstance(node, ast.Lambda):
+            return f"lambda is not allowed: {segment!r}"
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            return f"operator not allowed (use + - * / **): {segment!r}"
+        return f"not allowed in an expression ({type(node).__name__}): {segment!r}"
+
+    def call(self, node: ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in METHODS:
+            name, receiver = func.attr, [func.value]  # x.tanh() is tanh(x)
+        elif isinstance(func, ast.Attribute) and func.attr in ALLOWED_FUNCTIONS:
+            name = func.attr
+            raise ExpressionError(f"{name} is a function, not a method: write {name}(a, b)")
+        elif isinstance(func, ast.Name) and func.id in ALLOWED_FUNCTIONS:
+            name, receiver = func.id, []
+        else:
+            allowed = ", ".join(ALLOWED_FUNCTIONS)
+            raise ExpressionError(
+                f"function {self.segment(func)!r} is not allowed (allowed: {allowed}; "
+                f"or as a method: x.tanh())"
+            )
+        shown = f".{name}()" if receiver else f"{name}()"
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{shown} takes plain positional arguments only")
+        args = [self.visit(a) for a in receiver + node.args]
+        count = len(args)
+        if name in UNARY_FUNCTIONS and count == 1:
+            return getattr(_as_value(args[0]), name)()
+        if name in PARAM_FUNCTIONS and count in (1, 2):
+            if count == 2 and isinstance(args[1], Value):
+                raise ExpressionError(f"{shown}: {PARAM_FUNCTIONS[name]} must be a number")
+            return getattr(_as_value(args[0]), name)(*args[1:])
+        if name in NARY_FUNCTIONS and count == 2:
+            return NARY_FUNCTIONS[name](*args)
+        if name in SEQUENCE_FUNCTIONS and count >= 1:
+            return SEQUENCE_FUNCTIONS[name](args)
+        expected = {"max": "2", "min": "2", "sum": "at least 1", "logsumexp": "at least 1"}.get(
+            name, "1"
+        )
+        if name in PARAM_FUNCTIONS:
+            expected = "1 or 2"
+        if receiver:  # the receiver is not counted: x.tanh(y) has one argument too many
+            count -= 1
+            expected = "no" if name in UNARY_FUNCTIONS else "0 or 1"
+        raise ExpressionError(f"{shown} takes {expected} argument(s), got {count}")
+
+
+def _as_value(x) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _constant_safe(op, left, right):
+    """Two numbers are folded with the engine's checks (0 ** -1, overflow, complex results)."""
+    if isinstance(left, Value) or isinstance(right, Value):
+        return op(left, right)
+    with no_grad():
+        return op(Value(left), right).data
+
+
+def parse_assignments(items: list[str]) -> dict[str, float]:
+    """``["x=-2", "y=5"]`` -> ``{"x": -2.0, "y": 5.0}``; finite numbers only.
+
+    Names are read as Python reads them in the expression (NFKC, so ``ｘ`` is ``x``),
+    and fullwidth ``＝`` / digits / ``－`` are accepted.
+
+    >>> parse_assignments(["ｘ＝－３", "y=1e3"])
+    {'x': -3.0, 'y': 1000.0}
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, number = normalize_text(item).partition("=")
+        name = unicodedata.normalize("NFKC", name.strip())
+        if not sep:
+            raise ExpressionError(f"expected name=value, got {item!r}")
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ExpressionError(f"bad variable name {name!r} in {item!r}")
+        if name in values:
+            raise ExpressionError(f"variable {name!r} is given twice")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ExpressionError(f"bad number for {name}: {number!r}") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"{name} must be a finite number, got {number!r}")
+        values[name] = value
+    return values
