@@ -14,8 +14,10 @@
 # %% [markdown]
 # # 02 链式法则与反向传播
 #
-# 本章对应种子文章 002《梯度下降和反向传播》的前半部分：链式法则、$(x+y)\cdot z$ 的例子、
+# 本章跟随文章《梯度下降和反向传播》的前半部分（它的例子和图取自斯坦福 CS231n 课程的笔记
+# 《Backpropagation, Intuitions》）：链式法则、$(x+y)\cdot z$ 的例子、
 # 门单元之间梯度的传递（加法门、乘法门、取最大值门），以及梯度下降的更新规则。
+# 第 00 章手动做过的事，这里用更多的例子练熟。
 
 # %%
 import math
@@ -24,14 +26,17 @@ from IPython.display import display
 
 from micrograd_cn import F, Value
 from micrograd_cn.engine import topological_order
+from micrograd_cn.exercises import check_op
 from micrograd_cn.trace import fresh_record
-from micrograd_cn.viz import StepThrough, draw_dot
+from micrograd_cn.viz import StepThrough, draw_dot, step_frames
 
 # %% [markdown]
 # ## 1. 链式法则
 #
 # 若 $y = g(x)$，$z = f(y)$，则
-# $\frac{\partial z}{\partial x} = \frac{\partial z}{\partial y}\frac{\partial y}{\partial x}$。
+# $\frac{\partial z}{\partial x} = \frac{\partial z}{\partial y}\frac{\partial y}{\partial x}$：
+# $x$ 推一点，$y$ 变 $\frac{\partial y}{\partial x}$ 倍；$y$ 的这点变化又让 $z$ 变
+# $\frac{\partial z}{\partial y}$ 倍，两个倍数相乘。
 # 例如 $z = t^2$，$t = x + y$：$\frac{\partial z}{\partial x} = 2t \cdot 1$。
 
 # %%
@@ -39,32 +44,26 @@ x, y = Value(1.5, label="x"), Value(0.5, label="y")
 t = x + y
 z = t**2
 z.backward()
-assert x.grad == 2 * (1.5 + 0.5) * 1 and y.grad == 2 * (1.5 + 0.5) * 1
 print(f"∂z/∂x = {x.grad}, ∂z/∂y = {y.grad}")
+assert x.grad == y.grad == 2 * (1.5 + 0.5)
 
 # %% [markdown]
 # ## 2. $f(x, y, z) = (x + y)\,z$
 #
-# 文章把公式拆成两步：$q = x + y$，$f = q z$。先看文章的代码（普通的 Python 数）：
+# 把公式拆成两步：$q = x + y$，$f = q z$。先只用普通的数，手工做一遍正向和反向。
+# 反向时从 $f$ 往回：$\partial f/\partial z = q$，$\partial f/\partial q = z$；
+# 再过加法节点，$\partial f/\partial x = \partial f/\partial q \times 1$，$y$ 也一样。
 
 # %%
-# input value
-x_ = -2
-y_ = 5
-z_ = -4
-
-# forward propagation
-q_ = x_ + y_  # q become 3
-f_ = q_ * z_  # f become -12
-
-# back propagation
-dfdz = q_  # q=3, dfdz = 3
-dfdq = z_  # z=-4, dfdq = -4
-dfdx = 1.0 * dfdq  # dqdx=1, dfdq=-4, dfdx=-4
-dfdy = 1.0 * dfdq  # dqdy=1, dfdq=-4, dfdy=-4
-
-assert (f_, dfdx, dfdy, dfdz) == (-12, -4, -4, 3)
-print(f"f = {f_}, [dfdx, dfdy, dfdz] = {[dfdx, dfdy, dfdz]}")
+x0, y0, z0 = -2.0, 5.0, -4.0
+q0 = x0 + y0  # 3
+f0 = q0 * z0  # -12
+df_dz = q0  # 乘法：另一个输入
+df_dq = z0
+df_dx = df_dq * 1.0  # 加法：原样传下去
+df_dy = df_dq * 1.0
+print(f"f = {f0}, [∂f/∂x, ∂f/∂y, ∂f/∂z] = {[df_dx, df_dy, df_dz]}")
+assert (f0, df_dx, df_dy, df_dz) == (-12, -4, -4, 3)
 
 # %% [markdown]
 # 同样的计算用 `Value`：只写正向，反向交给 `backward()`。
@@ -78,9 +77,8 @@ q.label = "q"
 f = q * z
 f.label = "f"
 f.backward()
-assert (q.data, f.data) == (3.0, -12.0)
-assert (x.grad, y.grad, z.grad, q.grad) == (dfdx, dfdy, dfdz, dfdq)
 print(f"f = {f.data}, [∂f/∂x, ∂f/∂y, ∂f/∂z] = {[x.grad, y.grad, z.grad]}")
+assert (f.data, x.grad, y.grad, z.grad) == (f0, df_dx, df_dy, df_dz)
 
 # %%
 graph = draw_dot(f)
@@ -91,39 +89,46 @@ for text in ("data -12.0000", "grad -4.0000", "grad 3.0000"):
 # %% [markdown]
 # ## 3. 一个节点一个节点地反向传播
 #
-# 文章的图里，正向传播（绿色）从输入到输出，反向传播（红色）从输出开始，梯度在链路中回流。
-# `StepThrough` 逐帧显示这个过程（在 Jupyter 里是滑块）：
+# 正向传播（绿色）从输入流到输出；反向传播（红色）从输出出发，梯度沿着同样的边倒流回去。
+# `StepThrough` 逐帧显示这个过程：
 
 # %%
 steps = StepThrough(f)
 display(steps)
-assert len(steps) == 10
-for caption in steps.captions:
-    print(caption)
-assert steps.captions[7] == "反向 Backward 3/5 · ∂f/∂q = z = -4"
+assert len(steps) == 10  # 5 个节点：正向 5 步 + 反向 5 步
 
 # %% [markdown]
-# 反向第 3 步：$\partial f/\partial q = z = -4$（静态帧，GitHub 上也能看到）：
+# 每一步的说明：反向第 3 步写的是 $\partial f/\partial q = z = -4$。
 
 # %%
-display(steps[7])
-assert "grad -4.0000" in steps[7].source
+for caption in steps.captions:
+    print(caption)
+assert "∂f/∂q" in steps.captions[7] and steps.captions[7].endswith("-4")
 
 # %% [markdown]
-# `backward()` 里面到底做了什么？先求出**拓扑顺序**（每个节点排在它的输入之后），
-# 然后倒着走一遍，每个节点调用自己的 `_backward(grad)`，把梯度按局部导数分给输入。
-# 我们手动做一遍：
+# 单独看这一帧（`step_frames` 给出每一帧的图）：
+
+# %%
+frame = step_frames(f)[7]
+display(frame)
+assert "grad -4.0000" in frame.source
+
+# %% [markdown]
+# `backward()` 里面做的就是第 00 章的三件事：求出**拓扑顺序**（每个节点排在它的输入之后），
+# 把输出的梯度设为 1，倒着逐个调用 `_backward()`，把梯度按局部导数分给输入。
+# `micrograd_cn` 的 `topological_order` 就是第 00 章那个用栈的版本。手动做一遍：
 
 # %%
 for v in (x, y, z, q, f):
     v.grad = 0.0
 order = topological_order(f)
+print([v.label for v in order])
 assert [v.label for v in order] == ["x", "y", "q", "z", "f"]
 
+# %%
 f.grad = 1.0
 for node in reversed(order):
-    if node._backward is not None:
-        node._backward(node.grad)
+    node._backward()  # 叶子节点什么也不做
     print(f"处理 {node.label}:  " + "  ".join(f"{v.label}.grad={v.grad:g}" for v in order))
 assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
@@ -135,7 +140,7 @@ trace = fresh_record(f)
 print(trace.forward_table())
 print()
 print(trace.backward_table())
-assert [(s.name, s.grad) for s in trace.backward] == [
+assert [(step.name, step.grad) for step in trace.backward] == [
     ("f", 1.0),
     ("z", 3.0),
     ("q", -4.0),
@@ -146,7 +151,7 @@ assert [(s.name, s.grad) for s in trace.backward] == [
 # %% [markdown]
 # ## 4. 门单元：加法、乘法、取最大值
 #
-# 文章（取自 CS231n）的图：$f = 2\,(x y + \max(z, w))$，$x=3, y=-4, z=2, w=-1$。
+# CS231n 笔记里的例子：$f = 2\,(x y + \max(z, w))$，$x=3, y=-4, z=2, w=-1$。
 #
 # - **加法门**把梯度相等地分给所有输入；
 # - **取最大值门**把梯度全部给较大的那个输入，另一个得 0；
@@ -163,14 +168,13 @@ s.label = "s"
 out = s * 2
 out.label = "f"
 out.backward()
-
-assert (xy.data, m.data, s.data, out.data) == (-12.0, 2.0, -10.0, -20.0)
-assert s.grad == 2.0  # ∂f/∂s = 2
+print(f"f = {out.data:g}")
+for v in (x, y, z, w):
+    print(f"∂f/∂{v.label} = {v.grad:g}")
+assert out.data == -20.0 and s.grad == 2.0  # ∂f/∂s = 2
 assert xy.grad == m.grad == 2.0  # 加法门：原样分给两个输入
 assert (z.grad, w.grad) == (2.0, 0.0)  # max 门：全部给较大的 z
 assert (x.grad, y.grad) == (-4.0 * 2.0, 3.0 * 2.0)  # 乘法门：交换输入
-for v in (x, y, z, w):
-    print(f"∂f/∂{v.label} = {v.grad:g}")
 
 # %%
 graph = draw_dot(out)
@@ -178,7 +182,7 @@ display(graph)
 assert "grad -8.0000" in graph.source and "grad 6.0000" in graph.source
 
 # %% [markdown]
-# 文章给出的几个局部梯度：$\frac{d}{dx}\frac1x = -\frac{1}{x^2}$，$\frac{d}{dx}(a+x) = 1$，
+# 几个常用的局部导数：$\frac{d}{dx}\frac1x = -\frac{1}{x^2}$，$\frac{d}{dx}(a+x) = 1$，
 # $\frac{d}{dx}e^x = e^x$，$\frac{d}{dx}(ax) = a$。逐个与闭式解对照（$x = 0.7$，$a = 3$）：
 
 # %%
@@ -192,8 +196,8 @@ cases = {
 for name, (func, derivative) in cases.items():
     v = Value(0.7)
     func(v).backward()
-    assert abs(v.grad - derivative(0.7)) < 1e-12, name
     print(f"d({name})/dx at x=0.7: {v.grad:.6f}")
+    assert abs(v.grad - derivative(0.7)) < 1e-12, name
 
 # %% [markdown]
 # ## 5. 一个变量被用了多次：梯度相加
@@ -209,13 +213,14 @@ a_ = Value(3.0, label="a")
 b_ = a_ + a_
 c_ = b_ * a_
 c_.backward()
-assert c_.data == 2 * 3.0**2 and a_.grad == 4 * 3.0
 print(f"c = {c_.data}, dc/da = {a_.grad}")
+assert c_.data == 2 * 3.0**2 and a_.grad == 4 * 3.0
 
 # %% [markdown]
 # ## 6. 梯度下降
 #
-# 梯度指向函数增长最快的方向，所以沿负梯度走一小步：$\omega \to \omega - \eta\nabla f$。
+# 梯度指向函数增长最快的方向，所以要让函数变小，就沿负梯度走一小步：
+# $\omega \to \omega - \eta\nabla f$，步长 $\eta$ 叫**学习率**。
 # 最小化 $f(w) = (w-3)^2$，从 $w=0$ 出发、$\eta = 0.1$：每一步 $w - 3$ 乘以 $1 - 2\eta = 0.8$，
 # 所以 $w_n = 3\,(1 - 0.8^n)$。
 
@@ -237,3 +242,70 @@ print(f"25 步之后 w = {wv.data:.6f}（闭式解 {3 * (1 - 0.8**25):.6f}）")
 # - 加法门均分（原样复制）、乘法门交换输入、max 门路由给较大者；
 # - 变量被多次使用时梯度相加；
 # - 梯度下降沿负梯度更新参数。
+#
+# ## 练习
+#
+# **练习 1**：写取最大值门 `maximum(a, b)`。正向取较大的那个；反向时上游梯度**全部**给较大的输入，
+# 另一个输入什么也得不到（它稍微变一点，输出不变）。
+
+
+# %%
+def maximum(a, b):
+    out = Value(max(a.data, b.data), (a, b), "max")
+
+    def _backward():
+        # ↓ 在这里写你的答案
+        if a.data >= b.data:
+            a.grad += out.grad
+        else:
+            b.grad += out.grad
+
+    out._backward = _backward
+    return out
+
+
+result = check_op(maximum)
+display(result)
+assert result.ok, result.message
+
+# %% [markdown]
+# **练习 2**：写 $y = e^x$。它的局部导数就是它自己：$\frac{d}{dx}e^x = e^x = y$，
+# 正向算好的 $y$ 直接拿来用。
+
+
+# %%
+def exp(x):
+    y = math.exp(x.data)
+    out = Value(y, (x,), "exp")
+
+    def _backward():
+        x.grad += y * out.grad  # ← 在这里写你的答案
+
+    out._backward = _backward
+    return out
+
+
+result = check_op(exp)
+display(result)
+assert result.ok, result.message
+
+# %% [markdown]
+# 如果忘了乘上游梯度（写成 `x.grad += y`），单独对这个运算求导时上游梯度恰好是 1，看不出错；
+# `check_op` 会换几个不同的上游梯度再核对：
+
+
+# %%
+def exp_forgot_upstream(x):
+    y = math.exp(x.data)
+    out = Value(y, (x,), "exp")
+
+    def _backward():
+        x.grad += y
+
+    out._backward = _backward
+    return out
+
+
+wrong = check_op(exp_forgot_upstream)
+display(wrong)
+assert not wrong.ok and wrong.mistake == "forgot_upstream"
