@@ -136,6 +136,22 @@ def test_softplus_far_above_torchs_default_threshold(torch):
         assert v.grad == pytest.approx(xt.grad.item(), rel=0, abs=1e-15)
 
 
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "elu"])
+def test_kink_at_exactly_zero_has_torchs_gradient(torch, activation):
+    # pre-activation exactly 0: relu sends 0, leaky_relu its slope, elu its alpha, like torch
+    neuron = Neuron(2, activation=activation, seed=0)
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 2.0, -1.0, 0.0
+    net = to_torch(neuron)
+    point = [0.5, 1.0]  # 2 * 0.5 - 1 * 1 + 0 = 0
+    xt = torch.tensor([point], dtype=torch.float64, requires_grad=True)
+    net(xt).sum().backward()
+    xs = [Value(v) for v in point]
+    neuron(xs).backward()
+    expected_local = {"relu": 0.0, "leaky_relu": 0.01, "elu": 1.0}[activation]
+    assert [v.grad for v in xs] == xt.grad[0].tolist() == [2.0 * expected_local, -expected_local]
+    assert neuron.b.grad == net[0].bias.grad.item() == expected_local
+
+
 def test_to_torch_rejects_what_is_not_a_model():
     with pytest.raises(TypeError, match=r"to_torch expects an MLP, Layer or Neuron .* got list"):
         to_torch([1.0, 2.0])
