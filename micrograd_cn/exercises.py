@@ -71,7 +71,8 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         color = "#2e7d32" if self.ok else "#c62828"
-        body = html.escape(self.message).replace("\n", "<br>")
+        head, _, rest = html.escape(self.message).partition("\n")
+        body = f"<b>{head}</b><br>" + rest.replace("\n", "<br>")
         body = re.sub(r"`([^`]+)`", r"<code>\1</code>", body)
         return (
             f'<div style="border-left:4px solid {color};padding:6px 10px;'
