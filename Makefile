@@ -4,10 +4,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
+# `make demo` installs only what the demo needs (the package and graphviz), not the dev tools
+VIZ_STAMP := $(VENV)/.installed-viz
 
 .PHONY: demo test lint notebooks bench system-deps clean
 
-demo: $(STAMP) system-deps
+demo: $(VIZ_STAMP) system-deps
 	$(PY) -m micrograd_cn demo
 
 test: $(STAMP) system-deps
@@ -37,6 +39,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
+
+$(VIZ_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+	  || { echo "micrograd_cn needs Python >= 3.10 (set PYTHON=python3.x)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[viz]"
+	touch $(VIZ_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache graph.svg demo.svg demo.html
