@@ -14,7 +14,10 @@
 # %% [markdown]
 # # 03 激活函数与损失层
 #
-# 本章对应种子文章 003《反向传播算法》和 000 里的 Softmax-with-Loss 层：
+# 本章跟随文章《反向传播算法》（它把网络拆成一个个“层”，给出六种激活函数和三种代价函数），
+# 再加上《误差反向传播法·计算图》里的 Softmax-with-Loss 层。前两章的运算都是加减乘；
+# 神经网络还需要**激活函数**（让网络能表示非线性的关系）和**损失函数**（衡量预测错了多少）。
+# 本章：
 #
 # 1. 六种激活函数，以及用**输出值** $y$ 表示的导数；
 # 2. Softmax + 交叉熵，梯度恰好是 $y - t$；
@@ -25,9 +28,10 @@
 import math
 
 import matplotlib.pyplot as plt
-import numpy as np
+from IPython.display import display
 
 from micrograd_cn import F, Value, losses
+from micrograd_cn.exercises import check_op
 from micrograd_cn.plot import use_chinese_font
 
 cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
@@ -35,8 +39,8 @@ cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
 # %% [markdown]
 # ## 1. 六种激活函数
 #
-# 文章指出：很多激活函数的导数用**函数值** $y = \phi(x)$ 表示比用自变量 $x$ 更简单，
-# 所以它的 `derivative(y)` 接收的是输出：
+# 《反向传播算法》一文的一个要点：很多激活函数的导数用**函数值** $y = \phi(x)$ 表示比用自变量 $x$
+# 更简单；正向时 $y$ 已经算好并保存了，反向时直接拿来用，不必再算一次 $e^x$。
 #
 # | 激活函数 | $y = \phi(x)$ | 导数（用 $y$ 表示） |
 # |---|---|---|
@@ -89,9 +93,10 @@ assert max(curves["Tanh"][1]) == 1.0
 # %% [markdown]
 # ## 2. Softmax 与交叉熵：梯度是 $y - t$
 #
-# Softmax 把一组分数 $x$ 变成概率 $y_i = e^{x_i}/\sum_j e^{x_j}$；交叉熵 $L = -\sum_i t_i \ln y_i$。
-# 两者合在一起，对分数的梯度化简为 $\frac{\partial L}{\partial x_i} = y_i - t_i$，这就是种子文章
-# 000 中 `SoftmaxWithLoss.backward` 返回 `(self.y - self.t) / batch_size` 的原因。
+# 分类问题里，模型对每个类别给出一个分数 $x_i$。Softmax 把分数变成概率
+# $y_i = e^{x_i}/\sum_j e^{x_j}$；交叉熵 $L = -\sum_i t_i \ln y_i$ 衡量正确答案（独热向量 $t$）
+# 分到的概率有多低。两者合在一起，对分数的梯度化简成非常简单的
+# $\frac{\partial L}{\partial x_i} = y_i - t_i$：预测的概率减去正确答案。
 
 # %%
 scores = [Value(0.3, label="x0"), Value(2.9, label="x1"), Value(4.0, label="x2")]
@@ -103,73 +108,35 @@ loss.backward()
 exps = [math.exp(s) for s in (0.3, 2.9, 4.0)]
 probs = [e / sum(exps) for e in exps]
 onehot = [0.0, 0.0, 1.0]
-assert abs(loss.data - (-math.log(probs[target]))) < 1e-12
-for s, p, t in zip(scores, probs, onehot, strict=True):
-    assert abs(s.grad - (p - t)) < 1e-12
 print(f"损失 {loss.data:.6f}")
-print("梯度    ", [round(s.grad, 6) for s in scores])
+print("梯度    ", [round(v.grad, 6) for v in scores])
 print("y - t   ", [round(p - t, 6) for p, t in zip(probs, onehot, strict=True)])
+assert abs(loss.data - (-math.log(probs[target]))) < 1e-12
+assert all(abs(v.grad - (p - t)) < 1e-12 for v, p, t in zip(scores, probs, onehot, strict=True))
 
 # %% [markdown]
-# 与种子文章 000 的 NumPy 实现对照（代码照抄，只整理了格式；`backforward` 是原文的拼写）。
-# 原文在 `log` 里加了 `1e-7` 防止 $\ln 0$，所以损失相差约 $10^{-7}$，梯度完全一致。
-
+# 《误差反向传播法·计算图》里的 Softmax-with-Loss 层一次处理一批样本，返回的梯度是
+# $(y - t)/N$（$N$ 是这批的样本数），因为损失取的是这批样本的平均；它还在 $\ln$ 里加了
+# $10^{-7}$，防止概率为 0 时出现 $\ln 0$。取平均这一点用 `Value` 看得很清楚：
+# 两个样本的平均损失，每个分数的梯度正好是各自 $y - t$ 的一半。
 
 # %%
-class SoftmaxWithLoss:
-    def __init__(self):
-        self.loss = None
-        self.y = None
-        self.t = None
-
-    def softmax(self, x):
-        if x.ndim == 2:
-            x = x.T
-            x = x - np.max(x, axis=0)
-            y = np.exp(x) / np.sum(np.exp(x), axis=0)
-            return y.T
-        x = x - np.max(x)
-        return np.exp(x) / np.sum(np.exp(x))
-
-    def cross_entropy_error(self, y, t):
-        if y.ndim == 1:
-            t = t.reshape(1, t.size)
-            y = y.reshape(1, y.size)
-        if t.size == y.size:
-            t = t.argmax(axis=1)
-        batch_size = y.shape[0]
-        return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
-
-    def forward(self, x, t):
-        self.t = t
-        self.y = self.softmax(x)
-        self.loss = self.cross_entropy_error(self.y, self.t)
-        return self.loss
-
-    def backforward(self, dout=1):
-        batch_size = self.t.shape[0]
-        if self.t.size == self.y.size:
-            dx = (self.y - self.t) / batch_size
-        else:
-            dx = self.y.copy()
-            dx[np.arange(batch_size), self.t] -= 1
-            dx = dx / batch_size
-        return dx
-
-
-layer = SoftmaxWithLoss()
-seed_loss = layer.forward(np.array([[0.3, 2.9, 4.0]]), np.array([[0.0, 0.0, 1.0]]))
-seed_grad = layer.backforward()[0]
-assert abs(seed_loss - loss.data) < 1e-6
-assert all(abs(g - s.grad) < 1e-12 for g, s in zip(seed_grad, scores, strict=True))
-print(f"种子实现: 损失 {seed_loss:.6f}，梯度 {[round(float(g), 6) for g in seed_grad]}")
+batch = [[Value(0.3), Value(2.9), Value(4.0)], [Value(1.0), Value(-1.0), Value(0.5)]]
+targets = [2, 0]
+mean_loss = F.mean([losses.cross_entropy(row, k) for row, k in zip(batch, targets, strict=True)])
+mean_loss.backward()
+second = [math.exp(v) / sum(math.exp(u) for u in (1.0, -1.0, 0.5)) for v in (1.0, -1.0, 0.5)]
+print("第二个样本的梯度", [round(v.grad, 6) for v in batch[1]])
+assert all(abs(v.grad - (p - t) / 2) < 1e-12 for v, p, t in zip(batch[1], second, [1, 0, 0]))
+assert all(abs(v.grad - (p - t) / 2) < 1e-12 for v, p, t in zip(batch[0], probs, onehot))
 
 # %% [markdown]
 # ## 3. 为什么 softmax 要先减去最大值
 #
-# 文章的 `safe_exp` 利用恒等式
+# $e^x$ 长得极快：$x = 1000$ 时已经超出了浮点数的范围。《反向传播算法》一文的办法是利用恒等式
 # $\frac{e^{x_i}}{\sum_j e^{x_j}} = \frac{e^{x_i - C}}{\sum_j e^{x_j - C}}$，
-# 取 $C = \max_j x_j$，于是所有指数都不大于 0，不会溢出。直接算 $e^{1000}$ 会溢出：
+# 取 $C = \max_j x_j$：分子分母同时除以 $e^C$，结果不变，而所有指数都不大于 0，不会溢出。
+# 直接算 $e^{1000}$ 会溢出：
 
 # %%
 try:
@@ -177,8 +144,8 @@ try:
     overflow = None
 except OverflowError as error:
     overflow = error
-assert overflow is not None and "exp" in str(overflow)
 print("直接计算:", overflow)
+assert overflow is not None and "exp" in str(overflow)
 
 # %% [markdown]
 # `F.softmax` 先减去最大值，所以分数再大也没问题；结果与平移后的分数完全相同。
@@ -187,18 +154,17 @@ print("直接计算:", overflow)
 big = F.softmax([Value(1000.0), Value(1000.5), Value(999.0)])
 small = F.softmax([Value(0.0), Value(0.5), Value(-1.0)])
 closed = [math.exp(s) / sum(math.exp(u) for u in (0.0, 0.5, -1.0)) for s in (0.0, 0.5, -1.0)]
-for p, q, c in zip(big, small, closed, strict=True):
-    assert abs(p.data - c) < 1e-12 and abs(q.data - c) < 1e-12
-assert abs(sum(p.data for p in big) - 1) < 1e-12
 print("softmax([1000, 1000.5, 999]) =", [round(p.data, 6) for p in big])
+assert all(abs(p.data - c) < 1e-12 for p, c in zip(big, closed, strict=True))
+assert all(abs(p.data - c) < 1e-12 for p, c in zip(small, closed, strict=True))
 
 # %% [markdown]
 # ## 4. Sigmoid 配 MSE：饱和时梯度消失
 #
-# 文章：若输出 $a = \sigma(z) \approx 0$ 而真值 $y = 1$，误差几乎最大，但
-# MSE（文章的形式 $\frac12(y-a)^2$）对 $z$ 的梯度是 $(a-y)\,\sigma'(z) = (a-y)\,a(1-a) \approx 0$，
-# 参数几乎不更新。交叉熵 $-[y\ln a + (1-y)\ln(1-a)]$ 对 $z$ 的梯度是 $a - y$，
-# 分母里的 $a(1-a)$ 正好约掉。
+# 《反向传播算法》一文指出的一个现象：若输出 $a = \sigma(z) \approx 0$ 而真值 $y = 1$，
+# 预测错得几乎不能再错，但均方误差 $\frac12(y-a)^2$ 对 $z$ 的梯度是
+# $(a-y)\,\sigma'(z) = (a-y)\,a(1-a) \approx 0$，参数几乎不动：sigmoid 饱和了，把梯度“吃掉”了。
+# 交叉熵 $-[y\ln a + (1-y)\ln(1-a)]$ 对 $z$ 的梯度是 $a - y$，$a(1-a)$ 这个因子正好约掉。
 
 
 # %%
@@ -208,32 +174,31 @@ def grad_wrt_logit(loss_of_probability, z0, y=1.0):
     return z.grad
 
 
-def seed_mse(a, y):  # 文章的 1/2 (y - a)^2
+def half_mse(a, y):  # 1/2 (y - a)^2
     return 0.5 * (y - a) ** 2
 
 
 z0 = -5.0
 a0 = 1 / (1 + math.exp(-z0))
-g_mse = grad_wrt_logit(seed_mse, z0)
+g_mse = grad_wrt_logit(half_mse, z0)
 g_ce = grad_wrt_logit(losses.binary_cross_entropy, z0)
-assert abs(g_mse - (a0 - 1) * a0 * (1 - a0)) < 1e-15
-assert abs(g_ce - (a0 - 1)) < 1e-9
 print(f"z = {z0}: a = {a0:.4f}，MSE 的梯度 {g_mse:.5f}，交叉熵的梯度 {g_ce:.5f}")
+assert abs(g_mse - (a0 - 1) * a0 * (1 - a0)) < 1e-15 and abs(g_ce - (a0 - 1)) < 1e-9
 
 # %% [markdown]
-# `losses.mse_loss` 用的是 PyTorch 的形式 $(a-y)^2$（没有 $\frac12$），梯度正好是文章形式的 2 倍：
+# `losses.mse_loss` 用的是 PyTorch 的形式 $(a-y)^2$（没有 $\frac12$），梯度正好是上面的 2 倍：
 
 # %%
 g_torch_form = grad_wrt_logit(losses.mse_loss, z0)
-assert abs(g_torch_form - 2 * g_mse) < 1e-15
 print(f"mse_loss 的梯度 {g_torch_form:.5f} = 2 × {g_mse:.5f}")
+assert abs(g_torch_form - 2 * g_mse) < 1e-15
 
 # %% [markdown]
 # 把 $z$ 从 -8 扫到 8（真值 $y = 1$），看两种损失对 $z$ 的梯度大小：
 
 # %%
 zs = [k / 4 for k in range(-32, 33)]
-mse_grads = [abs(grad_wrt_logit(seed_mse, z)) for z in zs]
+mse_grads = [abs(grad_wrt_logit(half_mse, z)) for z in zs]
 ce_grads = [abs(grad_wrt_logit(losses.binary_cross_entropy, z)) for z in zs]
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -244,14 +209,15 @@ ax.set_ylabel("|∂L/∂z|")
 ax.set_title("错得越离谱，MSE 的梯度反而越小")
 ax.legend()
 plt.show()
+print(f"z = -8: MSE {mse_grads[0]:.2e}，交叉熵 {ce_grads[0]:.4f}")
 assert mse_grads[0] < 1e-3 and ce_grads[0] > 0.999  # z = -8：错得离谱
 assert max(mse_grads) < 0.16  # (1-a)·a(1-a) 的最大值 4/27 ≈ 0.148
-print(f"z = -8: MSE {mse_grads[0]:.2e}，交叉熵 {ce_grads[0]:.4f}")
 
 # %% [markdown]
 # ## 5. SVM（hinge）损失
 #
-# 文章的 CostLayer 还有 SVM 损失。`losses.hinge_loss` 是 micrograd 演示里的最大间隔损失
+# 《反向传播算法》一文的第三种代价函数是 SVM 损失。
+# `losses.hinge_loss` 是 micrograd 演示里的最大间隔损失
 # $\max(0, 1 - y s)$（标签 $y = \pm1$）：分对且间隔超过 1 的样本损失为 0、梯度为 0；
 # 其余样本的梯度是 $-y$（取平均后再除以样本数）。
 
@@ -260,13 +226,74 @@ svm_scores = [Value(2.5), Value(0.3), Value(-0.4)]
 labels = [1, 1, 1]
 hinge = losses.hinge_loss(svm_scores, labels)
 hinge.backward()
+print(f"hinge = {hinge.data:.4f}，梯度 {[round(v.grad, 4) for v in svm_scores]}")
 assert abs(hinge.data - (0.0 + 0.7 + 1.4) / 3) < 1e-12
-assert [s.grad for s in svm_scores] == [0.0, -1 / 3, -1 / 3]
-print(f"hinge = {hinge.data:.4f}，梯度 {[round(s.grad, 4) for s in svm_scores]}")
+assert [v.grad for v in svm_scores] == [0.0, -1 / 3, -1 / 3]
 
 # %% [markdown]
 # **小结**
 # - 六种激活函数的导数都能用输出 $y$ 表示，`backward()` 的结果与这些公式逐点一致；
-# - Softmax + 交叉熵对分数的梯度是 $y - t$，与种子文章的 NumPy 实现一致；
+# - Softmax + 交叉熵对分数的梯度是 $y - t$（一批样本取平均时再除以样本数）；
 # - softmax 先减去最大值，数学上不变，数值上不溢出；
 # - Sigmoid 配 MSE 在饱和区梯度消失，配交叉熵时梯度是 $a - y$，不会消失。
+#
+# ## 练习
+#
+# **练习 1**：写 sigmoid $y = 1/(1+e^{-x})$，局部导数用输出表示：$y(1-y)$。
+
+
+# %%
+def sigmoid(x):
+    y = 1 / (1 + math.exp(-x.data))
+    out = Value(y, (x,), "sigmoid")
+
+    def _backward():
+        x.grad += y * (1 - y) * out.grad  # ← 在这里写你的答案
+
+    out._backward = _backward
+    return out
+
+
+result = check_op(sigmoid)
+display(result)
+assert result.ok, result.message
+
+# %% [markdown]
+# 一个很常见的笔误是把**输入** $x$ 代进了用输出表示的公式，写成 $x(1-x)$。`check_op` 认得出来：
+
+
+# %%
+def sigmoid_with_input(x):
+    y = 1 / (1 + math.exp(-x.data))
+    out = Value(y, (x,), "sigmoid")
+
+    def _backward():
+        x.grad += x.data * (1 - x.data) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+wrong = check_op(sigmoid_with_input)
+display(wrong)
+assert not wrong.ok and wrong.mistake == "input_in_output_form"
+
+# %% [markdown]
+# **练习 2**：写 softplus $y = \ln(1 + e^x)$。用输出表示，它的导数是 $1 - e^{-y}$（第 1 节的表）。
+
+
+# %%
+def softplus(x):
+    y = math.log1p(math.exp(x.data))
+    out = Value(y, (x,), "softplus")
+
+    def _backward():
+        x.grad += (1 - math.exp(-y)) * out.grad  # ← 在这里写你的答案
+
+    out._backward = _backward
+    return out
+
+
+result = check_op(softplus)
+display(result)
+assert result.ok, result.message
