@@ -134,21 +134,18 @@ def _domains(domain, nin):
     return result
 
 
-def _default_coordinates(bounds):
-    low, high = bounds
-    if low is None and high is None:
-        return list(_UNBOUNDED)
+def _default_coordinates(low, high):
+    if low is None:
+        return list(_UNBOUNDED) if high is None else [high - t for t in _HALF_LINE]
     if high is None:
         return [low + t for t in _HALF_LINE]
-    if low is None:
-        return [high - t for t in _HALF_LINE]
     return [low + (high - low) * t for t in _FRACTIONS]
 
 
 def _points(points, domains, names):
     nin = len(domains)
     if points is None:
-        columns = [_default_coordinates(b) for b in domains]
+        columns = [_default_coordinates(*b) for b in domains]
         return [tuple(columns[j][(i + 2 * j) % 5] for j in range(nin)) for i in range(5)]
     result = []
     for p in points:
@@ -299,7 +296,14 @@ def check_op(
 
     records = []  # (point, f(point), analytic grads, numeric grads), upstream 1
     for point in pts:
-        out, grads, missing = _run(op, point, names)
+        try:
+            out, grads, missing = _run(op, point, names)
+        except (ValueError, ArithmeticError) as error:  # e.g. log at a negative default point
+            where = ", ".join(f"{n}={v!r}" for n, v in zip(names, point))
+            raise ValueError(
+                f"check_op: op raised {type(error).__name__} at {where} ({error}); check it only"
+                " inside its domain: pass domain=(low, high) or points=[...]"
+            ) from error
         if missing:
             i = names.index(missing[0])
             return fail("missing_parents", point, i, inputs=", ".join(names))

@@ -269,6 +269,8 @@ def test_display_in_jupyter():
         (lambda: check_op(lambda x: x, domain=(2, 1)), ValueError, "domain (2.0, 1.0) is empty"),
         (lambda: check_op(lambda x: x, points=[]), ValueError, "points is empty"),
         (lambda: check_op(lambda x: x, points=["1"]), TypeError, "point coordinate must be"),
+        (lambda: check_op(lambda x: x.log()), ValueError, "op raised ValueError at x=-1.3 (log: "
+         "input must be > 0, got -1.3); check it only inside its domain: pass domain=(low, high)"),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_with_a_clear_message(call, error, text):
