@@ -15,6 +15,7 @@ is executed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
@@ -104,13 +105,15 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="逐步演示 step-through: one HTML player (.html) or numbered frames (FILE_01.svg …)",
     )
+    draw_limit, step_limit = _limit("viz", "DRAW_LIMIT", 300), _limit("player", "STEP_LIMIT", 100)
     draw.add_argument(
         "--max-nodes",
         type=_positive_int,
         default=None,
         metavar="N",
-        help="画图的节点上限 refuse graphs with more than N nodes (default: the drawing's own "
-        "limit); raise it to draw bigger graphs",
+        help="节点上限 size limit: a drawing shows at most N values (those nearest the result); "
+        f"--steps refuses graphs above N. Without it, graphs above {draw_limit} values "
+        f"(--steps: {step_limit}) are refused",
     )
     train_help = "训练一个小 MLP (train a small MLP on a toy data set)"
     train = commands.add_parser("train", help=train_help, description=train_help)
@@ -138,6 +141,14 @@ def _build_parser() -> argparse.ArgumentParser:
     for sub in (parser, *commands.choices.values()):
         sub._actions[0].help = "显示帮助并退出 show this help and exit"  # argparse's -h
     return parser
+
+
+def _limit(module: str, name: str, fallback: int) -> int:
+    """A default size limit of the drawing (viz.DRAW_LIMIT, player.STEP_LIMIT) for the help."""
+    try:
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    except (ImportError, AttributeError):
+        return fallback
 
 
 def _positive_int(text: str) -> int:
