@@ -30,8 +30,8 @@ def _check_count(n, what: str, minimum: int = 1) -> int:
 
 def _check_noise(noise) -> float:
     noise = as_real(noise, "noise")
-    if not noise >= 0.0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    if not (math.isfinite(noise) and noise >= 0.0):  # inf noise is all noise: no data set
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     return noise
 
 

@@ -14,6 +14,14 @@ built.  ``zero_grad()`` resets the gradients, which leaves accumulate.
 ...     opt.step()
 >>> round(x.data, 6)          # minimum of (x - 1)² at x = 1
 1.0
+
+Hyperparameters are checked when set, with PyTorch's ranges made strict
+where PyTorch's let a run blow up silently: every one must be finite (an
+``inf`` learning rate or weight decay turns the first step into inf/nan);
+``lr >= 0``, ``weight_decay >= 0``; ``momentum`` and Adam's betas in
+``[0, 1)`` (PyTorch accepts momentum >= 1, where the velocity never forgets a
+gradient and grows without bound); Adam's ``eps > 0`` (with ``eps = 0`` a
+parameter whose gradient is still 0 divides 0 by 0).
 """
 
 from __future__ import annotations
@@ -25,11 +33,13 @@ from .engine import Value, as_real
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
-def _check_hyper(value, name: str, low: float = 0.0, high: float | None = None) -> float:
+def _check_hyper(value, name: str, high: float | None = None, positive: bool = False) -> float:
+    """A finite float >= 0 (> 0 when ``positive``), below ``high`` when given."""
     value = as_real(value, name)
-    if math.isnan(value) or value < low or (high is not None and value >= high):
-        span = f"in [{low}, {high})" if high is not None else f">= {low}"
-        raise ValueError(f"invalid {name}: {value!r} (must be {span})")
+    low_ok = value > 0.0 if positive else value >= 0.0
+    if not (math.isfinite(value) and low_ok and (high is None or value < high)):
+        span = f"in [0.0, {high})" if high is not None else "> 0" if positive else ">= 0"
+        raise ValueError(f"invalid {name}: {value!r} (must be a finite number {span})")
     return value
 
 
@@ -85,7 +95,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(params)
         self.lr = lr
-        self.momentum = _check_hyper(momentum, "momentum")
+        self.momentum = _check_hyper(momentum, "momentum", 1.0)
         self.weight_decay = _check_hyper(weight_decay, "weight_decay")
         if nesterov and self.momentum == 0.0:
             raise ValueError("nesterov momentum requires momentum > 0")
@@ -94,18 +104,13 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, mu, wd = self._lr, self.momentum, self.weight_decay
-        params = self.params
-        if mu == 0.0:
-            for p in params:
-                p.data -= lr * (p.grad + wd * p.data if wd else p.grad)
-            return
         first = self._buffers is None
         if first:
-            self._buffers = [0.0] * len(params)
+            self._buffers = [0.0] * len(self.params)
         buffers = self._buffers
-        for i, p in enumerate(params):
-            g = p.grad + wd * p.data if wd else p.grad
-            buf = g if first else mu * buffers[i] + g
+        for i, p in enumerate(self.params):
+            g = p.grad + wd * p.data
+            buf = g if first else mu * buffers[i] + g  # momentum 0: buf = g, plain SGD
             buffers[i] = buf
             p.data -= lr * (g + mu * buf if self.nesterov else buf)
 
@@ -130,10 +135,10 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"invalid betas: {betas!r} (must be a pair (beta1, beta2))")
         self.betas = (
-            _check_hyper(betas[0], "beta1", 0.0, 1.0),
-            _check_hyper(betas[1], "beta2", 0.0, 1.0),
+            _check_hyper(betas[0], "beta1", 1.0),
+            _check_hyper(betas[1], "beta2", 1.0),
         )
-        self.eps = _check_hyper(eps, "eps")
+        self.eps = _check_hyper(eps, "eps", positive=True)
         self.weight_decay = _check_hyper(weight_decay, "weight_decay")
         self.t = 0
         self._m = [0.0] * len(self.params)
@@ -147,7 +152,7 @@ class Adam(Optimizer):
         root_correction2 = math.sqrt(1.0 - b2**self.t)
         m, v = self._m, self._v
         for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
+            g = p.grad + wd * p.data
             m[i] = b1 * m[i] + (1.0 - b1) * g
             v[i] = b2 * v[i] + (1.0 - b2) * g * g
             p.data -= step_size * m[i] / (math.sqrt(v[i]) / root_correction2 + eps)

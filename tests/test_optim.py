@@ -41,6 +41,38 @@ def test_sgd_momentum_and_nesterov_by_hand():
     assert q.data == pytest.approx(0.62 - 0.1 * 3.52, rel=1e-14)
 
 
+def test_sgd_momentum_with_weight_decay_two_steps_by_hand():
+    """Closed form, no torch needed.
+
+    Mutants killed: the weight-decay sign flipped in the momentum path
+    (``p.grad - wd * p.data``), the decay dropped there, ``mu * buf - g``.
+    """
+    p = param(1.0, 2.0)
+    opt = SGD([p], lr=0.1, momentum=0.9, weight_decay=0.5)
+    opt.step()  # g = 2 + 0.5 * 1 = 2.5 = buf; p = 1 - 0.25
+    assert p.data == pytest.approx(0.75, rel=1e-15)
+    p.grad = 1.0
+    opt.step()  # g = 1 + 0.5 * 0.75 = 1.375; buf = 0.9 * 2.5 + 1.375 = 3.625
+    assert p.data == pytest.approx(0.75 - 0.3625, rel=1e-14)
+    q = param(1.0, 2.0)
+    nesterov = SGD([q], lr=0.1, momentum=0.9, weight_decay=0.5, nesterov=True)
+    nesterov.step()  # g = 2.5 = buf; g + 0.9 * buf = 4.75
+    assert q.data == pytest.approx(1.0 - 0.475, rel=1e-15)
+    q.grad = 1.0
+    nesterov.step()  # g = 1 + 0.5 * 0.525 = 1.2625; buf = 2.25 + 1.2625; g + 0.9 * buf
+    assert q.data == pytest.approx(0.525 - 0.1 * (1.2625 + 0.9 * 3.5125), rel=1e-14)
+
+
+def test_adam_leaves_a_parameter_with_zero_gradient_in_place():
+    p, q = param(0.5, 0.0), param(-1.0, 0.0)
+    opt = Adam([p, q], lr=0.1)
+    opt.step()  # m = v = 0: the update 0 / (0 + eps) is 0, not a division by zero
+    assert (p.data, q.data) == (0.5, -1.0)
+    p.grad = 1.0
+    opt.step()
+    assert p.data < 0.5 and q.data == -1.0
+
+
 def test_adam_two_steps_by_hand():
     b1, b2, eps, lr, wd = 0.9, 0.999, 1e-8, 0.01, 0.1
     p = param(1.5, 0.4)
@@ -126,10 +158,28 @@ def test_against_torch_optim(name, kwargs):
         (
             lambda p: Adam(p, betas=(0.9, 1.0)),
             ValueError,
-            r"invalid beta2: 1.0 \(must be in \[0.0, 1.0\)\)",
+            r"invalid beta2: 1.0 \(must be a finite number in \[0.0, 1.0\)\)",
         ),
         (lambda p: Adam(p, betas=(0.9,)), ValueError, "invalid betas"),
         (lambda p: Adam(p, eps=-1e-8), ValueError, "invalid eps"),
+        (lambda p: Adam(p, eps=0), ValueError, r"invalid eps: 0.0 \(must be a finite number > 0\)"),
+        (lambda p: Adam(p, eps=math.inf), ValueError, "invalid eps: inf"),
+        (lambda p: Adam(p, betas=(math.nan, 0.9)), ValueError, "invalid beta1: nan"),
+        (lambda p: Adam(p, weight_decay=math.inf), ValueError, "invalid weight_decay: inf"),
+        (
+            lambda p: SGD(p, lr=math.inf),
+            ValueError,
+            r"invalid learning rate: inf \(must be a finite",
+        ),
+        (
+            lambda p: SGD(p, lr=0.1, momentum=1.0),
+            ValueError,
+            r"invalid momentum: 1.0 .*\[0.0, 1.0\)",
+        ),
+        (lambda p: SGD(p, lr=0.1, momentum=1.5), ValueError, "invalid momentum: 1.5"),
+        (lambda p: SGD(p, lr=0.1, momentum=math.inf), ValueError, "invalid momentum: inf"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=math.inf), ValueError, "invalid weight_decay: inf"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=math.nan), ValueError, "invalid weight_decay: nan"),
         (lambda p: Adam(p, lr=float("nan")), ValueError, "invalid learning rate: nan"),
         (lambda p: SGD([], lr=0.1), ValueError, "empty parameter list"),
         (lambda p: SGD([1.0], lr=0.1), TypeError, r"params\[0\] is float, expected a Value"),
