@@ -163,7 +163,10 @@ def _points(points, domains, names):
 
 
 def _run(op, point, names, upstream=1.0, preset=0.0, twice=False):
-    """Build op at point (twice: op(x) + op(x)), backward(upstream); return (out, grads)."""
+    """Build op at point (twice: op(x) + op(x)) and backward(upstream).
+
+    Returns (out, the inputs' grads, names of inputs missing from out's graph).
+    """
     leaves = [Value(v, label=n) for v, n in zip(point, names)]
     for leaf in leaves:
         leaf.grad = preset
@@ -187,6 +190,9 @@ _HINTS = {
     "missing_parents": "`{name}` 的输出没有把输入 {input} 记成父节点：创建输出时要把输入写进"
     '第二个参数，例如 `Value(data, ({inputs},), "{name}")`；否则画图看不到这条边，'
     "前面的节点也收不到梯度。",
+    "grad_not_number": "{input}.grad 变成了一个 Value（{analytic_text}），而不是一个数：闭包里的"
+    "公式用了 `{input}` 或 `out`，应当用 `{input}.data`、`out.data`。梯度是普通的数，"
+    "否则每一步反向传播都会悄悄再建一张图。",
     "no_gradient": "可能的错误：梯度没有传到 {input}——{input}.grad 一直是 0。检查是否写了"
     " `out._backward = _backward`，以及闭包里是否给 `{input}.grad` 加上了 局部导数 × 上游梯度。",
     "sign": "可能的错误：符号反了——在每个检查点上你的结果都正好是正确值的相反数，检查公式里的负号"
@@ -307,6 +313,9 @@ def check_op(
         if missing:
             i = names.index(missing[0])
             return fail("missing_parents", point, i, inputs=", ".join(names))
+        for i, grad in enumerate(grads):
+            if isinstance(grad, Value):
+                return fail("grad_not_number", point, i, analytic_text=repr(grad))
         numeric = numerical_grad(op, [Value(v, label=n) for v, n in zip(point, names)], eps)
         records.append((point, out.data, grads, numeric))
 

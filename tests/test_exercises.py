@@ -201,6 +201,22 @@ def test_output_that_does_not_list_its_input():
     assert "没有把输入 x 记成父节点" in result.message and "(x,)" in result.message
 
 
+def test_gradient_built_from_values_instead_of_numbers():
+    def cube(x):
+        out = Value(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad += 3 * x**2 * out.grad  # x, not x.data: x.grad becomes a Value
+
+        out._backward = _backward
+        return out
+
+    result = check_op(cube)
+    assert (result.ok, result.mistake, result.point) == (False, "grad_not_number", (-1.3,))
+    assert "x.grad 变成了一个 Value（Value(data=5.07" in result.message
+    assert "`x.data`" in result.message
+
+
 def test_two_inputs_swapped_partials_name_both_inputs():
     result = check_op(lambda a, b: engine_mul(a, b, swap=True), name="mul")
     assert (result.mistake, result.input, result.point) == ("swapped_inputs", "a", (-1.3, 0.35))
