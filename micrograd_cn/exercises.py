@@ -147,6 +147,8 @@ def _points(points, domains, names):
     if points is None:
         columns = [_default_coordinates(*b) for b in domains]
         return [tuple(columns[j][(i + 2 * j) % 5] for j in range(nin)) for i in range(5)]
+    if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
+        raise TypeError(f"check_op: points must be a list of numbers, got {type(points).__name__}")
     result = []
     for p in points:
         p = tuple(p) if isinstance(p, (list, tuple)) else (p,)

@@ -4,6 +4,8 @@ classic mistake is named (code, Chinese phrase, the point and both numbers), bad
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from micrograd_cn.engine import Value, _node, no_grad
 from micrograd_cn.exercises import CheckResult, check_op
@@ -100,6 +102,32 @@ def test_two_input_mul_passes_at_points_with_distinct_inputs(op):
     result = check_op(op)
     assert result.ok, result.message
     assert all(a != b for a, b in result.points)
+
+
+ENGINE_OPS = [  # (op, domain): this engine's own rules are right, so check_op must agree
+    (lambda x: x.tanh(), (-3, 3)),
+    (lambda x: x.sigmoid(), (-3, 3)),
+    (lambda x: x.exp(), (-3, 3)),
+    (lambda x: x.softplus(), (-3, 3)),
+    (lambda x: x.log(), (0.1, 5)),
+    (lambda x: x.sqrt(), (0.1, 5)),
+    (lambda x: x**3, (-3, 3)),
+]
+
+
+@pytest.mark.parametrize(("op", "domain"), ENGINE_OPS)
+@given(t=st.floats(0.01, 0.99))
+def test_no_false_alarm_on_the_engines_own_ops_at_random_points(op, domain, t):
+    low, high = domain
+    result = check_op(op, points=[low + (high - low) * t], domain=domain, seed=int(t * 1e6))
+    assert result.ok, result.message
+
+
+@given(a=st.floats(0.2, 3), b=st.floats(-2, 2))
+def test_no_false_alarm_on_two_input_ops_at_random_points(a, b):
+    for op in (lambda a, b: a * b, lambda a, b: b / a, lambda a, b: a**b):
+        result = check_op(op, points=[(a, b)])
+        assert result.ok, result.message
 
 
 def test_composite_op_passes_and_works_inside_no_grad():
@@ -284,6 +312,7 @@ def test_display_in_jupyter():
          "point x=-1.0 is outside domain (0.0, None)"),
         (lambda: check_op(lambda x: x, domain=(2, 1)), ValueError, "domain (2.0, 1.0) is empty"),
         (lambda: check_op(lambda x: x, points=[]), ValueError, "points is empty"),
+        (lambda: check_op(lambda x: x, points=0.5), TypeError, "points must be a list of numbers"),
         (lambda: check_op(lambda x: x, points=["1"]), TypeError, "point coordinate must be"),
         (lambda: check_op(lambda x: x.log()), ValueError, "op raised ValueError at x=-1.3 (log: "
          "input must be > 0, got -1.3); check it only inside its domain: pass domain=(low, high)"),
