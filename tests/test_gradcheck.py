@@ -146,6 +146,34 @@ def test_tolerances_are_applied_per_input():
     assert gradcheck(f, [2.0], rtol=0.0, atol=0.011)
 
 
+def test_a_rule_returning_zero_for_a_small_true_gradient_fails():
+    """d/da (0.001 a) = 0.001, the rule says 0: |0 - 0.001| > atol + rtol * 0.001.
+
+    Mutant killed: the tolerance ``atol + rtol * |n|`` written ``atol + rtol``
+    (1.01e-3 with the defaults, so a gradient of 1e-3 could be dropped entirely).
+    """
+    f = lambda a: wrong_times(a, Value(0.001), factor_a=0.0)  # noqa: E731 - the rule gives 0
+    assert numerical_grad(lambda a: a * 0.001, [1.0])[0] == pytest.approx(1e-3, rel=1e-9)
+    assert not gradcheck(f, [1.0], raise_exception=False)
+    with pytest.raises(GradcheckError, match=r"analytic 0\.000000000, numeric 0\.00100000"):
+        gradcheck(f, [1.0])
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_relative_tolerance_scales_with_the_size_of_the_true_gradient(sign):
+    """True gradient ±1e4: 0.05 % off passes (rtol 1e-3 allows 10), 0.2 % off fails.
+
+    Mutants killed: the ``rtol * |n|`` term dropped or multiplied into atol,
+    ``|n|`` written ``n`` (a negative gradient would get a negative tolerance).
+    """
+    b = Value(sign * 1e4)
+    close = lambda a: wrong_times(a, b, factor_a=1.0005)  # noqa: E731 - off by 5
+    far = lambda a: wrong_times(a, b, factor_a=1.002)  # noqa: E731 - off by 20
+    assert gradcheck(close, [0.5], eps=1e-4)
+    assert not gradcheck(far, [0.5], eps=1e-4, raise_exception=False)
+    assert gradcheck(far, [0.5], eps=1e-4, atol=25.0)  # atol adds to the relative part
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
