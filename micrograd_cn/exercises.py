@@ -221,7 +221,7 @@ _HINTS = {
 }
 
 
-def _diagnose_formula(op, i, records, names, domains, tol):
+def _diagnose_formula(op, i, records, names, domains, tol, eps):
     """Which mistake explains analytic != numeric for input i at every point (g = 1)?"""
     a = [r[2][i] for r in records]
     d = [r[3][i] for r in records]
@@ -239,7 +239,7 @@ def _diagnose_formula(op, i, records, names, domains, tol):
                 continue
             try:
                 _, grads_at_value, _ = _run(op, (value,), names)
-                numeric_at_value = numerical_grad(op, [Value(value)])[0]
+                numeric_at_value = numerical_grad(op, [Value(value)], eps)[0]
             except (ArithmeticError, ValueError):
                 continue
             as_output.append(_close(grads_at_value[0], numeric[0], *tol))
@@ -324,7 +324,7 @@ def check_op(
     for point, _, grads, numeric in records:
         for i in range(nin):
             if not _close(grads[i], numeric[i], *tol):
-                mistake, other = _diagnose_formula(op, i, records, names, domains, tol)
+                mistake, other = _diagnose_formula(op, i, records, names, domains, tol, eps)
                 return fail(mistake, point, i, grads[i], numeric[i], 1.0, "（上游梯度 1）",
                             other=other)  # fmt: skip
 
