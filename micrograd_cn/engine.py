@@ -18,72 +18,39 @@ at the result), and attach it.  Two rules keep it fast and memory-light:
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
-from numbers import Real
+import sys
+import types
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "topological_order", "as_real"]
+from .autograd import (
+    _grad_mode,
+    _lecture_style,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    topological_order,
+)
+from .real_numbers import (
+    as_real,
+    divisor,
+    finite_parameter,
+    is_real,
+    power,
+    power_slope,
+    range_error,
+)
 
-_grad_enabled = True
-
-
-class no_grad:
-    """Context manager (and decorator) that stops recording the graph.
-
-    Inside it every operation returns a plain leaf ``Value``: no parents, no
-    closure.  Use it for evaluation and for optimiser updates, as in PyTorch.
-
-    >>> a = Value(3.0)
-    >>> with no_grad():
-    ...     b = a * a
-    >>> b.data, b._prev, b._grad_fn
-    (9.0, (), None)
-    """
-
-    def __enter__(self):
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = False
-        return self
-
-    def __exit__(self, *exc_info):
-        global _grad_enabled
-        _grad_enabled = self._previous
-        return False
-
-    def __call__(self, function):
-        @functools.wraps(function)
-        def wrapper(*args, **kwargs):
-            with no_grad():
-                return function(*args, **kwargs)
-
-        return wrapper
-
-
-def is_grad_enabled() -> bool:
-    """True unless inside a ``no_grad()`` block."""
-    return _grad_enabled
-
-
-def as_real(x, what: str = "value") -> float:
-    """Convert a real number (int, float, numpy scalar, Fraction) to float.
-
-    bool, str, None, complex and containers are rejected with a TypeError that
-    names the type, because silently turning ``True`` into ``1.0`` hides bugs.
-
-    >>> as_real(3)
-    3.0
-    >>> as_real(True)
-    Traceback (most recent call last):
-    ...
-    TypeError: value must be a real number (int or float), got bool
-    """
-    if type(x) is float:
-        return x
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}")
-    return float(x)
+__all__ = [
+    "Value",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "topological_order",
+    "as_real",
+]
 
 
 def _node(data: float, parents: tuple, op: str, grad_fn, const=None) -> Value:
@@ -100,33 +67,13 @@ def _node(data: float, parents: tuple, op: str, grad_fn, const=None) -> Value:
     out.label = ""
     out._op = op
     out._const = const
-    if _grad_enabled:
+    if _grad_mode.get():
         out._prev = parents
         out._grad_fn = grad_fn
     else:
         out._prev = ()
         out._grad_fn = None
     return out
-
-
-def _lecture_style(function) -> bool:
-    """True for a zero-argument closure (micrograd's ``def _backward():`` reading ``out.grad``)."""
-    code = getattr(function, "__code__", None)
-    if code is not None and not hasattr(function, "__self__"):
-        return code.co_argcount == 0 and not code.co_flags & 0x04  # no *args
-    try:
-        import inspect
-
-        inspect.signature(function).bind()
-    except TypeError:
-        return False
-    except ValueError:  # builtins without a signature: call them with g
-        return False
-    return True
-
-
-def _range_error(op: str, x: float, error: OverflowError) -> OverflowError:
-    return OverflowError(f"{op}: result out of range for input {x!r} ({error})")
 
 
 class Value:
@@ -139,6 +86,15 @@ class Value:
     Traceback (most recent call last):
     ...
     TypeError: Value data must be a real number (int or float), got str
+
+    It behaves like a number where that is harmless (``abs``, ``round``, format
+    specs, ``< <= > >=`` compare ``data``), but ``==`` and ``hash`` are identity:
+    nodes are dictionary and set keys in the graph algorithms, so two nodes that
+    hold the same number are still two nodes.  Compare ``a.data == b.data``.
+
+    >>> a, b = Value(1.0), Value(1.0)
+    >>> a == b, a == a, a <= b, a < 2, round(Value(2.71828), 2)
+    (False, True, True, True, 2.72)
     """
 
     # "__dict__" lets code keep its own attributes on a Value (``v._vis_color``,
@@ -198,9 +154,9 @@ class Value:
 
             return _node(out_data, (self, other), "+", _backward)
         if type(other) is not float:
-            if isinstance(other, bool) or not isinstance(other, Real):
+            if not is_real(other):
                 return NotImplemented
-            other = float(other)  # numpy scalars would otherwise compute in their own dtype
+            other = as_real(other, "constant")  # numpy scalars would compute in their own dtype
         out_data = self.data + other
 
         def _backward(g):
@@ -217,9 +173,9 @@ class Value:
                 other.grad += self.data * g
 
             return _node(out_data, (self, other), "*", _backward)
-        if type(other) is not float and (isinstance(other, bool) or not isinstance(other, Real)):
+        if type(other) is not float and not is_real(other):
             return NotImplemented
-        k = float(other)
+        k = as_real(other, "constant")
         out_data = self.data * k
 
         def _backward(g):
@@ -232,20 +188,20 @@ class Value:
             return self._pow_value(other)
         k = as_real(other, "exponent")
         x = self.data
-        out_data = _power("**", x, k)
+        out_data = power("**", x, k)
 
         def _backward(g):
-            self.grad += _power_slope(x, k) * g
+            self.grad += power_slope(x, k) * g
 
         return _node(out_data, (self,), "**", _backward, k)
 
     def _pow_value(self, other):
         a, b = self.data, other.data
-        out_data = _power("**", a, b)
+        out_data = power("**", a, b)
 
         def _backward(g):
             # d(a**b)/db = a**b * ln a  (0 at a == 0, the limit for b > 0; nan for a < 0)
-            self.grad += _power_slope(a, b) * g
+            self.grad += power_slope(a, b) * g
             other.grad += out_data * math.log(a) * g if a > 0.0 else (0.0 if a == 0.0 else math.nan)
 
         return _node(out_data, (self, other), "**", _backward)
@@ -254,7 +210,7 @@ class Value:
         try:
             out_data = math.exp(self.data)
         except OverflowError as error:
-            raise _range_error("exp", self.data, error) from None
+            raise range_error("exp", self.data, error) from None
 
         def _backward(g):
             self.grad += out_data * g
@@ -305,17 +261,19 @@ class Value:
         return _node(out_data, (self,), "sigmoid", _backward)
 
     def relu(self):
-        out_data = self.data if self.data > 0.0 else 0.0
+        x = self.data
+        out_data = 0.0 if x <= 0.0 else x  # NaN stays NaN, as in PyTorch
 
         def _backward(g):
-            # kink: the gradient at exactly 0 is 0 (PyTorch and micrograd agree)
-            if out_data > 0.0:
+            # kink: the gradient at exactly 0 is 0 (PyTorch and micrograd agree);
+            # at NaN the gradient passes through, as in PyTorch
+            if not x <= 0.0:
                 self.grad += g
 
         return _node(out_data, (self,), "relu", _backward)
 
     def leaky_relu(self, slope=0.01):
-        slope = as_real(slope, "leaky_relu slope")
+        slope = finite_parameter(slope, "leaky_relu slope")
         x = self.data
         out_data = x if x > 0.0 else slope * x
 
@@ -325,12 +283,12 @@ class Value:
         return _node(out_data, (self,), "leaky_relu", _backward, slope)
 
     def elu(self, alpha=1.0):
-        alpha = as_real(alpha, "elu alpha")
+        alpha = finite_parameter(alpha, "elu alpha")
         x = self.data
         out_data = x if x > 0.0 else alpha * math.expm1(x)
 
         def _backward(g):
-            # output form (seed 003): y + alpha below zero
+            # output form (《反向传播算法》): y + alpha below zero
             self.grad += g if x > 0.0 else (out_data + alpha) * g
 
         return _node(out_data, (self,), "elu", _backward, alpha)
@@ -368,27 +326,27 @@ class Value:
 
     def __sub__(self, other):  # a - b = a + (-b)
         if not isinstance(other, Value):
-            return self + -other if _is_real(other) else NotImplemented
+            return self + -other if is_real(other) else NotImplemented
         return self + (-other)
 
     def __rsub__(self, other):  # b - a = (-a) + b
-        return (-self) + other if _is_real(other) else NotImplemented
+        return (-self) + other if is_real(other) else NotImplemented
 
     def __rmul__(self, other):  # b * a = a * b
         return self * other
 
     def __truediv__(self, other):  # a / b = a * b**-1
         if not isinstance(other, Value):
-            if not _is_real(other):
+            if not is_real(other):
                 return NotImplemented
-            return self * (1.0 / _divisor(other))
-        _divisor(other.data)
+            return self * (1.0 / divisor(other))
+        divisor(other.data)
         return self * other**-1
 
     def __rtruediv__(self, other):  # b / a = b * a**-1
-        if not _is_real(other):
+        if not is_real(other):
             return NotImplemented
-        _divisor(self.data)
+        divisor(self.data)
         return self**-1 * other
 
     def __rpow__(self, other):  # b ** a with a Value exponent
@@ -397,9 +355,43 @@ class Value:
     def __pos__(self):
         return self
 
-    # ------------------------------------------------------------------ conveniences
+    def __abs__(self):  # abs(a) = a.abs(), with its gradient
+        return self.abs()
+
+    # ------------------------------------------------------------------ as a Python number
+    # Like a 0-d tensor's ``.item()``: formatting, rounding and ordering look at ``data``
+    # and build no graph.  ``==`` and ``hash`` stay identity (see the class docstring).
     def __float__(self):
         return self.data
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats ``data``; an empty spec keeps ``str(v)``.
+
+        >>> v = Value(2.0 / 3.0)
+        >>> f"{v:.3f}", f"{v:>8.2e}", f"{Value(1.5)}"
+        ('0.667', '6.67e-01', 'Value(data=1.5, grad=0.0)')
+        """
+        return format(self.data, spec) if spec else str(self)
+
+    def __round__(self, ndigits=None):
+        """``round(v, 2)`` is a float, ``round(v)`` an int, exactly as for ``v.data``."""
+        return round(self.data, ndigits)
+
+    def __lt__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data < other
+
+    def __le__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data <= other
+
+    def __gt__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data > other
+
+    def __ge__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data >= other
 
     def item(self) -> float:
         """The plain float, as ``torch.Tensor.item()``."""
@@ -454,57 +446,24 @@ class Value:
 _new_value = object.__new__
 
 
-def _is_real(x) -> bool:
-    return type(x) is float or (isinstance(x, Real) and not isinstance(x, bool))
+def _compared(other):
+    """The number a comparison uses: a Value's data or a real number; else NotImplemented."""
+    if isinstance(other, Value):
+        return other.data
+    return other if is_real(other) else NotImplemented
 
 
-def _divisor(b) -> float:
-    b = as_real(b, "divisor")
-    if b == 0.0:
-        raise ZeroDivisionError("/: division by zero (divisor is 0.0)")
-    return b
+class _EngineModule(types.ModuleType):
+    """Keeps ``engine._grad_enabled = True`` (code written when grad mode was a module
+    global) working: reads and writes go to the per-thread grad mode."""
+
+    @property
+    def _grad_enabled(self) -> bool:
+        return _grad_mode.get()
+
+    @_grad_enabled.setter
+    def _grad_enabled(self, mode: bool) -> None:
+        _grad_mode.set(bool(mode))
 
 
-def _power(op: str, a: float, b: float) -> float:
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"{op}: 0.0 cannot be raised to a negative power ({b!r})")
-    try:
-        result = a**b
-    except OverflowError as error:
-        raise OverflowError(f"{op}: result out of range for {a!r} ** {b!r} ({error})") from None
-    if isinstance(result, complex):
-        raise ValueError(f"{op}: negative base {a!r} with non-integer exponent {b!r}")
-    return result
-
-
-def _power_slope(a: float, b: float) -> float:
-    """d(a**b)/da = b * a**(b-1); +-inf where that blows up (a == 0, b < 1), as in PyTorch."""
-    if b == 0.0:
-        return 0.0
-    try:
-        return b * a ** (b - 1.0)
-    except (ZeroDivisionError, OverflowError):
-        return math.copysign(math.inf, b)
-
-
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, parents before children (iterative DFS).
-
-    >>> a = Value(1.0, label="a"); b = a + 1; c = b * a
-    >>> [v.label or v._op for v in topological_order(c)]
-    ['a', '+', '*']
-    """
-    order = []
-    visited = {root}
-    stack = [(root, iter(root._prev))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
+sys.modules[__name__].__class__ = _EngineModule

@@ -132,12 +132,8 @@ def numerical_grad(f: Callable, xs: Iterable, eps: float = 1e-6) -> list[float]:
 
 def _analytic_grad(call, data: list[float], labels: list[str]) -> list[float]:
     inputs = [Value(d, label=lab) for d, lab in zip(data, labels)]
-    previous = engine._grad_enabled
-    engine._grad_enabled = True  # works even when called inside no_grad()
-    try:
+    with engine.enable_grad():  # works even when called inside no_grad()
         out = call(inputs)
-    finally:
-        engine._grad_enabled = previous
     if not isinstance(out, Value):
         raise TypeError(f"f must return a Value, got {type(out).__name__}")
     out.backward()

@@ -1,0 +1,104 @@
+"""Turning user numbers into floats, with errors that say what was wrong.
+
+Every number that enters the engine (a Value's data, a constant, an exponent, an
+activation's parameter) goes through :func:`as_real`, so a ``str``, a ``bool`` or
+an int too large for a float is stopped where it comes in, named.
+
+>>> as_real(3)
+3.0
+>>> as_real(10**400, "exponent")
+Traceback (most recent call last):
+...
+OverflowError: exponent is too large for a float: an int of about 10**400 (floats stop near 1.8e308)
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+__all__ = ["as_real", "is_real", "finite_parameter", "divisor", "power", "power_slope"]
+
+
+def as_real(x, what: str = "value") -> float:
+    """Convert a real number (int, float, numpy scalar, Fraction) to float.
+
+    bool, str, None, complex and containers are rejected with a TypeError that
+    names the type, because silently turning ``True`` into ``1.0`` hides bugs.
+
+    >>> as_real(True)
+    Traceback (most recent call last):
+    ...
+    TypeError: value must be a real number (int or float), got bool
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a real number (int or float), got {type(x).__name__}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise _too_large(x, what) from None
+
+
+def _too_large(x, what: str) -> OverflowError:
+    if isinstance(x, int):
+        # math.log10 takes ints of any size (str() of a huge int is slow and limited)
+        digits = math.floor(math.log10(abs(x)))
+        size = f"an int of about {'-' if x < 0 else ''}10**{digits}"
+    else:
+        size = f"a {type(x).__name__} beyond ±1.8e308"
+    return OverflowError(f"{what} is too large for a float: {size} (floats stop near 1.8e308)")
+
+
+def is_real(x) -> bool:
+    """True for what :func:`as_real` accepts (bool excluded)."""
+    return type(x) is float or (isinstance(x, Real) and not isinstance(x, bool))
+
+
+def finite_parameter(x, what: str) -> float:
+    """``as_real`` for an op's parameter (elu's alpha, leaky_relu's slope): NaN and inf refused.
+
+    >>> finite_parameter(float("nan"), "elu alpha")
+    Traceback (most recent call last):
+    ...
+    ValueError: elu alpha must be a finite number, got nan
+    """
+    x = as_real(x, what)
+    if not math.isfinite(x):
+        raise ValueError(f"{what} must be a finite number, got {x!r}")
+    return x
+
+
+def divisor(b) -> float:
+    """A divisor as float; 0 raises ZeroDivisionError naming the op."""
+    b = as_real(b, "divisor")
+    if b == 0.0:
+        raise ZeroDivisionError("/: division by zero (divisor is 0.0)")
+    return b
+
+
+def range_error(op: str, x: float, error: OverflowError) -> OverflowError:
+    return OverflowError(f"{op}: result out of range for input {x!r} ({error})")
+
+
+def power(op: str, a: float, b: float) -> float:
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(f"{op}: 0.0 cannot be raised to a negative power ({b!r})")
+    try:
+        result = a**b
+    except OverflowError as error:
+        raise OverflowError(f"{op}: result out of range for {a!r} ** {b!r} ({error})") from None
+    if isinstance(result, complex):
+        raise ValueError(f"{op}: negative base {a!r} with non-integer exponent {b!r}")
+    return result
+
+
+def power_slope(a: float, b: float) -> float:
+    """d(a**b)/da = b * a**(b-1); +-inf where that blows up (a == 0, b < 1), as in PyTorch."""
+    if b == 0.0:
+        return 0.0
+    try:
+        return b * a ** (b - 1.0)
+    except (ZeroDivisionError, OverflowError):
+        return math.copysign(math.inf, b)
