@@ -8,9 +8,10 @@ import operator
 import sys
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from micrograd_cn import testing
 from micrograd_cn.engine import Value
 from micrograd_cn.gradcheck import numerical_grad
 from micrograd_cn.testing import Expression, expressions, variable_values
@@ -52,7 +53,7 @@ def test_str_is_readable_infix(expression, text):
     assert repr(expression) == f"Expression({text!r})"
 
 
-def test_seed_002_expression_both_ways():
+def test_the_gradient_descent_article_expression_both_ways():
     expression = e("*", e("+", x, y), z)
     env = {"x": -2.0, "y": 5.0, "z": -4.0}
     vs = values_of(env)
@@ -219,3 +220,78 @@ def test_random_expressions_match_torch_float64(expression, env):
     for name, t in tensors.items():
         expected = 0.0 if t.grad is None else t.grad.item()
         assert vs[name].grad == pytest.approx(expected, rel=1e-8, abs=1e-9), (str(expression), name)
+
+
+# ---------------------------------------------------------------- the strategy's promises
+WIDE = 1e3  # |x| up to 1e3: exp(x) would overflow, softplus(-x) is 0, x * x is 1e6
+
+
+def domain_violations(expression, env):
+    """Every node whose argument leaves the range testing.py promises for its op."""
+    bad = []
+    for node in expression.nodes():
+        args = [a.evaluate_float(env) for a in node.args]
+        op = node.op
+        if op == "log" and not args[0] >= 0.5:  # softplus(a) + 0.5
+            bad.append(f"log of {args[0]!r}")
+        elif op == "sqrt" and not args[0] >= 1.0:  # a * a + 1
+            bad.append(f"sqrt of {args[0]!r}")
+        elif op == "/" and not args[1] >= 0.5:  # divides by softplus(b) + 0.5
+            bad.append(f"division by {args[1]!r}")
+        elif op == "**" and not (args[0] >= 0.5 and abs(args[1]) <= 1.0):  # base ** tanh(b)
+            bad.append(f"{args[0]!r} ** {args[1]!r}")
+        elif op == "exp" and not abs(args[0]) <= 1.0:  # exp(tanh(a))
+            bad.append(f"exp of {args[0]!r}")
+        elif op == "pow" and float(node.value).is_integer() and node.value > 0:
+            if not abs(args[0]) <= 1.0:  # tanh(a) ** 2, tanh(a) ** 3
+                bad.append(f"{args[0]!r} ** {node.value!r}")
+        elif op == "pow" and not args[0] >= 0.5:  # (softplus(a) + 0.5) ** -1.0 or ** 0.5
+            bad.append(f"{args[0]!r} ** {node.value!r}")
+    return bad
+
+
+@pytest.mark.parametrize("builder", range(len(testing._UNARY_BUILDERS)))
+@pytest.mark.parametrize("at", [-WIDE, -50.0, -3.0, -0.6, 0.0, 0.6, 3.0, 50.0, WIDE])
+def test_every_unary_builder_keeps_its_op_in_domain(builder, at):
+    """Each guard alone, at the ends of a wide range.
+
+    Mutants killed: ``softplus(a) + 0.5`` -> ``+ 0.0`` (log of 0 at -1e3), the log
+    guard's argument (``log(a)``), the exp guard (``exp(a)`` overflows at 1e3),
+    sqrt's ``a * a + 1`` -> ``+ 0``.
+    """
+    expression = testing._UNARY_BUILDERS[builder](x)
+    env = {"x": at}
+    assert domain_violations(expression, env) == [], str(expression)
+    assert math.isfinite(expression.evaluate_float(env)), str(expression)
+
+
+@pytest.mark.parametrize("builder", range(len(testing._BINARY_BUILDERS)))
+@pytest.mark.parametrize("at", [(-WIDE, -WIDE), (-WIDE, WIDE), (-0.6, 0.0), (WIDE, -50.0)])
+def test_every_binary_builder_keeps_its_op_in_domain(builder, at):
+    expression = testing._BINARY_BUILDERS[builder](x, y)
+    env = dict(zip("xy", at))
+    assert domain_violations(expression, env) == [], str(expression)
+    assert math.isfinite(expression.evaluate_float(env)), str(expression)
+
+
+@settings(max_examples=300, deadline=None)
+@given(expressions(), variable_values(min_value=-WIDE, max_value=WIDE), st.floats(-2.0, 2.0))
+def test_generated_expressions_are_finite_and_in_domain_over_a_wide_range(expression, env, g):
+    """The strategy's invariants, asserted: in every op's smooth domain, finite value and gradient.
+
+    Mutants killed: any weakened guard in the builders (see the test above).
+    """
+    assert domain_violations(expression, env) == [], str(expression)
+    assert math.isfinite(expression.evaluate_float(env)), str(expression)
+    vs = values_of(env)
+    out = expression.evaluate_value(vs)
+    out.backward(g)
+    assert math.isfinite(out.data)
+    assert all(math.isfinite(v.grad) for v in vs.values()), str(expression)
+
+
+def test_domain_check_sees_a_weakened_guard():
+    """The checker itself: the guards this test file relies on must be able to fail."""
+    unguarded = e("log", e("+", e("softplus", x), Expression.constant(0.0)))
+    assert domain_violations(unguarded, {"x": -3.0}) == ["log of 0.04858735157374206"]
+    assert domain_violations(e("exp", x), {"x": 2.0}) == ["exp of 2.0"]
