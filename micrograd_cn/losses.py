@@ -21,6 +21,7 @@ are the numerically stable ones, and their gradients are that article's tidy
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral
 
 from . import functional as F
@@ -48,9 +49,26 @@ def _reduce(losses: list, reduction: str, name: str):
     raise ValueError(f"{name}: unknown reduction {reduction!r}; choose one of: mean, sum, none")
 
 
+def _as_batch(x, name: str, what: str):
+    """A list for a batch (any iterable of samples), the object itself for one sample.
+
+    A dict, str, bytes or set is neither: its iteration order or its items are
+    not samples, so it is refused instead of silently reading its keys.
+    """
+    if isinstance(x, (list, tuple)):
+        return x
+    if isinstance(x, (Mapping, str, bytes, set, frozenset)):
+        raise TypeError(
+            f"{name}: {what} must be a Value, a number or a list of them, got {type(x).__name__}"
+        )
+    return list(x) if hasattr(x, "__iter__") and not isinstance(x, Value) else x
+
+
 def _batch(predictions, targets, name: str) -> tuple[list, list]:
     """One sample -> a batch of one; check both sides have the same length."""
-    if isinstance(predictions, Value) or not isinstance(predictions, (list, tuple)):
+    predictions = _as_batch(predictions, name, "predictions")
+    targets = _as_batch(targets, name, "targets")
+    if not isinstance(predictions, (list, tuple)):
         predictions = [predictions]
         if isinstance(targets, (list, tuple)):
             raise ValueError(f"{name}: one prediction but {len(targets)} targets")
@@ -84,8 +102,11 @@ def mse_loss(predictions, targets, reduction="mean"):
     """
     predictions, targets = _batch(predictions, targets, "mse_loss")
     errors = []
-    for p, t in zip(predictions, targets):
-        d = p - (t.data if isinstance(t, Value) else as_real(t, "mse_loss target"))
+    for i, (p, t) in enumerate(zip(predictions, targets)):
+        t = t.data if isinstance(t, Value) else as_real(t, "mse_loss target")
+        if not math.isfinite(t):
+            raise ValueError(f"mse_loss: target {i} is {t!r}, expected a finite number")
+        d = p - t
         errors.append(d * d if isinstance(d, Value) else Value(d * d))
     return _reduce(errors, reduction, "mse_loss")
 
@@ -187,6 +208,10 @@ def cross_entropy(logits, target, reduction="mean"):
     1000.0
     """
     name = "cross_entropy"
+    if isinstance(logits, Mapping):
+        raise TypeError(
+            f"{name}: logits must be a list of class scores, got {type(logits).__name__}"
+        )
     if not isinstance(logits, (list, tuple)) or not logits:
         raise ValueError(f"{name}: logits must be a non-empty list of class scores")
     if isinstance(logits[0], (list, tuple)):
@@ -251,8 +276,13 @@ def l2_penalty(params, lam):
     (1.25, [0.3, -0.4])
     """
     lam = as_real(lam, "l2_penalty lam")
-    if lam < 0.0 or math.isnan(lam):
-        raise ValueError(f"l2_penalty: lam must be >= 0, got {lam!r}")
+    if not (math.isfinite(lam) and lam >= 0.0):
+        raise ValueError(f"l2_penalty: lam must be a finite number >= 0, got {lam!r}")
+    if isinstance(params, (Mapping, Value, str)):
+        raise TypeError(
+            f"l2_penalty: params must be a list of Values (model.parameters()), "
+            f"got {type(params).__name__}"
+        )
     params = list(params)
     if not params:
         return Value(0.0)

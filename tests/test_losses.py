@@ -237,7 +237,20 @@ def test_against_torch_float64():
             "labels must be -1 or \\+1, got 0",
         ),
         (lambda: L.hinge_loss(values([1.0]), ["1"]), TypeError, "label must be a real number"),
-        (lambda: L.l2_penalty(values([1.0]), -0.1), ValueError, "lam must be >= 0"),
+        (lambda: L.l2_penalty(values([1.0]), -0.1), ValueError, "lam must be a finite number >= 0"),
+        (lambda: L.l2_penalty(values([1.0]), math.inf), ValueError, "lam must be .*, got inf"),
+        (lambda: L.l2_penalty({Value(1.0): 2.0}, 0.1), TypeError, "params must be a list .*dict"),
+        (lambda: L.mse_loss({"a": 1.0}, [1.0]), TypeError, "predictions must be .*got dict"),
+        (lambda: L.mse_loss(values([1.0]), {1.0}), TypeError, "targets must be .*got set"),
+        (lambda: L.hinge_loss("ab", [1, 1]), TypeError, "predictions must be .*got str"),
+        (lambda: L.mse_loss(values([1.0]), [math.nan]), ValueError, "target 0 is nan, expected"),
+        (lambda: L.mse_loss(values([1.0, 2.0]), [0.0, -math.inf]), ValueError, "target 1 is -inf"),
+        (lambda: L.cross_entropy({0: Value(1.0)}, 0), TypeError, "logits must be a list .*dict"),
+        (
+            lambda: L.mse_loss((v for v in values([1.0, 2.0])), [1.0]),
+            ValueError,
+            "length mismatch, 2 predictions and 1",
+        ),
     ],
 )
 def test_errors(call, error, match):
