@@ -2,9 +2,13 @@
 
 :func:`record` runs the backward pass itself, one node at a time in reverse
 topological order, and writes down what happened: each node's value as it
-appears (forward) and each node's gradient and what it sent to each parent
-(backward).  The records are plain floats, so they survive later changes to
-the graph.  Nothing here needs graphviz.
+appears (forward) and, for each node, its chain-rule sum: every child's
+upstream gradient × local derivative, the local derivative written with the
+learner's names (from the one rule table, :mod:`micrograd_cn.rules`) and then
+in numbers, plus one line of *why*.  The records are plain floats and strings,
+so they survive later changes to the graph.  Nothing here needs graphviz.
+
+The (x + y) · z example of 《梯度下降和反向传播》:
 
 >>> from micrograd_cn.engine import Value
 >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
@@ -16,20 +20,27 @@ the graph.  Nothing here needs graphviz.
 >>> [(s.name, s.grad) for s in t.backward]
 [('f', 1.0), ('z', 3.0), ('q', -4.0), ('y', -4.0), ('x', -4.0)]
 >>> t.backward[2].caption
-'∂f/∂q = z = -4'
+'∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4'
+>>> t.backward[4].caption
+'∂f/∂x = ∂f/∂q × 1 = (-4) × 1 = -4'
+>>> t.backward[4].why
+'加法门：把上游梯度原封不动地交给每个输入（局部导数是 1）。'
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 
+from . import rules
 from .engine import Value, as_real, topological_order
 
 __all__ = [
     "BackwardStep",
     "ForwardStep",
     "GradientMessage",
+    "GradientTerm",
     "Trace",
     "constant_of",
     "format_number",
@@ -39,26 +50,10 @@ __all__ = [
 ]
 
 #: How each op is written in formulas (``_op`` -> symbol).
-OP_SYMBOLS = {
-    "+": "+",
-    "*": "×",
-    "**": "^",
-    "exp": "exp",
-    "log": "log",
-    "sqrt": "√",
-    "tanh": "tanh",
-    "sigmoid": "σ",
-    "relu": "ReLU",
-    "leaky_relu": "LeakyReLU",
-    "elu": "ELU",
-    "softplus": "softplus",
-    "abs": "abs",
-    "sum": "Σ",
-    "dot": "dot",
-    "logsumexp": "logsumexp",
-    "max": "max",
-    "min": "min",
-}
+OP_SYMBOLS = {"+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
+              "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU",
+              "elu": "ELU", "softplus": "softplus", "abs": "abs", "sum": "Σ", "dot": "dot",
+              "logsumexp": "logsumexp", "max": "max", "min": "min"}  # fmt: skip
 
 
 def format_number(x: float) -> str:
@@ -73,8 +68,8 @@ def format_number(x: float) -> str:
 def constant_of(node: Value) -> float | None:
     """The constant folded into ``node`` (``x * 2.0`` -> 2.0, ``x + 0.5`` -> 0.5), else None.
 
-    Constants are not graph nodes: ``*`` and ``**`` keep theirs in the closure
-    cell ``k``; ``+`` keeps none, so it is recovered as ``out - x`` (exact up to rounding).
+    Constants are not graph nodes; the engine records the one it folded in on
+    the node (``node._const``), so nothing here looks inside a closure.
 
     >>> x = Value(3.0)
     >>> constant_of(x * 2.0), constant_of(x + 0.5), constant_of(x * x)
@@ -119,6 +114,19 @@ class GradientMessage:
     parent: int  #: index of the parent
     local: float  #: local derivative ∂child/∂parent (summed if the parent is used twice)
     delta: float  #: gradient added to the parent: upstream grad × local
+    local_text: str = ""  #: ``local`` written with the learner's names (``1 − f²``, ``z``)
+
+
+@dataclass(frozen=True)
+class GradientTerm:
+    """One term of a node's chain-rule sum: what one child (through one input slot) sent."""
+
+    child: int  #: index of the child node that sent it
+    upstream: float  #: ∂root/∂child
+    local: float  #: ∂child/∂node through this slot
+    local_text: str  #: the local derivative with the learner's names (``1 − f²``)
+    local_numbers: str  #: the same with numbers (``1 − 0.761594²``)
+    product: float  #: upstream × local
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,9 @@ class BackwardStep:
     name: str
     grad: float  #: ∂root/∂node for this backward call
     sent: tuple[GradientMessage, ...]  #: one per distinct parent, in ``_prev`` order
-    caption: str  #: e.g. ``∂f/∂q = z = -4``
+    caption: str  #: e.g. ``∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4``
+    why: str = ""  #: why the local derivatives are what they are (Chinese, one line per gate)
+    terms: tuple[GradientTerm, ...] = ()  #: the chain-rule sum, one term per child slot
 
 
 @dataclass
@@ -146,6 +156,10 @@ class Trace:
         forward = [f"前向 Forward {k + 1}/{n} · {s.formula}" for k, s in enumerate(self.forward)]
         back = [f"反向 Backward {k + 1}/{n} · {s.caption}" for k, s in enumerate(self.backward)]
         return forward + back
+
+    def whys(self) -> list[str]:
+        """Aligned with :meth:`captions`: "" for forward frames, each backward step's ``why``."""
+        return [""] * len(self.forward) + [s.why for s in self.backward]
 
     def forward_table(self) -> str:
         """The forward pass as a text table (step, node, op, value)."""
@@ -195,10 +209,11 @@ def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:
         if len(parent_names) > 4:  # n-ary: keep the caption short
             parts = (f"{symbol}({parent_names[0]}, …, {parent_names[-1]})", "")
         else:
-            parts = (
-                f"{symbol}({', '.join(parent_names)})",
-                f"{symbol}({', '.join(parent_values)})",
-            )
+            args = [format_number(p.data) for p in node._prev]  # f(-0.3), not f((-0.3))
+            if op in ("leaky_relu", "elu") and node._const is not None:  # its slope / alpha
+                parent_names = [*parent_names, format_number(node._const)]
+                args.append(format_number(node._const))
+            parts = (f"{symbol}({', '.join(parent_names)})", f"{symbol}({', '.join(args)})")
     middle = f" = {parts[1]}" if parts[1] and parts[1] != value else ""
     return f"{name} = {parts[0]}{middle} = {value}"
 
@@ -208,27 +223,99 @@ def _paren(x: float) -> str:
     return f"({text})" if x < 0 else text
 
 
-def _local_text(child: Value, parent: Value, local: float, names: dict) -> str:
-    """The local derivative ∂child/∂parent as a learner would write it (``z`` for f = q*z)."""
-    uses = child._prev.count(parent)
-    if child._op in ("+", "sum"):
-        return str(uses)
-    if child._op == "*" and len(child._prev) == 2:
-        if uses == 2:
-            return f"2·{names[parent]}"
-        other = child._prev[1] if child._prev[0] is parent else child._prev[0]
-        return names[other]
-    return _paren(local)
+@dataclass(frozen=True)
+class _Slot:
+    """One input slot of a node: its local derivative as a number, in names, in numbers."""
+
+    position: int
+    local: float
+    text: str
+    numbers: str
+
+
+_ENGINE_MODULES = ("micrograd_cn.engine", "micrograd_cn.functional", "micrograd_cn.autograd")
+
+
+def _engine_closure(node: Value) -> bool:
+    """True if ``node``'s closure is the engine's own (so the rule table describes it)."""
+    fn = node._grad_fn
+    module, name = getattr(fn, "__module__", ""), getattr(fn, "__qualname__", "")
+    return module in _ENGINE_MODULES and name.endswith("._backward")
+
+
+def _probe(node: Value, parents: list[Value]) -> list[float]:
+    """Measure ∂node/∂parent: send 1 through ``node._backward()`` on zeroed parents, restore.
+
+    Setting ``node.grad`` (not passing ``g``) lets a lecture-style closure that
+    reads ``out.grad`` be measured too.
+    """
+    saved, saved_grad = [p.grad for p in parents], node.grad
+    for p in parents:
+        p.grad = 0.0
+    node.grad = 1.0
+    try:
+        node._backward()
+        return [p.grad for p in parents]
+    finally:
+        node.grad = saved_grad
+        for p, before in zip(parents, saved, strict=True):
+            p.grad = before
+
+
+def _slots(node: Value, parents: list[Value], name_of: dict) -> tuple[list[_Slot], bool]:
+    """The node's input slots, and whether the rule table (not a measurement) gave them."""
+    if _engine_closure(node) and rules.gate_of(node) is not None:
+
+        def coefficients():  # a dot node's per-slot coefficients, if each input is used once
+            if len(parents) != len(node._prev):
+                return None
+            return tuple(_probe(node, parents))
+
+        found = rules.bindings(node, coefficients)
+        try:
+            slots = [_slot(node, b, name_of) for b in found] if found else None
+        except (ArithmeticError, ValueError):  # a singular point (sqrt at 0): measure it
+            slots = None
+        if slots is not None:
+            return slots, True
+    position = {p: node._prev.index(p) for p in parents}
+    measured = _probe(node, parents)
+    return [_Slot(position[p], x, _paren(x), _paren(x)) for p, x in zip(parents, measured)], False
+
+
+def _slot(node: Value, binding: rules.Binding, name_of: dict) -> _Slot:
+    names = {var: name_of[node._prev[p]] for var, p in binding.slots.items()}
+    names["out"] = name_of[node]
+    local = float(rules.evaluate(binding.rule.local, binding.env))
+    text = rules.render(binding.rule.local, names, binding.env)
+    numbers = rules.render(binding.rule.local, {}, binding.env, numeric=True)
+    return _Slot(binding.position, local, text, numbers)
+
+
+def _send(node: Value, parents: list[Value], g: float, engine: bool) -> list[float]:
+    """Run the node's backward once with ``g``; return what each parent received."""
+    before = [p.grad for p in parents]
+    if engine:  # the engine's closures add: read the deltas exactly from zeroed parents
+        for p in parents:
+            p.grad = 0.0
+        node._backward(g)
+        deltas = [p.grad for p in parents]
+        for p, b, d in zip(parents, before, deltas, strict=True):
+            p.grad = b + d
+        return deltas
+    node.grad = g  # a learner's closure runs on the real grads: an `=` bug shows
+    node._backward()
+    return [p.grad - b for p, b in zip(parents, before, strict=True)]
 
 
 def record(root: Value, grad=1.0) -> Trace:
     """Run ``root.backward(grad)`` one node at a time and record every step.
 
     Gradient semantics are those of :meth:`Value.backward`: intermediate nodes
-    get this call's gradient, leaves accumulate.  Each node's closure is called
-    twice: with 1.0 on zeroed parents to read the local derivatives, then with
-    the node's gradient to read what it sent; the parents' grads are then set
-    to what they were plus what was sent.
+    get this call's gradient, leaves accumulate.  Local derivatives come from
+    the rule table (:mod:`micrograd_cn.rules`); an op the table does not know
+    (a learner's own ``_backward``) is measured by sending 1 through it.  Each
+    node's closure then runs once with the node's gradient, as in ``backward()``.
     """
     grad = as_real(grad, "backward grad")
     nodes = topological_order(root)
@@ -250,33 +337,50 @@ def record(root: Value, grad=1.0) -> Trace:
         if v._prev:
             v.grad = 0.0  # intermediate: this call's gradient only
     root.grad += grad
-    # incoming[i]: (child index, local derivative) pairs that fed node i's gradient
-    incoming: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
+    incoming: dict[int, list[GradientTerm]] = {i: [] for i in range(len(nodes))}
+    whys: dict[int, str] = {}  # child index -> the sentence explaining its local derivatives
     backward = []
-    grads: dict[int, float] = {}
     for i in range(len(nodes) - 1, -1, -1):
         node = nodes[i]
         g = node.grad
-        parents = list(dict.fromkeys(node._prev))
+        step_terms = tuple(incoming[i])
+        caption = _backward_caption(i, step_terms, nodes, g, name_of)
+        why = _why(i, step_terms, names, whys)
         sent = []
         if node._grad_fn is not None:
-            saved = [p.grad for p in parents]
-            for p in parents:
-                p.grad = 0.0
-            node._backward(1.0)
-            locals_ = [p.grad for p in parents]
-            for p in parents:
-                p.grad = 0.0
-            node._backward(g)
-            for p, before, local in zip(parents, saved, locals_, strict=True):
-                delta = p.grad
-                p.grad = before + delta
-                sent.append(GradientMessage(parent=index[p], local=local, delta=delta))
-                incoming[index[p]].append((i, local))
-        grads[i] = g
-        caption = _backward_caption(i, incoming[i], nodes, grads, name_of)
-        backward.append(BackwardStep(i, names[i], g, tuple(sent), caption))
+            parents = list(dict.fromkeys(node._prev))
+            slots, from_table = _slots(node, parents, name_of)
+            whys[i] = _gate_why(node, from_table)
+            deltas = _send(node, parents, g, _engine_closure(node))
+            for p, delta in zip(parents, deltas, strict=True):
+                own = [s for s in slots if node._prev[s.position] is p]
+                local = math.fsum(s.local for s in own)
+                text = " + ".join(s.text for s in own)
+                sent.append(GradientMessage(index[p], local, delta, text))
+                for s in own:
+                    term = GradientTerm(i, g, s.local, s.text, s.numbers, g * s.local)
+                    incoming[index[p]].append(term)
+        backward.append(BackwardStep(i, names[i], g, tuple(sent), caption, why, step_terms))
     return Trace(nodes=nodes, forward=forward, backward=backward)
+
+
+def _gate_why(node: Value, from_table: bool) -> str:
+    gate = rules.gate_of(node)
+    if gate is None or (not from_table and not _engine_closure(node)):
+        return rules.NUMERIC_WHY.format(op=node._op or "?")
+    return gate.why
+
+
+def _why(i: int, terms: tuple, names: list, whys: dict) -> str:
+    """The gate sentence of every child that fed node ``i``, plus the ``+=`` sentence if reused."""
+    if i == len(names) - 1:
+        return rules.ROOT_WHY.format(root=names[i])
+    if not terms:
+        return rules.NO_TERMS_WHY
+    sentences = list(dict.fromkeys(whys[t.child] for t in terms))
+    if len(terms) > 1:
+        sentences.append(rules.REUSE_WHY)
+    return " ".join(sentences)
 
 
 def fresh_record(root: Value) -> Trace:
@@ -300,26 +404,30 @@ def fresh_record(root: Value) -> Trace:
             v.grad = g
 
 
-def _backward_caption(i, incoming, nodes, grads, name_of) -> str:
-    """``∂f/∂q = z = -4``; a node fed by several children shows the sum of their terms."""
-    g, root_name = grads[i], name_of[nodes[-1]]
+#: A node fed by more terms than this shows the first few, "…", and the last.
+MAX_TERMS_SHOWN = 6
+
+
+def _bracket(text: str) -> str:
+    return text if rules.is_atom(text) else f"({text})"
+
+
+def _backward_caption(i, terms, nodes, g, name_of) -> str:
+    """``∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4``: upstream × local, in names, then in numbers."""
+    root_name = name_of[nodes[-1]]
     head = f"∂{root_name}/∂{name_of[nodes[i]]}"
-    if not incoming:
+    if not terms:
         return f"{head} = {format_number(g)}"
-    symbolic, numeric = [], []
-    for child, local in incoming:
-        local_text = _local_text(nodes[child], nodes[i], local, name_of)
-        if child == len(nodes) - 1:  # the root: upstream gradient is the seed, 1
-            symbolic.append(local_text)
-        else:
-            upstream = f"∂{root_name}/∂{name_of[nodes[child]]}"
-            symbolic.append(f"{upstream}·{local_text}")
-            numeric.append(f"{_paren(grads[child])}×{_paren(local)}")
-    text = f"{head} = {' + '.join(symbolic)}"
-    if numeric and len(numeric) == len(incoming):
-        text += f" = {' + '.join(numeric)}"
-    value = format_number(g)
-    return text if text.endswith(f"= {value}") else f"{text} = {value}"
+    symbolic = [
+        f"∂{root_name}/∂{name_of[nodes[t.child]]} × {_bracket(t.local_text)}" for t in terms
+    ]
+    numeric = [f"{_paren(t.upstream)} × {_bracket(t.local_numbers)}" for t in terms]
+    count = ""
+    if len(terms) > MAX_TERMS_SHOWN:
+        symbolic = [*symbolic[:3], "…", symbolic[-1]]
+        numeric = [*numeric[:3], "…", numeric[-1]]
+        count = f"（共 {len(terms)} 项）"
+    return f"{head} = {' + '.join(symbolic)} = {' + '.join(numeric)} = {format_number(g)}{count}"
 
 
 def _width(text: str) -> int:
