@@ -14,7 +14,9 @@
 # %% [markdown]
 # # 06 数值稳定性与初始化
 #
-# 本章对应种子文章 001《正向传播、反向传播、数值稳定性和模型参数》：
+# 本章跟随文章《PyTorch学习笔记(六)：正向传播、反向传播、数值稳定性和模型参数》，
+# 它讲的是《动手学深度学习》里“正向传播、反向传播和计算图”与“数值稳定性和模型初始化”两节。
+# 前几章的网络都很浅；网络一深，梯度就可能在层层相乘中变得极小或极大，初始化也变得要紧。本章：
 #
 # 1. 带 $L_2$ 正则化的单隐藏层感知机：正向、反向，逐项核对文章推出的梯度公式；
 # 2. 衰减与爆炸：在 30 层的深链上**实测**
@@ -65,41 +67,40 @@ o = [F.dot(row, h) for row in W2]
 L = 0.5 * F.sum([(ok - yk) ** 2 for ok, yk in zip(o, y, strict=True)])
 s = lam / 2 * F.sum([w**2 for w in weights])
 J = L + s
-
-# 独立核对：只用浮点数和 math 重新计算一遍
-z_f = [sum(w.data * xi for w, xi in zip(row, x, strict=True)) for row in W1]
-h_f = [math.tanh(v) for v in z_f]
-o_f = [sum(w.data * hi for w, hi in zip(row, h_f, strict=True)) for row in W2]
-L_f = 0.5 * sum((ok - yk) ** 2 for ok, yk in zip(o_f, y, strict=True))
-s_f = lam / 2 * sum(w.data**2 for w in weights)
-assert abs(L.data - L_f) < 1e-12 and abs(s.data - s_f) < 1e-12
-assert abs(losses.l2_penalty(weights, lam).data - s.data) < 1e-12  # 同一个正则项
 print(f"L = {L.data:.6f}, s = {s.data:.6f}, J = {J.data:.6f}")
+assert abs(losses.l2_penalty(weights, lam).data - s.data) < 1e-12  # 同一个正则项
+
+# %% [markdown]
+# 下面核对梯度公式时要用到正向传播的中间结果 $h$ 和 $o$，它们就存在节点的 `.data` 里：
+
+# %%
+h_f = [v.data for v in h]
+o_f = [v.data for v in o]
+print("h =", [round(v, 6) for v in h_f], " o =", [round(v, 6) for v in o_f])
+assert all(abs(hc - math.tanh(zc.data)) < 1e-15 for hc, zc in zip(h_f, z, strict=True))
 
 # %% [markdown]
 # ## 2. 反向传播，逐项对照文章的公式
 #
-# 文章：$\partial J/\partial L = 1$，$\partial J/\partial s = 1$，
+# 从输出往回推：$\partial J/\partial L = 1$，$\partial J/\partial s = 1$，
 # $\partial J/\partial o = \partial L/\partial o = o - y$。
 
 # %%
 J.backward()
-assert L.grad == 1.0 and s.grad == 1.0
 dJ_do = [ok - yk for ok, yk in zip(o_f, y, strict=True)]
-for node, expected in zip(o, dJ_do, strict=True):
-    assert abs(node.grad - expected) < 1e-12
 print("dJ/dL =", L.grad, " dJ/ds =", s.grad, " dJ/do =", [round(v.grad, 6) for v in o])
+assert L.grad == 1.0 and s.grad == 1.0
+assert all(abs(v.grad - e) < 1e-12 for v, e in zip(o, dJ_do, strict=True))
 
 # %% [markdown]
 # $\partial J/\partial W^{(2)} = \frac{\partial J}{\partial o}\,h^\top + \lambda W^{(2)}$：
 # 第一项来自损失，第二项来自正则项（两条路径的梯度相加）。
 
 # %%
+print("W2 的梯度:", [[round(w.grad, 6) for w in row] for row in W2])
 for r in range(q):
     for c in range(n_hidden):
-        expected = dJ_do[r] * h_f[c] + lam * W2[r][c].data
-        assert abs(W2[r][c].grad - expected) < 1e-12
-print("W2 的梯度:", [[round(w.grad, 6) for w in row] for row in W2])
+        assert abs(W2[r][c].grad - (dJ_do[r] * h_f[c] + lam * W2[r][c].data)) < 1e-12
 
 # %% [markdown]
 # $\partial J/\partial h = W^{(2)\top}\frac{\partial J}{\partial o}$，
@@ -109,12 +110,11 @@ print("W2 的梯度:", [[round(w.grad, 6) for w in row] for row in W2])
 # %%
 dJ_dh = [sum(W2[r][c].data * dJ_do[r] for r in range(q)) for c in range(n_hidden)]
 dJ_dz = [g * (1 - hc**2) for g, hc in zip(dJ_dh, h_f, strict=True)]
+print("W1 的梯度:", [[round(w.grad, 6) for w in row] for row in W1])
 for c in range(n_hidden):
-    assert abs(h[c].grad - dJ_dh[c]) < 1e-12
-    assert abs(z[c].grad - dJ_dz[c]) < 1e-12
+    assert abs(h[c].grad - dJ_dh[c]) < 1e-12 and abs(z[c].grad - dJ_dz[c]) < 1e-12
     for k in range(d):
         assert abs(W1[c][k].grad - (dJ_dz[c] * x[k] + lam * W1[c][k].data)) < 1e-12
-print("W1 的梯度:", [[round(w.grad, 6) for w in row] for row in W1])
 
 # %% [markdown]
 # 文章还提到：反向传播要用到正向传播保存的中间变量（例如 $h$），所以训练比预测更占内存。
@@ -123,9 +123,9 @@ print("W1 的梯度:", [[round(w.grad, 6) for w in row] for row in W1])
 # %%
 with no_grad():
     o_pred = [F.dot(row, [zi.tanh() for zi in (F.dot(r1, x) for r1 in W1)]) for row in W2]
-assert all(v._prev == () and v._grad_fn is None for v in o_pred)
-assert all(abs(a.data - b) < 1e-12 for a, b in zip(o_pred, o_f, strict=True))
 print("预测:", [round(v.data, 6) for v in o_pred])
+assert all(v._prev == () for v in o_pred)  # 没有记录计算图
+assert all(abs(a.data - b) < 1e-12 for a, b in zip(o_pred, o_f, strict=True))
 
 # %% [markdown]
 # ## 3. 衰减与爆炸：30 层的深链
@@ -148,11 +148,9 @@ def deep_chain(w, depth=30, x=1.0):
 x_small, ws_small, hs_small = deep_chain(0.2)
 x_big, ws_big, hs_big = deep_chain(5.0)
 out_small, out_big = hs_small[-1], hs_big[-1]
-assert 1e-21 < out_small.data < 1.1e-21  # 0.2**30 = 1.07e-21
-assert 9e20 < out_big.data < 9.5e20  # 5**30 = 9.31e20
-assert math.isclose(out_small.data, 0.2**30, rel_tol=1e-12)
-assert math.isclose(out_big.data, 5.0**30, rel_tol=1e-12)
 print(f"0.2 的链: h30 = {out_small.data:.3e}    5 的链: h30 = {out_big.data:.3e}")
+assert math.isclose(out_small.data, 0.2**30, rel_tol=1e-12)  # 1.07e-21
+assert math.isclose(out_big.data, 5.0**30, rel_tol=1e-12)  # 9.31e20
 
 # %% [markdown]
 # 梯度也一样：$\partial h_{30}/\partial x = w^{30}$，
@@ -162,11 +160,10 @@ print(f"0.2 的链: h30 = {out_small.data:.3e}    5 的链: h30 = {out_big.data:
 # %%
 out_small.backward()
 out_big.backward()
-assert math.isclose(x_small.grad, 0.2**30, rel_tol=1e-12)
-assert math.isclose(ws_small[0].grad, 0.2**29, rel_tol=1e-12)
-assert math.isclose(x_big.grad, 5.0**30, rel_tol=1e-12)
-assert math.isclose(ws_big[0].grad, 5.0**29, rel_tol=1e-12)
 print(f"dh30/dw1: 0.2 的链 {ws_small[0].grad:.3e}，5 的链 {ws_big[0].grad:.3e}")
+assert math.isclose(ws_small[0].grad, 0.2**29, rel_tol=1e-12)
+assert math.isclose(ws_big[0].grad, 5.0**29, rel_tol=1e-12)
+assert math.isclose(x_small.grad, 0.2**30, rel_tol=1e-12)
 
 # %% [markdown]
 # 把每一层的 $\log_{10}|h_l|$ 画出来：三条直线，斜率分别是 $\log_{10} 0.2$、0、$\log_{10} 5$。
@@ -184,9 +181,8 @@ ax.set_ylabel("log10 |h_l|")
 ax.set_title("恒等激活的 30 层深链：衰减与爆炸")
 ax.legend()
 plt.show()
-for w, slope in slopes.items():
-    assert abs(slope - math.log10(w)) < 1e-9
 print({w: round(v, 4) for w, v in slopes.items()})
+assert all(abs(slope - math.log10(w)) < 1e-9 for w, slope in slopes.items())
 
 # %% [markdown]
 # 激活函数也会让梯度衰减：sigmoid 的导数最大只有 $\sigma'(0) = 1/4$，
@@ -198,8 +194,8 @@ hs_sig = x_sig
 for _ in range(30):
     hs_sig = hs_sig.sigmoid()
 hs_sig.backward()
-assert 0 < x_sig.grad <= 0.25**30
 print(f"30 层 sigmoid 后 dh/dx = {x_sig.grad:.3e}  （上界 0.25^30 = {0.25**30:.3e}）")
+assert 0 < x_sig.grad <= 0.25**30
 
 # %% [markdown]
 # ## 4. 对称性问题：权重全部相同会怎样
@@ -239,11 +235,10 @@ def train(net, steps=20, lr=0.1):
 same = make_net(lambda k: 0.5)
 loss_same = train(same)
 rows = [[p.data for p in row] for row in same[0]]
-assert rows[0] == rows[1] == rows[2]  # exactly equal, bit for bit
-assert rows[0] != [0.5, 0.5, 0.5]  # they did move
 print("20 步后三个隐藏单元的 (w1, w2, b):")
 for row in rows:
     print("  ", [round(v, 6) for v in row])
+assert rows[0] == rows[1] == rows[2] and rows[0] != [0.5, 0.5, 0.5]  # 动了，但完全相同
 
 # %% [markdown]
 # 换成随机初始化，对称性被打破，三个隐藏单元学到不同的东西，损失也更低。
@@ -253,9 +248,8 @@ rand = random.Random(1)
 different = make_net(lambda k: rand.uniform(-1, 1))
 loss_random = train(different)
 rows = [[p.data for p in row] for row in different[0]]
-assert rows[0] != rows[1] != rows[2]
-assert loss_random < loss_same
 print(f"20 步后的损失: 全部 0.5 → {loss_same:.4f}，随机初始化 → {loss_random:.4f}")
+assert rows[0] != rows[1] != rows[2] and loss_random < loss_same
 
 # %% [markdown]
 # ## 5. Xavier 随机初始化
@@ -271,8 +265,8 @@ def xavier_bound(fan_in, fan_out):
 
 
 bound = xavier_bound(50, 50)
-assert abs(bound - math.sqrt(0.06)) < 1e-15
 print(f"a = b = 50 时的界: ±{bound:.6f}")
+assert abs(bound - math.sqrt(0.06)) < 1e-15
 
 # %% [markdown]
 # `nn.Layer(a, b)` 默认就用 Xavier 初始化（`init="xavier"`）。检查 2500 个权重：都在界内，
@@ -283,10 +277,9 @@ layer = nn.Layer(50, 50, seed=0)
 ws = [w.data for neuron in layer.neurons for w in neuron.w]
 mean_w = sum(ws) / len(ws)
 var_w = sum((w - mean_w) ** 2 for w in ws) / len(ws)
-assert len(ws) == 2500 and max(abs(w) for w in ws) <= bound
-assert max(abs(w) for w in ws) > 0.99 * bound
-assert abs(var_w - 2 / (50 + 50)) < 0.1 * 2 / (50 + 50)
 print(f"max |w| = {max(abs(w) for w in ws):.4f}（界 {bound:.4f}），方差 {var_w:.4f}（理论 0.02）")
+assert len(ws) == 2500 and 0.99 * bound < max(abs(w) for w in ws) <= bound
+assert abs(var_w - 2 / (50 + 50)) < 0.1 * 2 / (50 + 50)
 
 # %% [markdown]
 # 为什么是这个界？恒等激活下，一层的输出 $o = \sum_{k=1}^{a} w_k h_k$ 的方差是
@@ -318,11 +311,10 @@ def layer_variances(init_bound, width=50, depth=10, n_samples=100, seed=0):
 
 var_xavier = layer_variances(bound)
 var_uniform = layer_variances(1.0)
-assert all(0.2 < v < 5 for v in var_xavier)
-assert var_uniform[-1] > 1e10
-assert var_uniform[-1] / var_uniform[-2] > 10
 print("Xavier 每层方差:", [round(v, 2) for v in var_xavier])
 print("U(-1,1) 每层方差:", [f"{v:.1e}" for v in var_uniform])
+assert all(0.2 < v < 5 for v in var_xavier)
+assert var_uniform[-1] > 1e10 and var_uniform[-1] / var_uniform[-2] > 10
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
