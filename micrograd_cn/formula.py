@@ -19,7 +19,8 @@ import functools
 import math
 import operator
 
-__all__ = ["PARAMS", "evaluate", "is_atom", "names_in", "render"]
+__all__ = ["OP_SYMBOLS", "PARAMS", "constant_of", "evaluate", "format_number", "is_atom",
+           "names_in", "op_text", "render"]  # fmt: skip
 
 #: Formula names that stand for plain numbers folded into an op (never graph nodes).
 PARAMS = frozenset({"k", "c", "slope", "alpha"})
@@ -86,7 +87,7 @@ def evaluate(formula: str, env: dict) -> float:
 
 
 def _number(x: float) -> tuple[str, int]:
-    text = format(x, ".6g")
+    text = format_number(x)
     return text, (_SPACED if text.startswith("-") else _ATOM)  # (-2)², 3·(-2)
 
 
@@ -186,3 +187,52 @@ def names_in(formula: str) -> set[str]:
     tree = _tree(formula)
     callees = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - callees
+
+
+# ------------------------------------------------ how ops and numbers are written
+#: How each op is written in formulas (``_op`` -> symbol).
+OP_SYMBOLS = {"+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
+              "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU",
+              "elu": "ELU", "softplus": "softplus", "abs": "abs", "sum": "Σ", "dot": "dot",
+              "logsumexp": "logsumexp", "max": "max", "min": "min"}  # fmt: skip
+
+
+def format_number(x: float) -> str:
+    """Short human form of a number for captions: ``-4.0`` -> ``-4``, 6 significant digits.
+
+    >>> format_number(-4.0), format_number(0.6456563062257954), format_number(2.2)
+    ('-4', '0.645656', '2.2')
+    """
+    return format(x, ".6g")
+
+
+def constant_of(node) -> float | None:
+    """The constant folded into ``node`` (``x * 2.0`` -> 2.0, ``x + 0.5`` -> 0.5), else None.
+
+    Constants are not graph nodes; the engine records the one it folded in on
+    the node (``node._const``), so nothing here looks inside a closure.
+
+    >>> from micrograd_cn.engine import Value
+    >>> x = Value(3.0)
+    >>> constant_of(x * 2.0), constant_of(x + 0.5), constant_of(x * x)
+    (2.0, 0.5, None)
+    """
+    if len(node._prev) != 1 or node._op not in ("+", "*", "**"):
+        return None
+    return node._const
+
+
+def op_text(node) -> str:
+    """The op node's text: the symbol, with a folded constant when there is one (``×2``, ``+0.5``).
+
+    >>> from micrograd_cn.engine import Value
+    >>> x = Value(3.0)
+    >>> op_text(x * 2), op_text(x + 0.5), op_text(x ** 2), op_text(x * x), op_text(x.tanh())
+    ('×2', '+0.5', '^2', '×', 'tanh')
+    """
+    symbol = OP_SYMBOLS.get(node._op, node._op)
+    k = constant_of(node)
+    if k is None:
+        return symbol
+    text = format_number(k)
+    return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"

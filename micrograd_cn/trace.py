@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .engine import Value, as_real, topological_order
+from .formula import OP_SYMBOLS, constant_of, format_number, op_text
 
 __all__ = [
     "BackwardStep",
@@ -48,51 +49,6 @@ __all__ = [
     "op_text",
     "record",
 ]
-
-#: How each op is written in formulas (``_op`` -> symbol).
-OP_SYMBOLS = {"+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
-              "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-              "elu": "ELU", "softplus": "softplus", "abs": "abs", "sum": "Σ", "dot": "dot",
-              "logsumexp": "logsumexp", "max": "max", "min": "min"}  # fmt: skip
-
-
-def format_number(x: float) -> str:
-    """Short human form of a number for captions: ``-4.0`` -> ``-4``, 6 significant digits.
-
-    >>> format_number(-4.0), format_number(0.6456563062257954), format_number(2.2)
-    ('-4', '0.645656', '2.2')
-    """
-    return format(x, ".6g")
-
-
-def constant_of(node: Value) -> float | None:
-    """The constant folded into ``node`` (``x * 2.0`` -> 2.0, ``x + 0.5`` -> 0.5), else None.
-
-    Constants are not graph nodes; the engine records the one it folded in on
-    the node (``node._const``), so nothing here looks inside a closure.
-
-    >>> x = Value(3.0)
-    >>> constant_of(x * 2.0), constant_of(x + 0.5), constant_of(x * x)
-    (2.0, 0.5, None)
-    """
-    if len(node._prev) != 1 or node._op not in ("+", "*", "**"):
-        return None
-    return node._const
-
-
-def op_text(node: Value) -> str:
-    """The op node's text: the symbol, with a folded constant when there is one (``×2``, ``+0.5``).
-
-    >>> x = Value(3.0)
-    >>> op_text(x * 2), op_text(x + 0.5), op_text(x ** 2), op_text(x * x), op_text(x.tanh())
-    ('×2', '+0.5', '^2', '×', 'tanh')
-    """
-    symbol = OP_SYMBOLS.get(node._op, node._op)
-    k = constant_of(node)
-    if k is None:
-        return symbol
-    text = format_number(k)
-    return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"
 
 
 @dataclass(frozen=True)
@@ -278,7 +234,9 @@ def _slots(node: Value, parents: list[Value], name_of: dict) -> tuple[list[_Slot
             slots = None
         if slots is not None:
             return slots, True
-    position = {p: node._prev.index(p) for p in parents}
+    position: dict[Value, int] = {}
+    for k, p in enumerate(node._prev):
+        position.setdefault(p, k)
     measured = _probe(node, parents)
     return [_Slot(position[p], x, _paren(x), _paren(x)) for p, x in zip(parents, measured)], False
 
@@ -352,8 +310,11 @@ def record(root: Value, grad=1.0) -> Trace:
             slots, from_table = _slots(node, parents, name_of)
             whys[i] = _gate_why(node, from_table)
             deltas = _send(node, parents, g, _engine_closure(node))
+            by_parent: dict[int, list[_Slot]] = {}
+            for s in slots:
+                by_parent.setdefault(id(node._prev[s.position]), []).append(s)
             for p, delta in zip(parents, deltas, strict=True):
-                own = [s for s in slots if node._prev[s.position] is p]
+                own = by_parent.get(id(p), [])
                 local = math.fsum(s.local for s in own)
                 text = " + ".join(s.text for s in own)
                 sent.append(GradientMessage(index[p], local, delta, text))
