@@ -31,8 +31,10 @@ import math
 import matplotlib.pyplot as plt
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from IPython.display import display
 
 from micrograd_cn import Value
+from micrograd_cn.exercises import check_op
 from micrograd_cn.gradcheck import GradcheckError, gradcheck, numerical_grad
 from micrograd_cn.plot import use_chinese_font
 from micrograd_cn.testing import expressions, variable_values
@@ -47,7 +49,8 @@ cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
 # $\frac{f(x+\varepsilon)-f(x-\varepsilon)}{2\varepsilon}$：泰勒展开后一阶误差项抵消，
 # 误差只剩 $\frac{\varepsilon^2}{6}f'''(x)$（前向差分的误差是 $\frac{\varepsilon}{2}f''(x)$）。
 #
-# 先看种子文章 002 的 $f = (x+y)\,z$，在 $x=-2, y=5, z=-4$ 处梯度是 $[-4, -4, 3]$。
+# 先看《梯度下降和反向传播》一文（第 02 章）的 $f = (x+y)\,z$，
+# 在 $x=-2, y=5, z=-4$ 处梯度是 $[-4, -4, 3]$。
 
 
 # %%
@@ -56,9 +59,8 @@ def f(x, y, z):
 
 
 numeric = numerical_grad(f, [-2.0, 5.0, -4.0])
-for got, expected in zip(numeric, [-4.0, -4.0, 3.0], strict=True):
-    assert abs(got - expected) < 1e-8
 print("有限差分:", [round(g, 10) for g in numeric])
+assert all(abs(g - e) < 1e-8 for g, e in zip(numeric, [-4.0, -4.0, 3.0], strict=True))
 
 # %% [markdown]
 # 和反向传播对照：
@@ -67,8 +69,8 @@ print("有限差分:", [round(g, 10) for g in numeric])
 x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
 out = f(x, y, z)
 out.backward()
-assert (out.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
 print(f"f = {out.data}, 反向传播: {[x.grad, y.grad, z.grad]}")
+assert (out.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
 
 # %% [markdown]
 # ## 2. 步长 $\varepsilon$ 取多大？
@@ -88,8 +90,8 @@ forward = [abs((math.exp(1 + e) - math.exp(1)) / e - math.e) for e in epsilons]
 assert abs(central[1] / (math.e * 1e-4 / 6) - 1) < 0.01  # ε = 1e-2
 assert abs(forward[2] / (math.e * 1e-3 / 2) - 1) < 0.01  # ε = 1e-3
 best = epsilons[central.index(min(central))]
-assert 1e-7 <= best <= 1e-4 and min(central) < 1e-9
 print(f"中心差分最好的 ε = {best:.0e}，误差 {min(central):.1e}")
+assert 1e-7 <= best <= 1e-4 and min(central) < 1e-9
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -115,16 +117,17 @@ def g(a, b, c):
 
 
 inputs = [Value(0.3, label="a"), Value(-1.2, label="b"), Value(0.7, label="c")]
-assert gradcheck(g, inputs) is True
-print("gradcheck 通过:", gradcheck(g, inputs))
+passed_check = gradcheck(g, inputs)
+print("gradcheck 通过:", passed_check)
+assert passed_check is True
 
 # %% [markdown]
 # ## 4. 故意写错的求导规则
 #
 # 按 `engine.py` 的写法自己加一个运算：算出结果，在它下面定义 `_backward(grad)`，挂到结果上。
 #
-# 种子文章 003 强调：sigmoid 的导数用**输出** $y$ 表示是 $y(1-y)$。一个常见的笔误是把输入 $x$
-# 当成了输出，写成 $x(1-x)$：
+# 《反向传播算法》一文（第 03 章）强调：sigmoid 的导数用**输出** $y$ 表示是 $y(1-y)$。
+# 一个常见的笔误是把输入 $x$ 当成了输出，写成 $x(1-x)$：
 
 
 # %%
@@ -144,8 +147,8 @@ try:
     gradcheck(sigmoid_wrong_rule, [t])
 except GradcheckError as error:
     caught = error
-assert "t (input 0)" in str(caught) and "0.16" in str(caught)
 print(caught)
+assert "t (input 0)" in str(caught) and "0.16" in str(caught)
 
 # %% [markdown]
 # 报错信息写明了哪个输入出错、两个数字各是多少。核对一下：错误规则给出 $0.8\times0.2 = 0.16$，
@@ -154,9 +157,8 @@ print(caught)
 # %%
 index, label, analytic, numeric_t = caught.failures[0]
 s = 1 / (1 + math.exp(-0.8))
-assert label == "t" and abs(analytic - 0.8 * 0.2) < 1e-12
-assert abs(numeric_t - s * (1 - s)) < 1e-9
 print(f"错误规则 {analytic:.6f}，真实导数 {s * (1 - s):.6f}")
+assert label == "t" and abs(analytic - 0.8 * 0.2) < 1e-12 and abs(numeric_t - s * (1 - s)) < 1e-9
 
 # %% [markdown]
 # 第二种笔误更隐蔽：忘了乘上游传来的梯度 `grad`。单独检查这个运算时，上游梯度恰好是 1，
@@ -176,8 +178,8 @@ def sigmoid_forgot_grad(x):
 
 
 alone = gradcheck(sigmoid_forgot_grad, [Value(0.8)], raise_exception=False)
-assert alone is True
 print("单独检查:", alone)
+assert alone is True
 
 # %% [markdown]
 # 把它放进更大的表达式里（上游梯度不再是 1），错误就暴露了。这也是项目自己的性质测试
@@ -185,8 +187,8 @@ print("单独检查:", alone)
 
 # %%
 composed = gradcheck(lambda x: 3.0 * sigmoid_forgot_grad(x), [Value(0.8)], raise_exception=False)
-assert composed is False
 print("乘以 3 以后再检查:", composed)
+assert composed is False
 
 # %% [markdown]
 # ## 5. 性质测试：随机表达式
@@ -242,10 +244,10 @@ def unchanged(v):
 passed = []
 gradient_property(unchanged, passed)()
 with_variables = [e for e in passed if any(name in e for name in NAMES)]
-assert len(passed) >= 30 and len(with_variables) >= 10
 print(f"通过了 {len(passed)} 个随机表达式，例如：")
 for text in sorted(set(with_variables), key=len)[-5:]:
     print("  ", text)
+assert len(passed) >= 30 and len(with_variables) >= 10
 
 # %% [markdown]
 # 再把第 4 节那个“忘了乘 `grad`”的 sigmoid 套在随机表达式外面，跑同一个性质测试。
@@ -258,9 +260,9 @@ try:
     found = None
 except AssertionError as error:
     found = error
-assert found is not None and "sigmoid_forgot_grad" in str(found)
 print(found)
 print("\n".join(getattr(found, "__notes__", [])))
+assert found is not None and "sigmoid_forgot_grad" in str(found)
 
 # %% [markdown]
 # **小结**
@@ -269,3 +271,57 @@ print("\n".join(getattr(found, "__notes__", [])))
 # - `gradcheck` 逐个输入比较反向传播与差分，报错时写明输入和两个数字；
 # - 单独检查一个运算可能漏掉“忘了乘 `grad`”，组合起来、用随机上游梯度才能抓住；
 # - hypothesis 随机生成表达式并把反例缩小到最简单，是检验整个引擎的好办法。
+#
+# ## 练习
+#
+# 前几章练习里用的 `check_op` 就是把本章的办法组合起来：在几个点上做中心差分，
+# 换几个随机的上游梯度（所以第 4 节那个“忘了乘 `grad`”的 sigmoid 逃不过去），
+# 再把运算用两次、看梯度是否累加。先确认它能抓住第 4 节的错误：
+
+# %%
+caught_by_check_op = check_op(sigmoid_forgot_grad)
+display(caught_by_check_op)
+assert caught_by_check_op.mistake == "forgot_upstream"
+
+# %% [markdown]
+# **练习 1**：写 $y = \ln x$，局部导数是 $1/x$。它只在 $x > 0$ 有定义，
+# 所以告诉 `check_op` 只在这个范围里取点：`domain=(0, None)`。这里用本章第 4 节的写法：
+# 闭包接收上游梯度 `grad` 作参数。
+
+
+# %%
+def log(x):
+    out = Value(math.log(x.data), (x,), "log")
+
+    def _backward(grad):
+        x.grad += grad / x.data  # ← 在这里写你的答案
+
+    out._backward = _backward
+    return out
+
+
+result = check_op(log, domain=(0, None))
+display(result)
+assert result.ok, result.message
+
+# %% [markdown]
+# **练习 2**：写两个输入的除法 $a / b$：
+# $\partial/\partial a = 1/b$，$\partial/\partial b = -a/b^2$。
+# 分母不能取 0，所以给 $b$ 一个正的范围，$a$ 不限。
+
+
+# %%
+def div(a, b):
+    out = Value(a.data / b.data, (a, b), "/")
+
+    def _backward(grad):
+        a.grad += grad / b.data  # ← 在这里写你的答案
+        b.grad += -a.data / b.data**2 * grad  # ← 在这里写你的答案
+
+    out._backward = _backward
+    return out
+
+
+result = check_op(div, domain=[(None, None), (0.5, 3.0)])
+display(result)
+assert result.ok, result.message
