@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-dev
 # `make demo` installs only what the demo needs (the package and graphviz), not the dev tools
 VIZ_STAMP := $(VENV)/.installed-viz
 
-.PHONY: demo test lint notebooks bench system-deps clean
+.PHONY: demo test lint notebooks bench mutation system-deps clean
 
 demo: $(VIZ_STAMP) system-deps
 	$(PY) -m micrograd_cn demo
@@ -28,6 +28,17 @@ notebooks: $(STAMP) system-deps
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_train.py
+
+# Mutation testing (minutes, not part of `make test`; config: [tool.mutmut] in pyproject.toml).
+# Results are cached in mutants/ (delete it for a from-scratch run); `mutmut results` lists survivors.
+mutation: $(STAMP)
+	-$(VENV)/bin/mutmut run
+	@$(VENV)/bin/mutmut export-cicd-stats >/dev/null
+	@$(PY) -c 'import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
+	  caught = s["killed"] + s["timeout"]; \
+	  checked = caught + s["survived"] + s["no_tests"] + s["suspicious"] + s["segfault"]; \
+	  print("mutation score: %d/%d killed (%.1f %%), %d survived, %d not covered, %d timeouts" \
+	        % (caught, checked, 100 * caught / checked, s["survived"], s["no_tests"], s["timeout"]))'
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh
