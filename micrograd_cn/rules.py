@@ -134,7 +134,7 @@ GATES = {form: Gate(form, op, method, WHY[form]) for form, (op, method) in FORMS
 #: Shown when a node received terms from more than one path (or one op used it twice).
 REUSE_WHY = "这个节点被用了不止一次：每条路径送回的梯度要相加（+=，不是 =）。"
 #: Shown on the root's step.
-ROOT_WHY = "根节点：∂{root}/∂{root} = 1（或 backward(grad) 传入的值），反向传播从这里开始。"
+ROOT_WHY = "根节点：反向传播从这里出发，起点梯度 ∂{root}/∂{root} = {grad}（自己对自己的导数是 1）。"
 #: Shown when no rule applies (a learner's own op): the local derivative was measured.
 NUMERIC_WHY = "「{op}」的 _backward 是自己写的（规则表不认识）：局部导数是送进梯度 1 量出来的。"
 #: Shown for a node none of whose children sent it anything.

@@ -139,7 +139,7 @@ class Trace:
 
 
 def _names(nodes: list[Value]) -> list[str]:
-    return [v.label or f"v{i}" for i, v in enumerate(nodes)]
+    return [str(v.label) if v.label else f"v{i}" for i, v in enumerate(nodes)]
 
 
 def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:
@@ -303,7 +303,7 @@ def record(root: Value, grad=1.0) -> Trace:
         g = node.grad
         step_terms = tuple(incoming[i])
         caption = _backward_caption(i, step_terms, nodes, g, name_of)
-        why = _why(i, step_terms, names, whys)
+        why = _why(i, g, step_terms, names, whys)
         sent = []
         if node._grad_fn is not None:
             parents = list(dict.fromkeys(node._prev))
@@ -332,10 +332,10 @@ def _gate_why(node: Value, from_table: bool) -> str:
     return gate.why
 
 
-def _why(i: int, terms: tuple, names: list, whys: dict) -> str:
+def _why(i: int, grad: float, terms: tuple, names: list, whys: dict) -> str:
     """The gate sentence of every child that fed node ``i``, plus the ``+=`` sentence if reused."""
     if i == len(names) - 1:
-        return rules.ROOT_WHY.format(root=names[i])
+        return rules.ROOT_WHY.format(root=names[i], grad=format_number(grad))
     if not terms:
         return rules.NO_TERMS_WHY
     sentences = list(dict.fromkeys(whys[t.child] for t in terms))

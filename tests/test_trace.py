@@ -232,7 +232,7 @@ def test_a_node_used_twice_sums_its_terms():
 def test_root_factor_is_the_gradient_passed_to_backward():
     f, _ = article_graph()
     steps = by_name(record(f, grad=0.5))
-    assert steps["f"].caption == "∂f/∂f = 0.5"
+    assert steps["f"].caption == "∂f/∂f = 0.5" and "∂f/∂f = 0.5" in steps["f"].why
     assert steps["z"].caption == "∂f/∂z = ∂f/∂f × q = 0.5 × 3 = 1.5"
 
 
