@@ -1,15 +1,19 @@
-"""Drawing the computational graph, and stepping through the forward and backward passes.
+"""Drawing the computational graph: one box per Value, one small oval per operation.
 
-Every Value is a box with its label, ``data`` and ``grad`` (``%.4f``); every
-operation is a small oval with its symbol (``+``, ``×``, ``×2``, ``tanh`` …);
+Every Value is a box with its label, ``data`` and ``grad`` (``%.4f``) stacked;
+every operation is a small oval with its symbol (``+``, ``×``, ``×2``, ``tanh`` …);
 edges run parent → op → result.  Node ids follow the topological order
 (``n0``, ``n1``, … and ``n3op`` for the op that made ``n3``), so the same graph
 always gives the same DOT text.  Labels are HTML-like tables built with
-:func:`html.escape`: any label text (``a|b{c}<d>"e"``, ``苹果 单价``) survives.
+:func:`html.escape`: any label text (``a|b{c}<d>"e"``, ``苹果 单价``) survives;
+control characters are shown escaped (``\\x1b``) and long labels are cut with ``…``.
 
-graphviz (the Python package) is imported only when a drawing is made; rendering
-also needs Graphviz's ``dot`` program, and without it the error says how to
-install it (``.source`` still gives the DOT text).
+Graphviz is never left to run unbounded: graphs above :data:`DRAW_LIMIT` nodes, or
+whose shape would make the layout explode (one variable feeding hundreds of ops),
+are refused at once with a ``ValueError`` saying how to draw less, and every
+``dot`` run has a time limit (:class:`GraphvizTimeoutError`, :mod:`micrograd_cn.render`).
+The step-through player (``step_frames``, ``StepThrough``, ``export_html``) lives
+in :mod:`micrograd_cn.player` and is importable from here.
 
 >>> from micrograd_cn import Value
 >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
@@ -22,114 +26,194 @@ True
 from __future__ import annotations
 
 import html
-import json
+import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
 
 from .engine import Value, topological_order
-from .trace import Trace, fresh_record, op_text
+from .render import GraphvizNotFoundError, GraphvizTimeoutError, _Digraph
+from .render import _svg as _svg  # the CLI writes inline SVG with it
+from .trace import op_text
 
 __all__ = [
     "FONTS",
     "GraphvizNotFoundError",
-    "StepThrough",
+    "GraphvizTimeoutError",
+    "StepThrough",  # noqa: F822 (from micrograd_cn.player, see __getattr__)
     "draw_dot",
-    "export_html",
-    "step_frames",
+    "export_html",  # noqa: F822
+    "step_frames",  # noqa: F822
 ]
 
 #: CJK-capable fallback list: Debian/Ubuntu (Noto, WenQuanYi), macOS (PingFang), Windows (YaHei).
 FONTS = "Noto Sans CJK SC,PingFang SC,Microsoft YaHei,WenQuanYi Micro Hei,sans-serif"
 HIGHLIGHT = "#ffe08a"
-FORWARD_COLOR = "#2e9d46"  # seed 002: forward in green
+FORWARD_COLOR = "#2e9d46"  # forward in green, as in 《梯度下降和反向传播》
 BACKWARD_COLOR = "#d62728"  # backward in red
 NARY_OPS = ("sum", "dot", "logsumexp")
-
-INSTALL_HINT = (
-    "Graphviz's 'dot' program was not found, so the graph cannot be rendered "
-    "(the DOT text is still available as .source). Install Graphviz: "
-    "apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS), "
-    "or see https://graphviz.org/download/ (Windows)."
-)
-
-
-class GraphvizNotFoundError(RuntimeError):
-    """Rendering needs Graphviz's ``dot`` executable; the message says how to install it."""
-
-    def __init__(self, message: str = INSTALL_HINT):
-        super().__init__(message)
+#: draw_dot refuses graphs with more Values than this unless ``max_nodes=`` says otherwise.
+DRAW_LIMIT = 300
+#: Layout work (edge segments that cross a rank) dot finishes in about a second: ``x+x+…``
+#: of 35 terms is 1,122 (0.3 s), of 45 terms 1,892 (2.4 s), of 60 terms 3,422 (17 s).
+LAYOUT_BUDGET = 1200
+#: Labels longer than this are cut with … when drawn.
+LABEL_MAX = 40
 
 
-def _import_graphviz():
-    try:
-        import graphviz
-    except ImportError:
-        raise ImportError(
-            "drawing graphs needs the graphviz Python package: pip install micrograd_cn[viz]"
-        ) from None
-    return graphviz
-
-
-_digraph_class = None
-
-
-def _Digraph(**kwargs):
-    """A graphviz.Digraph whose rendering errors say how to install Graphviz."""
-    global _digraph_class
-    if _digraph_class is None:
-        graphviz = _import_graphviz()
-
-        def friendly(method):
-            def call(self, *args, **kwargs):
-                try:
-                    return method(self, *args, **kwargs)
-                except graphviz.ExecutableNotFound:
-                    raise GraphvizNotFoundError() from None
-
-            return call
-
-        class Digraph(graphviz.Digraph):
-            pipe = friendly(graphviz.Digraph.pipe)
-            render = friendly(graphviz.Digraph.render)
-
-            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-                try:  # Jupyter: inline SVG
-                    return super()._repr_mimebundle_(include, exclude, **kwargs)
-                except GraphvizNotFoundError as error:
-                    return {"text/plain": f"{error}\n\n{self.source}"}
-
-        _digraph_class = Digraph
-    return _digraph_class(**kwargs)
-
-
-def _new_graph(rankdir: str):
+def _new_graph(rankdir: str, size_note: str = ""):
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
     return _Digraph(
+        size_note,
         format="svg",
-        graph_attr={"rankdir": rankdir, "fontname": FONTS, "nodesep": "0.3", "ranksep": "0.35"},
+        graph_attr={"rankdir": rankdir, "fontname": FONTS, "nodesep": "0.25", "ranksep": "0.3"},
         node_attr={"fontname": FONTS, "fontsize": "12"},
         edge_attr={"fontname": FONTS, "fontsize": "10", "color": "#666666"},
     )
 
 
-def _value_label(name, shown_name, data, grad, show_grad, fill) -> str:
-    """HTML-like table: name | data | grad; ``None`` values are not known yet (shown as ?)."""
-    cells = []
-    if shown_name:
-        cells.append(f"<td><b>{html.escape(name)}</b></td>")
-    else:  # unlabelled: its id in grey, as used by the step captions
-        cells.append(f'<td><font color="#999999">{html.escape(name)}</font></td>')
+# ---------------------------------------------------------------- labels
+
+
+def display_label(label, where: str = "a node") -> str:
+    """The label as drawn: control characters and lone surrogates shown escaped, cut to
+    :data:`LABEL_MAX` characters with …; numbers become text; other types are refused.
+
+    >>> display_label("a\\x1bb"), display_label(7), display_label("长" * 50)[-3:]
+    ('a\\\\x1bb', '7', '长长…')
+    >>> display_label(b"x")
+    Traceback (most recent call last):
+    TypeError: the label of a node must be a str, got bytes b'x' (decode it first)
+    """
+    if not label:
+        return ""
+    if isinstance(label, (int, float)) and not isinstance(label, bool):
+        label = str(label)
+    if not isinstance(label, str):
+        hint = " (decode it first)" if isinstance(label, (bytes, bytearray)) else ""
+        shown = repr(label)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        raise TypeError(
+            f"the label of {where} must be a str, got {type(label).__name__} {shown}{hint}"
+        )
+    text = clean_text(label[: LABEL_MAX + 1])
+    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+
+
+def clean_text(text: str) -> str:
+    """``text`` with control characters, lone surrogates and line separators written as escapes."""
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if unicodedata.category(c) in ("Cc", "Cs") or c in "\u2028\u2029":
+            out.append(f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def node_names(nodes: list[Value]) -> list[str]:
+    """Drawn names: the cleaned label, or ``v{i}`` (the captions' name) for an unlabelled node."""
+    return [display_label(v.label, f"node v{i}") or f"v{i}" for i, v in enumerate(nodes)]
+
+
+def text_width(text: str, size: float = 12.0) -> float:
+    """A generous estimate of the width in points of ``text`` in a sans-serif font."""
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+    return size * (1.02 * wide + 0.58 * (len(text) - wide)) + 4
+
+
+def _value_label(name, shown_name, data, grad, show_grad, fill, width=None) -> str:
+    """HTML-like table: name / data / grad stacked; ``None`` values are not known yet (?).
+
+    ``width`` (points) fixes every cell's size, so the box does not change when a
+    value appears: the step-through's frames share one layout.
+    """
+    size = f' fixedsize="true" width="{width:.0f}" height="18"' if width else ""
+    name_html = html.escape(name)
+    cells = [f"<b>{name_html}</b>" if shown_name else f'<font color="#999999">{name_html}</font>']
     data_text = "?" if data is None else f"{data:.4f}"
-    cells.append(f'<td><font color="#1b6e30">data {data_text}</font></td>')
+    cells.append(f'<font color="#1b6e30">data {data_text}</font>')
     if show_grad:
         grad_text = "?" if grad is None else f"{grad:.4f}"
-        cells.append(f'<td><font color="#a31515">grad {grad_text}</font></td>')
-    bgcolor = f' bgcolor="{fill}"' if fill else ""
+        cells.append(f'<font color="#a31515">grad {grad_text}</font>')
+    rows = "".join(f'<tr><td align="left"{size}>{c}</td></tr>' for c in cells)
     return (
-        f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4"{bgcolor}>'
-        f"<tr>{''.join(cells)}</tr></table>>"
+        f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="3" '
+        f'bgcolor="{fill or "white"}">{rows}</table>>'
     )
+
+
+# ---------------------------------------------------------------- size and shape guards
+
+
+def layout_work(nodes: list[Value], keep: set[int] | None = None) -> tuple[int, int, int]:
+    """(nodes, edges, layout work) of the drawing: work counts every rank an edge crosses
+    (dot adds a virtual node for each); dot's time grows faster than it
+    (``x+x+…`` of n terms: (n - 1)(n - 2); a chain of distinct inputs: 0).
+
+    Ranks are the longest path from the inputs, with each input moved next to its first use.
+    """
+    keep = set(range(len(nodes))) if keep is None else keep
+    index = {v: i for i, v in enumerate(nodes)}
+    rank: dict[int, int] = {}
+    for i, v in enumerate(nodes):  # topological order: parents first
+        if i in keep:
+            rank[i] = max((rank[index[p]] + 2 for p in v._prev if index[p] in keep), default=0)
+    first_use: dict[int, int] = {}
+    for i, v in enumerate(nodes):
+        if i in keep:
+            for p in v._prev:
+                j = index[p]
+                if j in keep and not nodes[j]._prev:
+                    first_use[j] = min(first_use.get(j, rank[i]), rank[i])
+    for j, r in first_use.items():
+        rank[j] = r - 2
+    count = sum(1 + bool(nodes[i]._prev) for i in keep)
+    edges = work = 0
+    for i in keep:
+        v = nodes[i]
+        for p in v._prev:
+            j = index[p]
+            if j in keep:
+                edges += 1
+                work += max(0, rank[i] - rank[j] - 2)
+        edges += bool(v._prev)
+    return count, edges, work
+
+
+def check_size(nodes, keep, *, what: str, limit: int, default: bool) -> str:
+    """Refuse at once a drawing Graphviz would not finish in seconds; returns the size note."""
+    shown = len(keep)
+    if shown > limit:
+        if default:
+            advice = (
+                f"pass max_nodes={len(nodes)} to draw all of them (slow), a smaller max_nodes "
+                "to draw only the nodes nearest the root, or collapse_inputs=3 to fold the "
+                "inputs of sum/dot nodes"
+            )
+        else:
+            advice = f"pass max_nodes={shown} (or more) to raise the limit"
+        raise ValueError(
+            f"{what}: the graph has {shown} nodes, more than the limit of {limit}; {advice}"
+        )
+    count, edges, work = layout_work(nodes, keep)
+    if work > LAYOUT_BUDGET:
+        uses: dict[int, int] = {}
+        index = {v: i for i, v in enumerate(nodes)}
+        for i in keep:
+            for p in nodes[i]._prev:
+                uses[index[p]] = uses.get(index[p], 0) + 1
+        busiest = max(uses, key=uses.get)
+        name = node_names([nodes[busiest]])[0] if nodes[busiest].label else f"v{busiest}"
+        raise ValueError(
+            f"{what}: the graph's layout is too tangled for Graphviz ({count} nodes, {edges} "
+            f"edges; {name!r} is used {uses[busiest]} times, "
+            f"layout work {work} > {LAYOUT_BUDGET}): "
+            "draw less, e.g. max_nodes=40 (the nodes nearest the root), or build the sum with "
+            "F.sum([...]) (one node) instead of a chain of +"
+        )
+    return f"{count} nodes, {edges} edges"
 
 
 def _visible(nodes: list[Value], max_nodes, collapse_inputs):
@@ -156,38 +240,34 @@ def _visible(nodes: list[Value], max_nodes, collapse_inputs):
     return keep, hidden_inputs, collapsed
 
 
-def _build(
-    nodes,
-    names,
-    data,
-    grads,
-    *,
-    rankdir,
-    show_grad,
-    fills,
-    edge_marks,
-    max_nodes=None,
-    collapse_inputs=None,
-):
-    """One Digraph; data[i]/grads[i] None mean "not computed yet" (step-through)."""
-    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
-        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
-    if collapse_inputs is not None and (
-        not isinstance(collapse_inputs, int) or collapse_inputs < 1
-    ):
-        raise ValueError(f"collapse_inputs must be a positive int or None, got {collapse_inputs!r}")
-    dot = _new_graph(rankdir)
+def _check_positive(name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+
+
+def build_graph(nodes, names, data, grads, *, rankdir, show_grad=True, fills=None,
+                edge_marks=None, widths=None, keep=None, hidden_inputs=None, collapsed=None,
+                size_note=""):  # fmt: skip
+    """One Digraph; data[i]/grads[i] None mean "not computed yet" (step-through).
+
+    ``edge_marks[(tail, head)]``: attributes of that edge; ``widths[i]``: fixed box width.
+    """
+    fills, edge_marks = fills or {}, edge_marks or {}
+    keep = set(range(len(nodes))) if keep is None else keep
+    hidden_inputs, collapsed = hidden_inputs or {}, collapsed or set()
+    dot = _new_graph(rankdir, size_note)
     index = {v: i for i, v in enumerate(nodes)}
-    keep, hidden_inputs, collapsed = _visible(nodes, max_nodes, collapse_inputs)
     dropped = len(nodes) - len(keep)
-    truncated = dropped > len(collapsed)
-    if truncated:
+    if dropped > len(collapsed):
         text = f"… 另有 {dropped} 个节点未画出 ({dropped} more nodes not shown)"
         dot.node("more", label=text, shape="note", color="#999999", fontcolor="#666666")
     for i, v in enumerate(nodes):
         if i not in keep:
             continue
-        label = _value_label(names[i], bool(v.label), data[i], grads[i], show_grad, fills.get(i))
+        width = widths[i] if widths else None
+        label = _value_label(
+            names[i], bool(v.label), data[i], grads[i], show_grad, fills.get(i), width
+        )
         dot.node(f"n{i}", label=label, shape="plain")
         if not v._prev:
             continue
@@ -195,10 +275,13 @@ def _build(
         dot.node(op_id, label=op_text(v), shape="ellipse", margin="0.03,0.02", height="0.3")
         dot.edge(op_id, f"n{i}", **edge_marks.get((op_id, f"n{i}"), {}))
         outside = False
-        for p in v._prev:
+        for k, p in enumerate(v._prev):
             j = index[p]
             if j in keep:
-                dot.edge(f"n{j}", op_id, **edge_marks.get((f"n{j}", op_id), {}))
+                marks = edge_marks.get((f"n{j}", op_id), {})
+                if p in v._prev[:k]:  # x * x: the label once, on the first of the two edges
+                    marks = {a: b for a, b in marks.items() if a != "label"}
+                dot.edge(f"n{j}", op_id, **marks)
             elif j not in collapsed:
                 outside = True
         if i in hidden_inputs:
@@ -235,201 +318,35 @@ def draw_dot(
 ):
     """The graph of everything ``root`` depends on, with current data and grad, as a Digraph.
 
-    ``highlight``: Values to fill in yellow.  Large graphs: ``max_nodes`` draws only
-    the nodes nearest the root; ``collapse_inputs`` shows at most that many
-    leaf inputs of each n-ary node (sum, dot, logsumexp).  Both leave a note.
+    ``highlight``: Values to fill in yellow.  Large graphs: graphs above
+    :data:`DRAW_LIMIT` (300) Values are refused with a ``ValueError``;
+    ``max_nodes`` draws only the nodes nearest the root (a larger value raises the
+    limit); ``collapse_inputs`` shows at most that many leaf inputs of each n-ary
+    node (sum, dot, logsumexp).  Both leave a note.  Shapes that would keep
+    Graphviz busy for minutes (one variable feeding hundreds of ops) are refused too.
     In Jupyter the result displays inline as SVG; ``.render()``/``.pipe()`` write files.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot expects a Value, got {type(root).__name__}")
+    _check_positive("max_nodes", max_nodes)
+    _check_positive("collapse_inputs", collapse_inputs)
     nodes = topological_order(root)
-    names = [v.label or f"v{i}" for i, v in enumerate(nodes)]
+    keep, hidden_inputs, collapsed = _visible(nodes, max_nodes, collapse_inputs)
+    limit = DRAW_LIMIT if max_nodes is None else max_nodes
+    note = check_size(nodes, keep, what="draw_dot", limit=limit, default=max_nodes is None)
+    names = node_names(nodes)
     fills = dict.fromkeys(_as_highlight(highlight, nodes), HIGHLIGHT)
     data, grads = [v.data for v in nodes], [v.grad for v in nodes]
-    return _build(nodes, names, data, grads, rankdir=rankdir, show_grad=show_grad, fills=fills,
-                  edge_marks={}, max_nodes=max_nodes, collapse_inputs=collapse_inputs)  # fmt: skip
+    return build_graph(nodes, names, data, grads, rankdir=rankdir, show_grad=show_grad,
+                       fills=fills, keep=keep, hidden_inputs=hidden_inputs, collapsed=collapsed,
+                       size_note=note)  # fmt: skip
 
 
-def _frames_from_trace(tr: Trace, rankdir: str, **options) -> list:
-    nodes, n = tr.nodes, len(tr.nodes)
-    names, values = [s.name for s in tr.forward], [s.value for s in tr.forward]
+def __getattr__(name: str):
+    """``step_frames``, ``StepThrough`` and ``export_html`` live in :mod:`micrograd_cn.player`
+    (which builds on this module); they are importable from here too."""
+    if name in ("StepThrough", "export_html", "step_frames", "STEP_LIMIT"):
+        from . import player
 
-    def frame(i, data, grads, marks):
-        return _build(nodes, names, data, grads, rankdir=rankdir, show_grad=True,
-                      fills={i: HIGHLIGHT}, edge_marks=marks, **options)  # fmt: skip
-
-    frames = []
-    green = {"color": FORWARD_COLOR, "penwidth": "2.2"}
-    for step in tr.forward:  # values appear one node at a time
-        i = step.index
-        marks = {(f"n{i}op", f"n{i}"): green, **{(f"n{j}", f"n{i}op"): green for j in step.parents}}
-        frames.append(
-            frame(i, [values[j] if j <= i else None for j in range(n)], [None] * n, marks)
-        )
-    grads: list = [None] * n
-    red = {"color": BACKWARD_COLOR, "penwidth": "2.2", "fontcolor": BACKWARD_COLOR}
-    for step in tr.backward:  # gradients appear in reverse order, red edges carried them here
-        i = step.index
-        grads[i] = step.grad
-        marks = {}
-        for child in tr.backward:
-            for m in child.sent:
-                if m.parent == i:
-                    c = child.index
-                    marks[(f"n{c}op", f"n{c}")] = red
-                    marks[(f"n{i}", f"n{c}op")] = {**red, "label": _short(m.delta)}
-        frames.append(frame(i, values, list(grads), marks))
-    return frames
-
-
-def step_frames(root: Value, rankdir: str = "LR", **options) -> list:
-    """One Digraph per step: the forward pass node by node, then the backward pass.
-
-    Forward frames reveal values in topological order (edges of the step in
-    green), backward frames reveal gradients in reverse order (edges that carried
-    the gradient in red, labelled with what was sent); the current node is
-    highlighted.  The graph's own grads are left as they were.
-
-    >>> from micrograd_cn import Value
-    >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
-    >>> frames = step_frames(x * y)
-    >>> len(frames)   # 3 nodes forward + 3 nodes backward
-    6
-    """
-    return _frames_from_trace(fresh_record(root), rankdir, **options)
-
-
-def _short(x: float) -> str:
-    """An edge label: 4 decimals without trailing zeros (``-4``, ``0.6347``)."""
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _svg(graph) -> str:
-    """Inline-ready SVG: no XML prolog, DOCTYPE or namespace URLs (HTML5 needs none)."""
-    svg = graph.pipe(format="svg", encoding="utf-8")
-    svg = svg[svg.index("<svg") :]
-    for attr in (
-        ' xmlns="http://www.w3.org/2000/svg"',
-        ' xmlns:xlink="http://www.w3.org/1999/xlink"',
-    ):
-        svg = svg.replace(attr, "")
-    return svg
-
-
-class StepThrough:
-    """Step through the forward and backward passes in Jupyter.
-
-    With ipywidgets installed: a slider; otherwise a static list of frames
-    (``_repr_html_``).  ``len()``, indexing and ``captions`` give the frames.
-    """
-
-    def __init__(self, root: Value, rankdir: str = "LR", **options):
-        self.trace = fresh_record(root)
-        self.frames = _frames_from_trace(self.trace, rankdir, **options)
-        self.captions = self.trace.captions()
-        self._svgs: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.frames)
-
-    def __getitem__(self, k):
-        return self.frames[k]
-
-    def svg(self, k: int) -> str:
-        if k not in self._svgs:
-            self._svgs[k] = _svg(self.frames[k])
-        return self._svgs[k]
-
-    def _repr_html_(self) -> str:
-        parts = [
-            f"<div><p><b>{html.escape(caption)}</b></p>{self.svg(k)}</div>"
-            for k, caption in enumerate(self.captions)
-        ]
-        return "\n".join(parts)
-
-    def widget(self):
-        """An ipywidgets box (slider + caption + graph); ImportError without ipywidgets."""
-        import ipywidgets
-
-        slider = ipywidgets.IntSlider(value=0, min=0, max=len(self) - 1, description="步 step")
-        caption = ipywidgets.HTML(f"<b>{html.escape(self.captions[0])}</b>")
-        picture = ipywidgets.HTML(self.svg(0))
-
-        def show(change):
-            k = change["new"]
-            caption.value = f"<b>{html.escape(self.captions[k])}</b>"
-            picture.value = self.svg(k)
-
-        slider.observe(show, names="value")
-        return ipywidgets.VBox([slider, caption, picture])
-
-    def _ipython_display_(self):
-        from IPython.display import HTML, display
-
-        try:
-            display(self.widget())
-        except ImportError:
-            display(HTML(self._repr_html_()))
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: "DejaVu Sans", "Helvetica Neue", Arial, {fonts}; margin: 1.5em; }}
-button {{ font-size: 1em; }}
-#controls {{ display: flex; gap: .6em; align-items: center; }} .frame svg {{ max-width: 100%; }}
-#caption {{ font-size: 1.15em; margin: .8em 0; min-height: 1.5em; }}
-</style></head><body>
-<h2>{title}</h2>
-<div id="controls"><button id="prev">← 上一步 Prev</button>
-<input id="slider" type="range" min="0" max="{last}" value="0">
-<button id="next">下一步 Next →</button> <span id="counter"></span></div>
-<div id="caption"></div>
-{frames}
-<p style="color:#777">方向键 ← → (arrow keys) · 前向绿色 forward green · 反向红色 backward red</p>
-<script>
-const captions = {captions};
-const frames = document.querySelectorAll(".frame");
-const slider = document.getElementById("slider");
-let current = 0;
-function show(k) {{
-  current = Math.max(0, Math.min(frames.length - 1, k));
-  frames.forEach((f, i) => {{ f.hidden = i !== current; }});
-  document.getElementById("caption").textContent = captions[current];
-  document.getElementById("counter").textContent = (current + 1) + " / " + frames.length;
-  slider.value = current;
-}}
-document.getElementById("prev").onclick = () => show(current - 1);
-document.getElementById("next").onclick = () => show(current + 1);
-slider.oninput = () => show(Number(slider.value));
-document.addEventListener("keydown", (e) => {{
-  if (e.key === "ArrowRight") show(current + 1);
-  if (e.key === "ArrowLeft") show(current - 1);
-}});
-show(0);
-</script></body></html>
-"""
-
-
-def export_html(root: Value, path, title: str = "计算图逐步演示 · step-through", **options) -> Path:
-    """Write one self-contained offline HTML file stepping through forward and backward.
-
-    Inline SVG frames, prev/next buttons, a slider, arrow keys and a caption per
-    step (``∂f/∂q = z = -4``); no external URL.  Needs Graphviz's ``dot``.
-    """
-    steps = StepThrough(root, **options)
-    frames = "\n".join(
-        f'<div class="frame" data-step="{k}" hidden>{steps.svg(k)}</div>' for k in range(len(steps))
-    )
-    page = _PAGE.format(
-        title=html.escape(title),
-        fonts=html.escape(FONTS),
-        last=len(steps) - 1,
-        frames=frames,
-        captions=json.dumps(steps.captions, ensure_ascii=False).replace("</", "<\\/"),
-    )
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
-    return path
+        return getattr(player, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

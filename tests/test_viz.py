@@ -1,4 +1,4 @@
-"""viz: DOT text, rendering through Graphviz, step-through frames, HTML export (in Chromium)."""
+"""viz: DOT text, rendering through Graphviz with a time limit, size and shape guards, labels."""
 
 import html
 import re
@@ -8,13 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from micrograd_cn import F, Value, viz
-from micrograd_cn.cli import demo_graph  # seed 002: (x + y) * z at x=-2, y=5, z=-4
+from micrograd_cn import F, Value, render, viz
+from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
 from micrograd_cn.viz import (
-    BACKWARD_COLOR,
-    FORWARD_COLOR,
+    FONTS,
     HIGHLIGHT,
     GraphvizNotFoundError,
+    GraphvizTimeoutError,
     StepThrough,
     draw_dot,
     export_html,
@@ -107,7 +107,7 @@ def test_highlight_fills_only_the_given_nodes():
     out = x * y
     source = draw_dot(out, highlight=[y]).source
     assert f'bgcolor="{HIGHLIGHT}"' in node_line(source, "n1")
-    assert "bgcolor" not in node_line(source, "n0") + node_line(source, "n2")
+    assert 'bgcolor="white"' in node_line(source, "n0") and HIGHLIGHT not in node_line(source, "n2")
     assert f'bgcolor="{HIGHLIGHT}"' in node_line(draw_dot(out, highlight=out).source, "n2")
     with pytest.raises(TypeError, match="highlight must be a Value or Values, got str"):
         draw_dot(out, highlight=["x"])
@@ -177,158 +177,182 @@ def test_missing_dot_says_how_to_install_graphviz(monkeypatch, tmp_path):
 
 def test_missing_graphviz_package_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)
-    monkeypatch.setattr(viz, "_digraph_class", None)
+    monkeypatch.setattr(render, "_digraph_class", None)
     with pytest.raises(ImportError, match=r"pip install micrograd_cn\[viz\]"):
         draw_dot(demo_graph())
 
 
-def test_step_frames_forward_then_backward():
-    f = demo_graph()
-    frames = step_frames(f)
-    assert len(frames) == 5 + 5  # forward nodes + backward nodes
-    order = ["n0", "n1", "n2", "n3", "n4"]
-    green, red = f'color="{FORWARD_COLOR}"', f'color="{BACKWARD_COLOR}"'
-    for k, frame in enumerate(frames[:5]):  # forward: values appear in topological order
-        source = frame.source
-        lit = [nid for nid in order if f'bgcolor="{HIGHLIGHT}"' in node_line(source, nid)]
-        assert lit == [order[k]]
-        shown = [nid for nid in order if "data ?" not in node_line(source, nid)]
-        assert shown == order[: k + 1]
-        assert source.count("grad ?") == 5
-    q_edges = edges(frames[2].source)
-    assert green in q_edges[("n0", "n2op")] and green in q_edges[("n2op", "n2")]
-    assert green not in q_edges[("n3", "n4op")]
-    revealed = []
-    for k, frame in enumerate(frames[5:]):  # backward: gradients appear in reverse order
-        source = frame.source
-        current = order[4 - k]
-        assert [n for n in order if f'bgcolor="{HIGHLIGHT}"' in node_line(source, n)] == [current]
-        revealed.append(current)
-        assert [n for n in order if "grad ?" not in node_line(source, n)] == sorted(revealed)
-        assert "data ?" not in source
-    q_back = edges(frames[7].source)  # q's gradient came from f = q * z: -4 along q -> ×
-    assert red in q_back[("n2", "n4op")] and "label=-4" in q_back[("n2", "n4op")]
-    assert red in q_back[("n4op", "n4")] and red not in q_back[("n3", "n4op")]
-    assert "grad -4.0000" in node_line(frames[7].source, "n2")
-    assert "grad 3.0000" in node_line(frames[6].source, "n3")
-    assert "grad -4.0000" in node_line(frames[9].source, "n0")
-    assert f.grad == 0.0  # stepping does not touch the graph's own gradients
+def test_public_names_stay_importable_from_viz():
+    from micrograd_cn import player
 
-
-def test_step_through_static_list_and_widget():
-    st = StepThrough(demo_graph())
-    assert len(st) == 10
-    assert st.captions[0] == "前向 Forward 1/5 · x = -2"
-    assert st.captions[4] == "前向 Forward 5/5 · f = q × z = 3 × (-4) = -12"
-    assert st.captions[7] == "反向 Backward 3/5 · ∂f/∂q = z = -4"
-    assert st.captions[9] == "反向 Backward 5/5 · ∂f/∂x = ∂f/∂q·1 = (-4)×1 = -4"
-    if shutil.which("dot") is None:
-        return
-    page = st._repr_html_()
-    assert page.count("<svg") == 10 and "∂f/∂q = z = -4" in page
-    pytest.importorskip("ipywidgets")
-    box = st.widget()
-    slider, caption, picture = box.children
-    assert slider.max == 9 and "x = -2" in caption.value
-    slider.value = 7
-    assert "∂f/∂q = z = -4" in caption.value and "grad -4.0000" in html.unescape(picture.value)
-
-
-@needs_dot
-def test_export_html_is_self_contained(tmp_path):
-    path = export_html(demo_graph(), tmp_path / "steps.html")
-    page = path.read_text(encoding="utf-8")
-    assert page.count('<div class="frame"') == 10 and page.count("<svg") == 10
-    assert "http://" not in page and "https://" not in page
-    assert "<script src" not in page and "<link" not in page
-    assert "∂f/∂q = z = -4" in page and 'id="next"' in page and "ArrowRight" in page
-
-
-# ---------------------------------------------------------------- real browser (Chromium)
-
-
-@pytest.fixture
-def chromium():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
-    for program in ("chromium", "chromedriver"):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} missing: apt-get install chromium chromium-driver to run it")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-    ):
-        options.add_argument(flag)
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
-
-
-HIGHLIGHTED_NODE = f"""
-const frames = [...document.querySelectorAll('.frame')].filter(f => !f.hidden);
-const fill = frames[0].querySelector('g.node polygon[fill="{HIGHLIGHT}"]');
-return [frames.length, fill.closest('g.node').querySelector('title').textContent,
-        document.getElementById('caption').textContent,
-        document.getElementById('counter').textContent];
-"""
-
-
-@needs_dot
-def test_exported_html_steps_in_a_real_browser(tmp_path, chromium):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    path = export_html(demo_graph(), tmp_path / "demo.html")
-    chromium.get(path.as_uri())
-    assert chromium.execute_script(HIGHLIGHTED_NODE) == [
-        1,
-        "n0",
-        "前向 Forward 1/5 · x = -2",
-        "1 / 10",
-    ]
-    chromium.find_element(By.ID, "next").click()
-    assert chromium.execute_script(HIGHLIGHTED_NODE) == [
-        1,
-        "n1",
-        "前向 Forward 2/5 · y = 5",
-        "2 / 10",
-    ]
-    body = chromium.find_element(By.TAG_NAME, "body")
-    for _ in range(6):
-        body.send_keys(Keys.ARROW_RIGHT)
-    visible, node, caption, counter = chromium.execute_script(HIGHLIGHTED_NODE)
-    assert (visible, node, counter) == (1, "n2", "8 / 10")
-    assert caption == "反向 Backward 3/5 · ∂f/∂q = z = -4"
-    body.send_keys(Keys.ARROW_LEFT)
-    chromium.find_element(By.ID, "prev").click()
-    assert chromium.execute_script(HIGHLIGHTED_NODE)[1:] == [
-        "n4",
-        "反向 Backward 1/5 · ∂f/∂f = 1",
-        "6 / 10",
-    ]
-    chromium.find_element(By.ID, "prev").click()
-    assert chromium.execute_script(HIGHLIGHTED_NODE)[1:] == [
-        "n4",
-        "前向 Forward 5/5 · f = q × z = 3 × (-4) = -12",
-        "5 / 10",
-    ]
-    svg_text = chromium.execute_script(
-        "return [...document.querySelectorAll('.frame')].filter(f => !f.hidden)[0].textContent"
+    assert (StepThrough, step_frames, export_html) == (
+        player.StepThrough,
+        player.step_frames,
+        player.export_html,
     )
-    assert "data -12.0000" in svg_text and "grad ?" in svg_text
+    assert FONTS.startswith("Noto Sans CJK SC") and issubclass(GraphvizTimeoutError, RuntimeError)
+
+
+# ---------------------------------------------------------------- size and shape guards
+
+
+def chain_of_distinct(n: int) -> Value:
+    y = Value(1.0, label="x0")
+    for i in range(1, n):
+        y = y + Value(1.0, label=f"x{i}")
+    return y
+
+
+def reuse_chain(n: int, op) -> Value:
+    """``x + x + …`` (or ``x * x * …``) with n terms: one variable feeding n - 1 ops."""
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(n - 1):
+        y = op(y, x)
+    return y
+
+
+def test_draw_dot_refuses_a_big_graph_naming_its_size_and_the_keyword():
+    big = chain_of_distinct(160)  # 160 inputs + 159 sums = 319 Values
+    message = (
+        r"draw_dot: the graph has 319 nodes, more than the limit of 300; pass max_nodes=319 "
+        r"to draw all of them \(slow\), a smaller max_nodes to draw only the nodes nearest "
+        r"the root, or collapse_inputs=3"
+    )
+    with pytest.raises(ValueError, match=message):
+        draw_dot(big)
+    everything = draw_dot(big, max_nodes=319).source
+    assert len(re.findall(r"^\s*n\d+ \[", everything, re.M)) == 319
+    assert "more nodes not shown" not in everything
+    assert len(re.findall(r"^\s*n\d+ \[", draw_dot(big, max_nodes=20).source, re.M)) == 20
+    with pytest.raises(ValueError, match="max_nodes must be a positive int or None, got True"):
+        draw_dot(big, max_nodes=True)
+
+
+@pytest.mark.parametrize(
+    ("op", "terms", "work"),
+    [(lambda a, b: a + b, 200, 39402), (lambda a, b: a * b, 100, 9702)],
+    ids=["x+x+… 200 terms", "x*x*… 100 terms"],
+)
+def test_one_variable_feeding_hundreds_of_ops_is_refused_at_once(op, terms, work):
+    import time
+
+    root = reuse_chain(terms, op)
+    # the k-th op's result sits at rank 2k, x at rank 0: its edge crosses 2k - 2 ranks
+    nodes, edges, crossed = viz.layout_work(viz.topological_order(root))
+    assert (nodes, edges) == (2 * terms - 1, 3 * (terms - 1))
+    assert crossed == sum(2 * k - 2 for k in range(1, terms)) == work
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=rf"'x' is used {terms} times, layout work {work} > "):
+        draw_dot(root)
+    with pytest.raises(ValueError, match=r"draw less, e\.g\. max_nodes=40 .* F\.sum"):
+        step_frames(root, max_nodes=1000)
+    assert time.perf_counter() - start < 1.0
+
+
+@needs_dot
+def test_a_short_reuse_chain_and_a_long_chain_of_distinct_inputs_still_draw_quickly():
+    import time
+
+    start = time.perf_counter()
+    svg = draw_dot(reuse_chain(15, lambda a, b: a + b)).pipe(format="svg", encoding="utf-8")
+    assert "data 15.0000" in svg
+    svg = draw_dot(chain_of_distinct(100)).pipe(format="svg", encoding="utf-8")
+    assert "data 100.0000" in svg
+    assert time.perf_counter() - start < 5.0
+
+
+def fake_dot(tmp_path, script: str):
+    """A `dot` on PATH that runs ``script`` (sh) instead of Graphviz."""
+    program = tmp_path / "dot"
+    program.write_text(f"#!/bin/sh\n{script}\n")
+    program.chmod(0o755)
+    return str(tmp_path)
+
+
+def test_every_dot_run_has_a_time_limit(monkeypatch, tmp_path):
+    import time
+
+    monkeypatch.setenv("PATH", fake_dot(tmp_path, f"exec {shutil.which('sleep')} 30"))
+    monkeypatch.setattr(render, "DOT_TIMEOUT_SECONDS", 0.5)
+    graph = draw_dot(demo_graph())
+    message = (
+        r"Graphviz did not finish within 0\.5 s on a graph of 7 nodes, 6 edges; draw less: "
+        r"max_nodes=50 .* collapse_inputs=3 .*DOT_TIMEOUT_SECONDS"
+    )
+    start = time.perf_counter()
+    with pytest.raises(GraphvizTimeoutError, match=message):
+        graph.pipe(format="svg")
+    with pytest.raises(GraphvizTimeoutError, match=message):
+        graph.render(tmp_path / "out", format="png")
+    with pytest.raises(GraphvizTimeoutError):
+        StepThrough(demo_graph())._repr_html_()
+    assert time.perf_counter() - start < 5.0
+
+
+def test_a_failing_dot_reports_its_error(monkeypatch, tmp_path):
+    graphviz = pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", fake_dot(tmp_path, "echo 'syntax error in line 1' >&2; exit 3"))
+    with pytest.raises(graphviz.CalledProcessError, match="exit status 3"):
+        draw_dot(demo_graph()).pipe(format="svg")
+
+
+@needs_dot
+def test_render_writes_the_source_and_the_picture(tmp_path):
+    path = draw_dot(demo_graph()).render(tmp_path / "graph", format="svg")
+    assert path == str(tmp_path / "graph.svg")
+    assert "data -12.0000" in html.unescape((tmp_path / "graph.svg").read_text(encoding="utf-8"))
+    assert "digraph" in (tmp_path / "graph").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- labels
+
+
+def svg_texts(graph) -> list[str]:
+    svg = graph.pipe(format="svg", encoding="utf-8")
+    return [
+        "".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+    ]
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("a\x00b", "a\\x00b"),  # NUL: dot would fail on it
+        ("esc\x1b[31m", "esc\\x1b[31m"),  # ESC: terminal colour codes
+        ("tab\tnew\nline", "tab\\x09new\\x0aline"),
+        ("lone \udcff surrogate", "lone \\udcff surrogate"),  # not encodable as UTF-8
+        ("长" * 100_000, "长" * 39 + "…"),  # cut at LABEL_MAX characters
+        (7, "7"),
+        (2.5, "2.5"),
+    ],
+    ids=["NUL", "ESC", "tab-newline", "surrogate", "100k-long", "int", "float"],
+)
+def test_awkward_labels_are_drawn_readably(label, shown):
+    x = Value(3.0)
+    x.label = label
+    assert viz.display_label(label) == shown
+    texts = svg_texts(draw_dot(x * 2))
+    assert shown in texts and "data 3.0000" in texts
+
+
+def test_labels_that_are_not_text_get_a_clear_type_error():
+    x = Value(3.0)
+    x.label = b"bytes"
+    with pytest.raises(
+        TypeError, match=r"the label of node v0 must be a str, got bytes b'bytes' \(decode it"
+    ):
+        draw_dot(x * 2)
+    x.label = ["a"]
+    with pytest.raises(TypeError, match=r"the label of node v0 must be a str, got list \['a'\]"):
+        step_frames(x * 2)
+
+
+@needs_dot
+def test_hostile_label_renders_in_the_step_frames_too():
+    a = Value(2.0, label='a|b{c}<d>"e"')
+    b = Value(3.0, label="苹果 单价")
+    frames = step_frames(a * b)
+    texts = svg_texts(frames[-1])
+    assert 'a|b{c}<d>"e"' in texts and "苹果 单价" in texts and "grad 3.0000" in texts

@@ -1,0 +1,132 @@
+"""Running Graphviz: every ``dot`` run has a time limit and errors that say what to do.
+
+``graphviz.Digraph.pipe``/``render`` (and Jupyter's inline SVG, which calls ``pipe``)
+go through :func:`_run_dot`: ``dot`` is started with an argument list (no shell),
+fed the DOT text on stdin and stopped after :data:`DOT_TIMEOUT_SECONDS`.  Without
+Graphviz the error says how to install it; on a timeout it names the graph's size
+and how to draw less.
+
+>>> DOT_TIMEOUT_SECONDS
+30.0
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+__all__ = ["DOT_TIMEOUT_SECONDS", "GraphvizNotFoundError", "GraphvizTimeoutError"]
+
+#: Seconds one ``dot`` run may take before :class:`GraphvizTimeoutError`.
+DOT_TIMEOUT_SECONDS = 30.0
+
+INSTALL_HINT = (
+    "Graphviz's 'dot' program was not found, so the graph cannot be rendered "
+    "(the DOT text is still available as .source). Install Graphviz: "
+    "apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS), "
+    "or see https://graphviz.org/download/ (Windows)."
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Rendering needs Graphviz's ``dot`` executable; the message says how to install it."""
+
+    def __init__(self, message: str = INSTALL_HINT):
+        super().__init__(message)
+
+
+class GraphvizTimeoutError(RuntimeError):
+    """Graphviz took longer than :data:`DOT_TIMEOUT_SECONDS`; the message says how to draw less."""
+
+
+def _import_graphviz():
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError(
+            "drawing graphs needs the graphviz Python package: pip install micrograd_cn[viz]"
+        ) from None
+    return graphviz
+
+
+_digraph_class = None
+
+
+def _Digraph(size_note: str = "", **kwargs):
+    """A graphviz.Digraph whose ``dot`` runs have a time limit and say how to install Graphviz."""
+    global _digraph_class
+    if _digraph_class is None:
+        graphviz = _import_graphviz()
+
+        class Digraph(graphviz.Digraph):
+            size_note = ""  # "12 nodes, 14 edges": named in the timeout error
+
+            def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None,
+                     quiet=False, *, engine=None, encoding=None):  # fmt: skip
+                output = _run_dot(self, format or self.format, renderer, formatter, engine)
+                return output.decode(encoding) if encoding else output
+
+            def render(self, filename=None, directory=None, view=False, cleanup=False,
+                       format=None, renderer=None, formatter=None, *, outfile=None,
+                       engine=None, **ignored):  # fmt: skip
+                if format is None and outfile is not None:
+                    format = Path(outfile).suffix.lstrip(".") or None
+                format = format or self.format
+                source = self.save(filename, directory=directory)
+                target = Path(outfile) if outfile is not None else Path(f"{source}.{format}")
+                target.write_bytes(_run_dot(self, format, renderer, formatter, engine))
+                if cleanup:
+                    os.remove(source)
+                return str(target)
+
+            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+                try:  # Jupyter: inline SVG
+                    return super()._repr_mimebundle_(include, exclude, **kwargs)
+                except GraphvizNotFoundError as error:
+                    return {"text/plain": f"{error}\n\n{self.source}"}
+
+        _digraph_class = Digraph
+    graph = _digraph_class(**kwargs)
+    graph.size_note = size_note
+    return graph
+
+
+def _run_dot(graph, fmt, renderer=None, formatter=None, engine=None) -> bytes:
+    """Run Graphviz on the graph's source with a time limit (no shell, argv only)."""
+    graphviz = _import_graphviz()
+    fmt = ":".join(str(part) for part in (fmt, renderer, formatter) if part)
+    command = [engine or graph.engine, f"-T{fmt}"]
+    try:
+        done = subprocess.run(
+            command,
+            input=graph.source.encode("utf-8"),
+            capture_output=True,
+            timeout=DOT_TIMEOUT_SECONDS,
+        )
+    except FileNotFoundError:
+        raise GraphvizNotFoundError() from None
+    except subprocess.TimeoutExpired:
+        raise GraphvizTimeoutError(
+            f"Graphviz did not finish within {DOT_TIMEOUT_SECONDS:g} s on a graph of "
+            f"{graph.size_note or 'unknown size'}; draw less: max_nodes=50 draws only the "
+            "50 nodes nearest the root, collapse_inputs=3 folds the inputs of sum/dot nodes "
+            "(or raise micrograd_cn.render.DOT_TIMEOUT_SECONDS)"
+        ) from None
+    if done.returncode != 0:
+        raise graphviz.CalledProcessError(
+            done.returncode, command, output=done.stdout, stderr=done.stderr
+        )
+    return done.stdout
+
+
+def _svg(graph) -> str:
+    """Inline-ready SVG: no XML prolog, DOCTYPE or namespace URLs (HTML5 needs none)."""
+    svg = graph.pipe(format="svg", encoding="utf-8")
+    svg = svg[svg.index("<svg") :]
+    for attr in (
+        ' xmlns="http://www.w3.org/2000/svg"',
+        ' xmlns:xlink="http://www.w3.org/1999/xlink"',
+    ):
+        svg = svg.replace(attr, "")
+    return svg

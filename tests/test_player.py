@@ -1,0 +1,383 @@
+"""player: one layout for every step, the offline HTML player, StepThrough in Jupyter (Chromium)."""
+
+import html
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd_cn import Value
+from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
+from micrograd_cn.player import STEP_LIMIT, _json_for_script
+from micrograd_cn.trace import fresh_record
+from micrograd_cn.viz import (
+    BACKWARD_COLOR,
+    FORWARD_COLOR,
+    HIGHLIGHT,
+    StepThrough,
+    export_html,
+    step_frames,
+)
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
+)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def node_line(source: str, node_id: str) -> str:
+    (line,) = [ln for ln in source.splitlines() if ln.strip().startswith(f"{node_id} [")]
+    return line
+
+
+def edges(source: str) -> dict:
+    """{(tail, head): attribute text} for the first edge line of each pair in the DOT source."""
+    found = {}
+    for m in re.finditer(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?$", source, re.M):
+        attrs = re.sub(r"fontcolor=\S+", "", m.group(3) or "")  # keep only the line's color
+        found.setdefault((m.group(1), m.group(2)), attrs)
+    return found
+
+
+def neuron(inputs: int = 3) -> Value:
+    """tanh(Σ wᵢxᵢ + b) built from binary ops: 4·inputs + 2 Values (14 for 3 inputs)."""
+    n = Value(0.1, label="b")
+    for i in range(inputs):
+        x, w = Value(0.5 * i - 0.4, label=f"x{i}"), Value(0.3 - 0.2 * i, label=f"w{i}")
+        n = n + x * w
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def test_step_frames_forward_then_backward():
+    f = demo_graph()
+    frames = step_frames(f)
+    assert len(frames) == 5 + 5  # forward nodes + backward nodes
+    order = ["n0", "n1", "n2", "n3", "n4"]
+    green, red = f'color="{FORWARD_COLOR}"', f'color="{BACKWARD_COLOR}"'
+    # edge attributes: the colour of the line (fontcolor="…" is the label's)
+    for k, frame in enumerate(frames[:5]):  # forward: values appear in topological order
+        source = frame.source
+        lit = [nid for nid in order if f'bgcolor="{HIGHLIGHT}"' in node_line(source, nid)]
+        assert lit == [order[k]]
+        shown = [nid for nid in order if "data ?" not in node_line(source, nid)]
+        assert shown == order[: k + 1]
+        assert source.count("grad ?") == 5
+        assert "局部" not in source  # edge label slots are empty going forward
+    q_edges = edges(frames[2].source)
+    assert green in q_edges[("n0", "n2op")] and green in q_edges[("n2op", "n2")]
+    assert green not in q_edges[("n3", "n4op")]
+    revealed = []
+    for k, frame in enumerate(frames[5:]):  # backward: gradients appear in reverse order
+        source = frame.source
+        current = order[4 - k]
+        assert [n for n in order if f'bgcolor="{HIGHLIGHT}"' in node_line(source, n)] == [current]
+        revealed.append(current)
+        assert [n for n in order if "grad ?" not in node_line(source, n)] == sorted(revealed)
+        assert "data ?" not in source
+    q_back = edges(frames[7].source)  # q's gradient came from f = q * z: local z = -4, sends -4
+    assert red in q_back[("n2", "n4op")] and red in q_back[("n4op", "n4")]
+    assert "局部 z = -4</td>" in q_back[("n2", "n4op")] and "送回 -4</td>" in q_back[("n2", "n4op")]
+    assert red not in q_back[("n3", "n4op")] and "局部" not in q_back[("n3", "n4op")]
+    x_back = edges(frames[9].source)  # x from q = x + y: local 1, sends ∂f/∂q × 1 = -4
+    assert "局部 1</td>" in x_back[("n0", "n2op")] and "送回 -4</td>" in x_back[("n0", "n2op")]
+    assert "grad -4.0000" in node_line(frames[7].source, "n2")
+    assert "grad 3.0000" in node_line(frames[6].source, "n3")
+    assert "grad -4.0000" in node_line(frames[9].source, "n0")
+    assert f.grad == 0.0  # stepping does not touch the graph's own gradients
+
+
+def node_boxes(svg: str) -> dict:
+    """{node id: every coordinate of its shapes} parsed from an SVG, plus the picture's size."""
+    tree = ET.fromstring(svg)
+    boxes = {"<svg>": (tree.get("width"), tree.get("height"), tree.get("viewBox"))}
+    for group in tree.iter(f"{SVG}g"):
+        if group.get("class") == "node":
+            title = group.find(f"{SVG}title").text
+            shapes = [
+                (el.tag, el.get("points"), el.get("cx"), el.get("cy"), el.get("rx"))
+                for el in group
+                if el.tag in (f"{SVG}polygon", f"{SVG}ellipse")
+            ]
+            texts = [(t.get("x"), t.get("y")) for t in group.iter(f"{SVG}text")]
+            boxes[title] = (shapes, texts)
+    return boxes
+
+
+@needs_dot
+@pytest.mark.parametrize("build", [demo_graph, neuron], ids=["demo", "neuron-14"])
+def test_every_frame_has_the_same_node_positions(build):
+    root = build()
+    frames = step_frames(root)
+    layouts = [node_boxes(frame.pipe(format="svg", encoding="utf-8")) for frame in frames]
+    first = layouts[0]
+    nodes = fresh_record(root).nodes
+    assert len(first) == 1 + len(nodes) + sum(1 for v in nodes if v._prev)  # svg, boxes, ovals
+    for k, layout in enumerate(layouts[1:], start=2):
+        assert layout == first, f"frame {k} moved a node"
+
+
+def test_step_through_captions_and_frames_come_from_the_trace():
+    f = demo_graph()
+    st = StepThrough(f)
+    assert len(st) == 10 and st.captions == fresh_record(f).captions()
+    assert st.captions[0] == "前向 Forward 1/5 · x = -2"
+    assert st.captions[4] == "前向 Forward 5/5 · f = q × z = 3 × (-4) = -12"
+    assert st[7].source == step_frames(f)[7].source  # indexing gives the frames
+    assert "grad -4.0000" in node_line(st[7].source, "n2")
+
+
+def test_step_through_refuses_big_graphs_naming_the_keyword():
+    big = neuron(30)  # 122 Values
+    message = rf"StepThrough: the graph has 122 nodes, more than the limit of {STEP_LIMIT}; "
+    with pytest.raises(ValueError, match=message + r"pass max_nodes=122 \(or more\)"):
+        StepThrough(big)
+    with pytest.raises(ValueError, match=r"step_frames: the graph has 122 nodes"):
+        step_frames(big)
+    with pytest.raises(ValueError, match=r"export_html: the graph has 122 nodes"):
+        export_html(big, "unused.html")
+    assert len(step_frames(big, max_nodes=122)) == 2 * 122
+    with pytest.raises(ValueError, match="max_nodes must be a positive int or None, got 0"):
+        StepThrough(big, max_nodes=0)
+    with pytest.raises(TypeError, match="StepThrough expects a Value, got int"):
+        StepThrough(3)
+
+
+def test_embedded_json_cannot_end_the_script():
+    text = _json_for_script({"label": "<!-- <script></script> & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"label": "<!-- <script></script> & \u2028"}
+
+
+def script_of(page: str) -> str:
+    (script,) = re.findall(r"<script>(.*?)</script>", page, re.S)
+    return script
+
+
+@needs_dot
+def test_export_html_is_one_offline_picture_linear_in_the_graph(tmp_path):
+    path = export_html(demo_graph(), tmp_path / "steps.html")
+    page = path.read_text(encoding="utf-8")
+    assert page.count("<svg") == 1 and page.count("<script") == 1
+    assert "http://" not in page and "https://" not in page and "//cdn" not in page
+    assert "<script src" not in page and "<link" not in page and "url(" not in page
+    assert 'class="mgp-next"' in page and "ArrowRight" in page and 'min="1" max="10"' in page
+    data = json.loads(re.search(r"document\.getElementById\(\"[^\"]+\"\), (\{.*\}), true\)",
+                                script_of(page), re.S).group(1))  # fmt: skip
+    assert [s["caption"] for s in data["steps"]][7].startswith("步 step 8/10 · 反向 Backward 3/5")
+    assert data["nodes"][0]["formula"] == "x = -2" and data["nodes"][2]["name"] == "q"
+    sizes = []
+    for inputs in (6, 12):  # 26 and 50 Values
+        export_html(neuron(inputs), tmp_path / "n.html")
+        sizes.append((tmp_path / "n.html").stat().st_size)
+    assert sizes[1] < 2.3 * sizes[0]  # twice the nodes, about twice the bytes (not 4x)
+
+
+@needs_dot
+def test_repr_html_is_self_contained_with_unique_ids():
+    st = StepThrough(demo_graph())
+    first, second = st._repr_html_(), st._repr_html_()
+    ids = [re.search(r'<div id="(mgp-[0-9a-f]+)"', page).group(1) for page in (first, second)]
+    assert ids[0] != ids[1]
+    for page in (first, second):
+        assert "http://" not in page and "https://" not in page and "<script src" not in page
+        assert not re.search(r'<g id="|<svg[^>]* id="', page)  # graphviz's ids would clash
+    assert first.count("<svg") == 1
+
+
+# ---------------------------------------------------------------- real browser (Chromium)
+
+
+@pytest.fixture
+def chromium():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
+    for program in ("chromium", "chromedriver"):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} missing: apt-get install chromium chromium-driver to run it")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1000,900",
+    ):
+        options.add_argument(flag)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+STATE = f"""
+const root = arguments[0] ? document.getElementById(arguments[0]) : document.querySelector('.mgp');
+const lit = [...root.querySelectorAll('g.node')].filter(g =>
+    g.querySelector('polygon')?.getAttribute('fill') === '{HIGHLIGHT}');
+const texts = [...root.querySelectorAll('g.node text')].map(t => t.textContent);
+const labels = [...root.querySelectorAll('g.edge text')]
+    .filter(t => t.style.visibility !== 'hidden').map(t => t.textContent);
+return {{lit: lit.map(g => g.querySelector('title').textContent),
+        caption: root.querySelector('.mgp-caption').textContent,
+        why: root.querySelector('.mgp-why').textContent,
+        counter: root.querySelector('.mgp-counter').textContent,
+        slider: Number(root.querySelector('.mgp-slider').value), texts, labels}};
+"""
+
+
+def caption_step(caption: str) -> int:
+    return int(re.match(r"步 step (\d+)/\d+ · ", caption).group(1))
+
+
+@needs_dot
+def test_exported_player_steps_in_a_real_browser(tmp_path, chromium):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    f = demo_graph()
+    captions = fresh_record(f).captions()
+    chromium.get(export_html(f, tmp_path / "demo.html").as_uri())
+    state = chromium.execute_script(STATE, None)
+    assert state["lit"] == ["n0"] and state["caption"] == f"步 step 1/10 · {captions[0]}"
+    assert state["counter"] == "1 / 10" and state["slider"] == 1
+    assert "data -2.0000" in state["texts"] and state["texts"].count("data ?") == 4
+    assert state["labels"] == []
+    chromium.find_element(By.CLASS_NAME, "mgp-next").click()
+    assert chromium.execute_script(STATE, None)["lit"] == ["n1"]
+    body = chromium.find_element(By.TAG_NAME, "body")
+    for _ in range(6):
+        body.send_keys(Keys.ARROW_RIGHT)
+    state = chromium.execute_script(STATE, None)
+    assert state["lit"] == ["n2"] and state["counter"] == "8 / 10"
+    assert state["caption"] == f"步 step 8/10 · {captions[7]}"
+    assert state["slider"] == caption_step(state["caption"]) == 8
+    assert state["labels"] == ["局部 z = -4", "送回 -4"]  # the edge q -> × carries them
+    assert state["why"] == fresh_record(f).backward[2].why != ""
+    assert "grad -4.0000" in state["texts"] and state["texts"].count("grad ?") == 2  # x, y
+    body.send_keys(Keys.ARROW_LEFT)
+    chromium.find_element(By.CLASS_NAME, "mgp-prev").click()
+    state = chromium.execute_script(STATE, None)
+    assert state["lit"] == ["n4"] and state["slider"] == caption_step(state["caption"]) == 6
+    # the slider moves the player, 1-based like the caption
+    chromium.execute_script(
+        "const s = document.querySelector('.mgp-slider'); s.value = '3';"
+        "s.dispatchEvent(new Event('input'));"
+    )
+    state = chromium.execute_script(STATE, None)
+    assert state["slider"] == caption_step(state["caption"]) == 3 and state["lit"] == ["n2"]
+
+
+@needs_dot
+def test_clicking_a_node_shows_its_whole_chain_rule_sum(tmp_path, chromium):
+    from selenium.webdriver.common.by import By
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a  # a is used twice: its gradient is the sum of two terms
+    d.label = "d"
+    tr = fresh_record(d)
+    chromium.get(export_html(d, tmp_path / "reuse.html").as_uri())
+    panel = chromium.find_element(By.CLASS_NAME, "mgp-panel")
+    assert not panel.is_displayed()
+    (node_a,) = [
+        g
+        for g in chromium.find_elements(By.CSS_SELECTOR, "g.node")
+        if g.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "n0"
+    ]
+    node_a.click()
+    assert panel.is_displayed()
+    text = panel.text
+    a_step = next(s for s in tr.backward if s.name == "a")
+    assert "节点 node a" in text and "前向 forward: a = 2" in text
+    assert f"反向 backward: {a_step.caption}" in text
+    terms = [li.text for li in panel.find_elements(By.TAG_NAME, "li")]
+    assert terms == ["∂d/∂d × ∂d/∂a = 1 × 1 = 1", "∂d/∂c × ∂c/∂a = 1 × b = 1 × (-3) = -3"]
+    assert a_step.grad == 1 + (-3)
+    # an op node opens its result's panel
+    (op,) = [
+        g
+        for g in chromium.find_elements(By.CSS_SELECTOR, "g.node")
+        if g.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "n3op"
+    ]
+    op.click()
+    assert "节点 node d" in panel.text and "根节点" in panel.text
+    panel.find_element(By.CLASS_NAME, "mgp-close").click()
+    assert not panel.is_displayed()
+
+
+@needs_dot
+def test_play_advances_and_pauses(tmp_path, chromium):
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    chromium.get(export_html(demo_graph(), tmp_path / "demo.html").as_uri())
+    play = chromium.find_element(By.CLASS_NAME, "mgp-play")
+    play.click()
+    assert "Pause" in play.text
+    time.sleep(2.6)  # one step per 1.1 s
+    play.click()
+    state = chromium.execute_script(STATE, None)
+    assert state["slider"] == caption_step(state["caption"]) >= 3 and "Play" in play.text
+    time.sleep(1.3)
+    assert chromium.execute_script(STATE, None)["slider"] == state["slider"]  # paused
+
+
+@needs_dot
+def test_two_notebook_players_on_one_page_fit_a_900px_cell_and_do_not_clash(tmp_path, chromium):
+    from selenium.webdriver.common.by import By
+
+    fragments = [StepThrough(demo_graph())._repr_html_(), StepThrough(neuron())._repr_html_()]
+    ids = [re.search(r'<div id="(mgp-[0-9a-f]+)"', f).group(1) for f in fragments]
+    page = tmp_path / "notebook.html"
+    cells = "".join(f'<div class="cell" style="width:900px">{f}</div>' for f in fragments)
+    page.write_text(f'<!DOCTYPE html><meta charset="utf-8"><body>{cells}</body>', "utf-8")
+    chromium.get(page.as_uri())
+    second = chromium.find_element(By.ID, ids[1])
+    second.find_element(By.CLASS_NAME, "mgp-next").click()
+    second.find_element(By.CLASS_NAME, "mgp-next").click()
+    assert chromium.execute_script(STATE, ids[0])["slider"] == 1
+    assert chromium.execute_script(STATE, ids[1])["slider"] == 3
+    widths = chromium.execute_script(
+        "return [...document.querySelectorAll('.cell')].map(c => [c.scrollWidth, c.clientWidth,"
+        " c.querySelector('svg').getBoundingClientRect().width])"
+    )
+    for scroll, client, svg in widths:  # 14 nodes in 900 px: scaled down, no scrollbar
+        assert scroll <= client == 900 and svg <= 900
+
+
+@needs_dot
+def test_a_label_that_opens_a_comment_or_a_script_does_not_blank_the_page(tmp_path, chromium):
+    evil = Value(2.0, label="<!-- <script>")
+    out = evil * 3
+    out.label = "</script><b>"
+    path = export_html(out, tmp_path / "evil.html")
+    script = script_of(path.read_text(encoding="utf-8"))
+    assert "<!--" not in script and "</script" not in script
+    chromium.get(path.as_uri())
+    state = chromium.execute_script(STATE, None)
+    assert state["counter"] == "1 / 4" and "<!-- <script>" in state["texts"]
+    assert state["caption"].startswith("步 step 1/4")
+
+
+def test_without_graphviz_repr_html_still_lists_the_steps(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    page = StepThrough(demo_graph())._repr_html_()
+    assert "apt-get install graphviz" in page and page.count("<li>") == 10
+    assert html.escape("前向 Forward 1/5 · x = -2") in page
