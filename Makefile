@@ -37,6 +37,7 @@ mutation: $(STAMP)
 	@$(PY) -c 'import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
 	  caught = s["killed"] + s["timeout"]; \
 	  checked = caught + s["survived"] + s["no_tests"] + s["suspicious"] + s["segfault"]; \
+	  checked or exit("make mutation: mutmut checked no mutant (see its output above)"); \
 	  print("mutation score: %d/%d killed (%.1f %%), %d survived, %d not covered, %d timeouts" \
 	        % (caught, checked, 100 * caught / checked, s["survived"], s["no_tests"], s["timeout"]))'
 
