@@ -129,9 +129,11 @@ def topological_order(root) -> list:
     """Every node ``root`` depends on, parents before children.
 
     A depth-first search with an explicit stack (no recursion, so a million-node
-    chain works at the default recursion limit).  A node is pushed once to be
-    expanded; the ``None`` pushed under its parents marks where it is finished.
-    The order is that of a recursive DFS over ``_prev`` left to right.
+    chain works at the default recursion limit).  Expanding a node pushes it back,
+    then a ``None``, then its unseen parents; when the ``None`` comes off the stack
+    those parents are all finished, so the node below it is.  The stack holds bare
+    nodes, no (node, iterator) pairs, so a deep graph allocates little.  The order
+    is that of a recursive DFS over ``_prev`` left to right.
 
     >>> from micrograd_cn.engine import Value
     >>> a = Value(1.0, label="a"); b = a + 1; c = b * a
@@ -144,7 +146,7 @@ def topological_order(root) -> list:
     push, pop, finish = stack.append, stack.pop, order.append
     while stack:
         node = pop()
-        if node is None:  # all parents of the node below are in ``order``
+        if node is None:  # every parent of the node below it is in ``order`` now
             finish(pop())
             continue
         if node in seen:  # pushed twice before it was expanded
@@ -152,9 +154,7 @@ def topological_order(root) -> list:
         seen.add(node)
         push(node)
         push(None)
-        parents = node._prev
-        for i in range(len(parents) - 1, -1, -1):
-            parent = parents[i]
+        for parent in reversed(node._prev):  # so that _prev[0] is expanded first
             if parent not in seen:
                 push(parent)
     return order

@@ -16,7 +16,7 @@ Numbers may be mixed with Values anywhere; they are folded in as constants.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .engine import Value, _node, as_real
 
@@ -36,18 +36,23 @@ def _split(values: Iterable, what: str) -> tuple[list, float]:
     """Separate Values from constant numbers (summed into one float)."""
     nodes, constant = [], 0.0
     for v in values:
-        if isinstance(v, Value):
+        if type(v) is Value or isinstance(v, Value):
             nodes.append(v)
         else:
             constant += as_real(v, f"{what} element")
     return nodes, constant
 
 
-def _sequence(values, what: str) -> list:
-    if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
-        kind = type(values).__name__
-        raise TypeError(f"{what} expects a sequence of Values or numbers, got {kind}")
-    values = list(values)
+def _sequence(values, what: str) -> list | tuple:
+    """The values as a list or tuple (copied only if they are neither); empty is an error.
+
+    A mapping is refused: iterating a dict gives its keys, which is never what was meant.
+    """
+    kind = type(values)
+    if kind is not list and kind is not tuple:
+        if isinstance(values, (Value, str, bytes, Mapping)) or not isinstance(values, Iterable):
+            raise TypeError(f"{what} expects a sequence of Values or numbers, got {kind.__name__}")
+        values = list(values)
     if not values:
         raise ValueError(f"{what} of an empty sequence")
     return values
@@ -65,13 +70,28 @@ def sum(values: Iterable) -> Value:  # shadows builtins.sum on purpose, like tor
     values = _sequence(values, "sum")
     nodes, constant = _split(values, "sum")
     parents = tuple(nodes)
-    out_data = math.fsum([v.data for v in parents]) + constant if parents else constant
+    out_data = _total([v.data for v in parents], constant, values)
 
     def _backward(g):
         for v in parents:
             v.grad += g
 
     return _node(out_data, parents, "sum", _backward)
+
+
+def _total(data: list, constant: float, values) -> float:
+    """Σ data + constant, exactly rounded (fsum) when every term is finite.
+
+    Otherwise (inf, nan, or an overflow on the way) the result is that of the chain
+    of binary ``+`` the node stands for, left to right: inf, -inf or nan by float rules.
+    """
+    try:
+        return math.fsum(data) + constant
+    except (OverflowError, ValueError):  # "intermediate overflow", "-inf + inf in fsum"
+        total = 0.0
+        for v in values:
+            total += v.data if isinstance(v, Value) else as_real(v)
+        return total
 
 
 def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
@@ -81,7 +101,7 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
 
     >>> from micrograd_cn.engine import Value
     >>> w1, w2, b = Value(0.1), Value(0.2), Value(0.55)
-    >>> h = dot([w1, w2], [0.1, 0.2], b)           # seed 002: h1_in
+    >>> h = dot([w1, w2], [0.1, 0.2], b)   # h1 的输入, 《梯度下降和反向传播》
     >>> h.backward(); round(h.data, 12), w1.grad, w2.grad, b.grad
     (0.6, 0.1, 0.2, 1.0)
     """
@@ -91,18 +111,18 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
         raise ValueError(f"dot: length mismatch, {len(ws)} weights and {len(xs)} inputs")
     # The local derivatives of a linear map are known now: store (node, coefficient).
     nodes, coefs = [], []
+    add_node, add_coef = nodes.append, coefs.append
     out_data = 0.0
     for w, x in zip(ws, xs):
-        w_is_value, x_is_value = isinstance(w, Value), isinstance(x, Value)
-        wd = w.data if w_is_value else as_real(w, "dot weight")
-        xd = x.data if x_is_value else as_real(x, "dot input")
+        if type(w) is Value and type(x) is Value:  # the common case, checked cheaply
+            wd, xd = w.data, x.data
+            add_node(w)
+            add_coef(xd)
+            add_node(x)
+            add_coef(wd)
+        else:
+            wd, xd = _dot_term(w, x, add_node, add_coef)
         out_data += wd * xd
-        if w_is_value:
-            nodes.append(w)
-            coefs.append(xd)
-        if x_is_value:
-            nodes.append(x)
-            coefs.append(wd)
     if bias is not None:
         if isinstance(bias, Value):
             nodes.append(bias)
@@ -119,6 +139,20 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     return _node(out_data, parents, "dot", _backward)
 
 
+def _dot_term(w, x, add_node, add_coef) -> tuple[float, float]:
+    """One term of a dot product where w or x is a number (or a Value subclass)."""
+    w_is_value, x_is_value = isinstance(w, Value), isinstance(x, Value)
+    wd = w.data if w_is_value else as_real(w, "dot weight")
+    xd = x.data if x_is_value else as_real(x, "dot input")
+    if w_is_value:
+        add_node(w)
+        add_coef(xd)
+    if x_is_value:
+        add_node(x)
+        add_coef(wd)
+    return wd, xd
+
+
 def mean(values: Iterable) -> Value:
     """Arithmetic mean: mean(v) = sum(v) * (1/n)."""
     values = _sequence(values, "mean")
@@ -131,6 +165,8 @@ def _as_value(v, what: str) -> Value:
 
 def maximum(a, b) -> Value:
     """max(a, b); the gradient goes to the larger input, split evenly on a tie.
+
+    NaN on either side gives NaN (as ``torch.maximum``; Python's ``max`` depends on the order).
 
     >>> from micrograd_cn.engine import Value
     >>> a, b = Value(2.0), Value(2.0)
@@ -149,15 +185,18 @@ def _select(a, b, larger: bool) -> Value:
     op = "max" if larger else "min"
     a, b = _as_value(a, op), _as_value(b, op)
     ad, bd = a.data, b.data
-    if ad == bd:
-        share_a = 0.5
+    if ad != ad or bd != bd:  # NaN on either side gives NaN, whichever side, as torch.maximum;
+        out_data, share_a, share_b = math.nan, 1.0, 1.0  # the gradient reaches both, as in torch
+    elif ad == bd:
+        out_data, share_a, share_b = ad, 0.5, 0.5
+    elif (ad > bd) == larger:
+        out_data, share_a, share_b = ad, 1.0, 0.0
     else:
-        share_a = 1.0 if (ad > bd) == larger else 0.0
-    out_data = ad if share_a >= 0.5 else bd
+        out_data, share_a, share_b = bd, 0.0, 1.0
 
     def _backward(g):
         a.grad += share_a * g
-        b.grad += (1.0 - share_a) * g
+        b.grad += share_b * g
 
     return _node(out_data, (a, b), op, _backward)
 
@@ -173,11 +212,12 @@ def logsumexp(values: Iterable) -> Value:
     """
     values = [_as_value(v, "logsumexp") for v in _sequence(values, "logsumexp")]
     parents = tuple(values)
-    m = max(v.data for v in parents)
-    if math.isinf(m):
-        out_data = m
+    data = [v.data for v in parents]
+    m = max(data)
+    if math.isinf(m):  # ±inf: the answer is m (exp(inf - inf) would make it nan), unless
+        out_data = math.nan if any(d != d for d in data) else m  # a NaN hides behind the inf
     else:
-        out_data = m + math.log(math.fsum([math.exp(v.data - m) for v in parents]))
+        out_data = m + math.log(math.fsum([math.exp(d - m) for d in data]))
 
     def _backward(g):
         for v in parents:
