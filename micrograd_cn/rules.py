@@ -202,7 +202,7 @@ class Binding:
     position: int  #: the input's position in ``node._prev``
     rule: Rule
     env: dict  #: formula name -> number (inputs' data, ``out``, folded constants)
-    slots: dict  #: formula name -> position in ``_prev`` (or -1 for ``out``)
+    slots: dict  #: formula name of an input -> its position in ``_prev`` (for its name)
 
 
 #: (op, number of inputs; -1 for n-ary) -> gate, for the gates that make one node

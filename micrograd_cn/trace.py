@@ -230,7 +230,7 @@ def _slots(node: Value, parents: list[Value], name_of: dict) -> tuple[list[_Slot
         found = rules.bindings(node, coefficients)
         try:
             slots = [_slot(node, b, name_of) for b in found] if found else None
-        except (ArithmeticError, ValueError):  # a singular point (sqrt at 0): measure it
+        except (ArithmeticError, ValueError, TypeError):  # singular (sqrt at 0): measure it
             slots = None
         if slots is not None:
             return slots, True
