@@ -98,7 +98,8 @@ display(steps)
 assert len(steps) == 10  # 5 个节点：正向 5 步 + 反向 5 步
 
 # %% [markdown]
-# 每一步的说明：反向第 3 步写的是 $\partial f/\partial q = z = -4$。
+# 每一步的说明都是“上游梯度 × 局部导数”。反向第 3 步：$f = q z$ 对 $q$ 的局部导数是 $z$，
+# 上游梯度 $\partial f/\partial f = 1$，所以 $\partial f/\partial q = 1 \times (-4) = -4$。
 
 # %%
 for caption in steps.captions:

@@ -79,18 +79,16 @@ def demo_loss(model, X, y, alpha=1e-4):
     return data_loss + reg_loss
 
 
-loss0 = demo_loss(model, X, y)
-print(f"初始损失 {loss0.data:.6f}")
-
 # %% [markdown]
 # 刚初始化的模型给出的分数都很小（$|s_i| < 1$），每个样本都在“间隔”之内，
 # 这时 hinge 损失就是 $1 - \frac1n\sum_i y_i s_i$，可以直接核对：
 
 # %%
+loss0 = demo_loss(model, X, y)
 scores0 = [model(x).data for x in X]
 margin_mean = sum((2 * t - 1) * s0 for s0, t in zip(scores0, y, strict=True)) / len(X)
 penalty = 1e-4 * sum(p.data**2 for p in model.parameters())
-print(f"max |s| = {max(map(abs, scores0)):.3f}")
+print(f"初始损失 {loss0.data:.6f}，max |s| = {max(map(abs, scores0)):.3f}")
 print(f"1 − mean(y·s) + α·Σp² = {1 - margin_mean + penalty:.6f}")
 assert max(map(abs, scores0)) < 1 and abs(loss0.data - (1 - margin_mean + penalty)) < 1e-12
 

@@ -17,6 +17,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 CHAPTERS = {
+    "00_from_scratch": "00 从零开始",
     "01_graph_apple": "01 计算图与苹果例子",
     "02_chain_rule_backprop": "02 链式法则与反向传播",
     "03_activations_losses": "03 激活函数与损失层",
@@ -25,6 +26,17 @@ CHAPTERS = {
     "06_stability_init": "06 数值稳定性与初始化",
     "07_gradcheck": "07 梯度检验",
 }
+
+
+# Chapters that end with exercises (练习) checked by micrograd_cn.exercises.check_op.
+WITH_EXERCISES = [
+    "00_from_scratch",
+    "01_graph_apple",
+    "02_chain_rule_backprop",
+    "03_activations_losses",
+    "07_gradcheck",
+]
+ANSWER_HERE = "在这里写你的答案"
 
 
 def _ipynb(name: str) -> dict:
@@ -77,6 +89,23 @@ def test_every_cell_that_shows_something_checks_it(name):
         if cell["cell_type"] == "code" and cell["outputs"]:
             message = f"{name}: a cell shows output without checking it:\n{_source(cell)[:200]}"
             assert "assert " in _source(cell), message
+
+
+@pytest.mark.parametrize("name", WITH_EXERCISES)
+def test_chapter_ends_with_exercises_that_show_check_op_feedback(name):
+    cells = _ipynb(name)["cells"]
+    starts = [
+        k for k, c in enumerate(cells) if c["cell_type"] == "markdown" and "## 练习" in _source(c)
+    ]
+    assert starts, f"{name}: no 练习 section"
+    answers = [
+        c for c in cells[starts[-1] :] if c["cell_type"] == "code" and ANSWER_HERE in _source(c)
+    ]
+    assert answers, f"{name}: no cell says where to write the answer ({ANSWER_HERE})"
+    for cell in answers:
+        assert "check_op(" in _source(cell), _source(cell)[:200]
+        shown = [o for o in cell["outputs"] if o["output_type"] == "display_data"]
+        assert shown, f"{name}: check_op's feedback is not shown:\n{_source(cell)[:200]}"
 
 
 def test_readme_lists_every_chapter():
