@@ -46,7 +46,7 @@ __all__ = ["STEP_LIMIT", "StepThrough", "export_html", "step_frames"]
 
 #: step_frames / StepThrough / export_html refuse graphs above this many Values (``max_nodes=``).
 STEP_LIMIT = 100
-_EDGE_FONT = 10.0
+_EDGE_FONT = 11.0
 
 
 def _short(x: float) -> str:
@@ -132,6 +132,7 @@ class _Picture:
             marks[(f"n{parent}", f"n{child}op")] = {
                 "label": self.edge_slot(parent, child, shown),
                 "fontcolor": BACKWARD_COLOR,
+                "fontsize": f"{_EDGE_FONT:g}",
             }
         for edges, color in ((green, FORWARD_COLOR), (red, BACKWARD_COLOR)):
             for edge in edges:

@@ -272,7 +272,9 @@ def build_graph(nodes, names, data, grads, *, rankdir, show_grad=True, fills=Non
         if not v._prev:
             continue
         op_id = f"n{i}op"
-        dot.node(op_id, label=op_text(v), shape="ellipse", margin="0.03,0.02", height="0.3")
+        dot.node(
+            op_id, label=op_text(v), shape="ellipse", margin="0.03,0.02", width="0.4", height="0.28"
+        )
         dot.edge(op_id, f"n{i}", **edge_marks.get((op_id, f"n{i}"), {}))
         outside = False
         for k, p in enumerate(v._prev):

@@ -381,3 +381,12 @@ def test_without_graphviz_repr_html_still_lists_the_steps(monkeypatch, tmp_path)
     page = StepThrough(demo_graph())._repr_html_()
     assert "apt-get install graphviz" in page and page.count("<li>") == 10
     assert html.escape("前向 Forward 1/5 · x = -2") in page
+
+
+@needs_dot
+def test_jupyter_shows_the_player_as_html_not_a_widget():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    bundle, _ = formatters.DisplayFormatter().format(StepThrough(demo_graph()))
+    page = bundle["text/html"]  # what nbconvert / nbviewer / VS Code keep in the notebook
+    assert page.count("<svg") == 1 and 'class="mgp-slider" type="range" min="1" max="10"' in page
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
