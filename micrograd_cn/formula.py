@@ -18,9 +18,10 @@ import ast
 import functools
 import math
 import operator
+import unicodedata
 
 __all__ = ["OP_SYMBOLS", "PARAMS", "constant_of", "evaluate", "format_number", "is_atom",
-           "names_in", "op_text", "render"]  # fmt: skip
+           "names_in", "op_text", "paren", "render", "text_table", "text_width"]  # fmt: skip
 
 #: Formula names that stand for plain numbers folded into an op (never graph nodes).
 PARAMS = frozenset({"k", "c", "slope", "alpha"})
@@ -236,3 +237,27 @@ def op_text(node) -> str:
         return symbol
     text = format_number(k)
     return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"
+
+
+def paren(x: float) -> str:
+    """A number for a formula, in brackets when negative: ``(-4)``."""
+    text = format_number(x)
+    return f"({text})" if x < 0 else text
+
+
+def text_width(text: str) -> int:
+    """Display width in a terminal: CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def text_table(header: tuple, rows: list[tuple]) -> str:
+    """Rows as aligned text columns, a rule under the header (for the terminal)."""
+    widths = [max(text_width(r[c]) for r in [header, *rows]) for c in range(len(header))]
+
+    def line(cells):
+        return "  ".join(
+            c + " " * (w - text_width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])

@@ -30,12 +30,11 @@ The (x + y) · z example of 《梯度下降和反向传播》:
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from . import rules
 from .engine import Value, as_real, topological_order
-from .formula import OP_SYMBOLS, constant_of, format_number, op_text
+from .formula import OP_SYMBOLS, constant_of, format_number, op_text, paren, text_table
 
 __all__ = [
     "BackwardStep",
@@ -117,6 +116,22 @@ class Trace:
         """Aligned with :meth:`captions`: "" for forward frames, each backward step's ``why``."""
         return [""] * len(self.forward) + [s.why for s in self.backward]
 
+    def term_lines(self, index: int) -> list[str]:
+        """Node ``index``'s chain-rule sum, one line per term (for a click-on-a-node panel).
+
+        >>> from micrograd_cn.engine import Value
+        >>> a = Value(3.0, label="a"); b = a * a; b.label = "b"
+        >>> record(b).term_lines(0)
+        ['∂b/∂b × a = 1 × 3 = 3', '∂b/∂b × a = 1 × 3 = 3']
+        """
+        root = self.forward[-1].name
+        step = self.backward[len(self.nodes) - 1 - index]
+        return [
+            f"∂{root}/∂{self.forward[t.child].name} × {_bracket(t.local_text)} = "
+            f"{paren(t.upstream)} × {_bracket(t.local_numbers)} = {format_number(t.product)}"
+            for t in step.terms
+        ]
+
     def forward_table(self) -> str:
         """The forward pass as a text table (step, node, op, value)."""
         rows = [
@@ -124,7 +139,7 @@ class Trace:
             for i, s in enumerate(self.forward)
         ]
         header = ("步 step", "节点 node", "运算 op", "值 value", "计算 formula")
-        return _table(header, rows)
+        return text_table(header, rows)
 
     def backward_table(self) -> str:
         """The backward pass as a text table (step, node, grad, what it sent)."""
@@ -135,7 +150,7 @@ class Trace:
             )
             rows.append((str(i + 1), s.name, f"{s.grad:.4f}", s.caption, sent or "-"))
         header = ("步 step", "节点 node", "梯度 grad", "链式法则 chain rule", "传给父节点 sent")
-        return _table(header, rows)
+        return text_table(header, rows)
 
 
 def _names(nodes: list[Value]) -> list[str]:
@@ -147,16 +162,16 @@ def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:
     value = format_number(node.data)
     if not node._prev:
         return f"{name} = {value}"
-    parent_values = [_paren(p.data) for p in node._prev]
+    parent_values = [paren(p.data) for p in node._prev]
     op, k = node._op, constant_of(node)
     if op in ("+", "*") and k is not None:
         symbol = OP_SYMBOLS[op]
         parts = (
-            f"{parent_names[0]} {symbol} {_paren(k)}",
-            f"{parent_values[0]} {symbol} {_paren(k)}",
+            f"{parent_names[0]} {symbol} {paren(k)}",
+            f"{parent_values[0]} {symbol} {paren(k)}",
         )
     elif op == "**" and k is not None:
-        parts = (f"{parent_names[0]}^{_paren(k)}", f"{parent_values[0]}^{_paren(k)}")
+        parts = (f"{parent_names[0]}^{paren(k)}", f"{parent_values[0]}^{paren(k)}")
     elif op in ("+", "*", "**"):
         symbol = f" {OP_SYMBOLS[op]} "
         parts = (symbol.join(parent_names), symbol.join(parent_values))
@@ -172,11 +187,6 @@ def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:
             parts = (f"{symbol}({', '.join(parent_names)})", f"{symbol}({', '.join(args)})")
     middle = f" = {parts[1]}" if parts[1] and parts[1] != value else ""
     return f"{name} = {parts[0]}{middle} = {value}"
-
-
-def _paren(x: float) -> str:
-    text = format_number(x)
-    return f"({text})" if x < 0 else text
 
 
 @dataclass(frozen=True)
@@ -238,7 +248,7 @@ def _slots(node: Value, parents: list[Value], name_of: dict) -> tuple[list[_Slot
     for k, p in enumerate(node._prev):
         position.setdefault(p, k)
     measured = _probe(node, parents)
-    return [_Slot(position[p], x, _paren(x), _paren(x)) for p, x in zip(parents, measured)], False
+    return [_Slot(position[p], x, paren(x), paren(x)) for p, x in zip(parents, measured)], False
 
 
 def _slot(node: Value, binding: rules.Binding, name_of: dict) -> _Slot:
@@ -382,27 +392,10 @@ def _backward_caption(i, terms, nodes, g, name_of) -> str:
     symbolic = [
         f"∂{root_name}/∂{name_of[nodes[t.child]]} × {_bracket(t.local_text)}" for t in terms
     ]
-    numeric = [f"{_paren(t.upstream)} × {_bracket(t.local_numbers)}" for t in terms]
+    numeric = [f"{paren(t.upstream)} × {_bracket(t.local_numbers)}" for t in terms]
     count = ""
     if len(terms) > MAX_TERMS_SHOWN:
         symbolic = [*symbolic[:3], "…", symbolic[-1]]
         numeric = [*numeric[:3], "…", numeric[-1]]
         count = f"（共 {len(terms)} 项）"
     return f"{head} = {' + '.join(symbolic)} = {' + '.join(numeric)} = {format_number(g)}{count}"
-
-
-def _width(text: str) -> int:
-    """Display width in a terminal: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(header: tuple, rows: list[tuple]) -> str:
-    widths = [max(_width(r[c]) for r in [header, *rows]) for c in range(len(header))]
-
-    def line(cells):
-        return "  ".join(
-            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])

@@ -14,9 +14,9 @@ from hypothesis import given
 
 from micrograd_cn import F, Value, rules
 from micrograd_cn.engine import topological_order
-from micrograd_cn.formula import evaluate
+from micrograd_cn.formula import evaluate, text_width
 from micrograd_cn.testing import expressions, variable_values
-from micrograd_cn.trace import _width, constant_of, fresh_record, record
+from micrograd_cn.trace import constant_of, fresh_record, record
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TO_PYTHON = {"−": "-", "×": "*", "·": "*", "²": "**2", "³": "**3", "^": "**", "σ(": "sigmoid("}
@@ -224,6 +224,14 @@ def test_a_node_used_twice_sums_its_terms():
         f"{steps['c'].grad:.6g} × 1 + {steps['c'].grad:.6g} × 1 = {steps['a'].grad:.6g}"
     )
     assert len(steps["c"].terms) == 2 and rules.REUSE_WHY in steps["c"].why
+    t = record(d)
+    lines = t.term_lines(steps["c"].index)  # the click panel: one line per child's term
+    assert [line.split(" = ")[0] for line in lines] == caption_parts(steps["c"].caption)[1].split(
+        " + "
+    )
+    assert math.fsum(float(line.split(" = ")[-1]) for line in lines) == pytest.approx(
+        steps["c"].grad, rel=1e-5
+    )
     for s in steps.values():
         if s.terms:
             check_numbers(s)
@@ -401,7 +409,7 @@ def test_tables_show_every_value_and_align_chinese_labels():
     assert "200.0000" in forward[-1] and "总价" in forward[-1]
     assert all("输入" in row for row in forward[2:4])
     starts = {
-        _width(row[: row.index(value)])
+        text_width(row[: row.index(value)])
         for row, value in zip(forward[2:], ["100.0000", "2.0000", "200.0000"], strict=True)
     }
     assert len(starts) == 1  # the value column starts at one display column (CJK = 2)
