@@ -261,6 +261,15 @@ def test_a_learners_lecture_style_op_gets_a_measured_caption():
     assert x.grad == 24.0 and steps["c"].grad == 2.0
 
 
+def test_a_node_without_backward_sends_nothing_and_says_so():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    f = Value(a.data * b.data, (a, b), "*")  # built by hand, no _backward attached
+    f.label = "f"
+    steps = by_name(record(f))
+    assert steps["a"].caption == "∂f/∂a = 0" and steps["a"].terms == ()
+    assert steps["a"].why == rules.NO_TERMS_WHY and steps["f"].sent == ()
+
+
 def test_an_assignment_bug_in_a_learners_closure_shows_in_the_caption():
     x = Value(2.0, label="x")
 
