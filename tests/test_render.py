@@ -1,0 +1,102 @@
+"""render: every dot run has a time limit, missing Graphviz says how to install it, batches."""
+
+import html
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd_cn import render
+from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
+from micrograd_cn.render import GraphvizNotFoundError, GraphvizTimeoutError, pipe_all
+from micrograd_cn.viz import StepThrough, draw_dot, step_frames
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
+)
+
+
+def test_missing_dot_says_how_to_install_graphviz(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no 'dot' anywhere
+    graph = draw_dot(demo_graph())
+    assert "data -12.0000" in graph.source  # the DOT text still works
+    with pytest.raises(GraphvizNotFoundError, match=r"apt-get install graphviz.*brew install"):
+        graph.pipe(format="svg")
+    with pytest.raises(GraphvizNotFoundError, match=r"graphviz\.org/download"):
+        graph.render(tmp_path / "out", format="png")
+    text = graph._repr_mimebundle_()["text/plain"]
+    assert "apt-get install graphviz" in text and "digraph" in text
+
+
+def test_missing_graphviz_package_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.setattr(render, "_digraph_class", None)
+    with pytest.raises(ImportError, match=r"pip install micrograd_cn\[viz\]"):
+        draw_dot(demo_graph())
+
+
+def fake_dot(tmp_path, script: str):
+    """A `dot` on PATH that runs ``script`` (sh) instead of Graphviz."""
+    program = tmp_path / "dot"
+    program.write_text(f"#!/bin/sh\n{script}\n")
+    program.chmod(0o755)
+    return str(tmp_path)
+
+
+def test_every_dot_run_has_a_time_limit(monkeypatch, tmp_path):
+    import time
+
+    monkeypatch.setenv("PATH", fake_dot(tmp_path, f"exec {shutil.which('sleep')} 30"))
+    monkeypatch.setattr(render, "DOT_TIMEOUT_SECONDS", 0.5)
+    graph = draw_dot(demo_graph())
+    message = (
+        r"Graphviz did not finish within 0\.5 s on a graph of 7 nodes, 6 edges; draw less: "
+        r"max_nodes=50 .* collapse_inputs=3 .*DOT_TIMEOUT_SECONDS"
+    )
+    start = time.perf_counter()
+    with pytest.raises(GraphvizTimeoutError, match=message):
+        graph.pipe(format="svg")
+    with pytest.raises(GraphvizTimeoutError, match=message):
+        graph.render(tmp_path / "out", format="png")
+    with pytest.raises(GraphvizTimeoutError):
+        StepThrough(demo_graph())._repr_html_()
+    assert time.perf_counter() - start < 5.0
+
+
+def test_a_failing_dot_reports_its_error(monkeypatch, tmp_path):
+    graphviz = pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", fake_dot(tmp_path, "echo 'syntax error in line 1' >&2; exit 3"))
+    with pytest.raises(graphviz.CalledProcessError, match="exit status 3"):
+        draw_dot(demo_graph()).pipe(format="svg")
+
+
+@needs_dot
+def test_render_writes_the_source_and_the_picture(tmp_path):
+    path = draw_dot(demo_graph()).render(tmp_path / "graph", format="svg")
+    assert path == str(tmp_path / "graph.svg")
+    assert "data -12.0000" in html.unescape((tmp_path / "graph.svg").read_text(encoding="utf-8"))
+    assert "digraph" in (tmp_path / "graph").read_text(encoding="utf-8")
+
+
+def positions(svg: bytes) -> list:
+    """Every shape's coordinates and every text, in document order (titles and ids left out)."""
+    found = []
+    for el in ET.fromstring(svg).iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag in ("polygon", "ellipse", "path", "text"):
+            found.append((tag, el.get("points"), el.get("cx"), el.get("d"), el.get("x"), el.text))
+    return found
+
+
+@needs_dot
+def test_pipe_all_renders_every_frame_in_one_run_like_one_by_one(monkeypatch):
+    frames = step_frames(demo_graph())
+    runs = []
+    original = render._run_dot
+    monkeypatch.setattr(render, "_run_dot", lambda *a, **k: runs.append(1) or original(*a, **k))
+    together = pipe_all(frames)
+    assert len(runs) == 1 and len(together) == 10
+    alone = [frame.pipe(format="svg") for frame in frames]
+    assert [positions(svg) for svg in together] == [positions(svg) for svg in alone]
+    assert frames[0].size_note == "7 nodes, 6 edges"  # put back after the batch
