@@ -15,7 +15,6 @@ is executed.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import re
 import sys
@@ -28,6 +27,7 @@ from .expr import ExpressionError, normalize_text, parse_assignments, parse_expr
 __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
+ECHO_LENGTH = 80  # a longer expression is shown cut with … in the first printed line
 ROOT_NAMES = ("f", "out", "result")  # the first one that no variable uses names the root
 DRAW_VALUE_OPTIONS = ("-o", "--output", "--max-nodes")  # draw options followed by a value
 DRAW_SHORT_OPTIONS = ("-o", "-h")
@@ -105,15 +105,17 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="逐步演示 step-through: one HTML player (.html) or numbered frames (FILE_01.svg …)",
     )
-    draw_limit, step_limit = _limit("viz", "DRAW_LIMIT", 300), _limit("player", "STEP_LIMIT", 100)
+    from .player import STEP_LIMIT
+    from .viz import DRAW_LIMIT
+
     draw.add_argument(
         "--max-nodes",
         type=_positive_int,
         default=None,
         metavar="N",
         help="节点上限 size limit: a drawing shows at most N values (those nearest the result); "
-        f"--steps refuses graphs above N. Without it, graphs above {draw_limit} values "
-        f"(--steps: {step_limit}) are refused",
+        f"--steps refuses graphs above N. Without it, graphs above {DRAW_LIMIT} values "
+        f"(--steps: {STEP_LIMIT}) are refused",
     )
     train_help = "训练一个小 MLP (train a small MLP on a toy data set)"
     train = commands.add_parser("train", help=train_help, description=train_help)
@@ -141,14 +143,6 @@ def _build_parser() -> argparse.ArgumentParser:
     for sub in (parser, *commands.choices.values()):
         sub._actions[0].help = "显示帮助并退出 show this help and exit"  # argparse's -h
     return parser
-
-
-def _limit(module: str, name: str, fallback: int) -> int:
-    """A default size limit of the drawing (viz.DRAW_LIMIT, player.STEP_LIMIT) for the help."""
-    try:
-        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    except (ImportError, AttributeError):
-        return fallback
 
 
 def _positive_int(text: str) -> int:
@@ -290,7 +284,8 @@ def _draw(args) -> int:
     if not root.label:
         root.label = _root_name(root, values)
     root.backward()
-    print(f"{root.label} = {text} = {root.data:.4f}")
+    shown = text if len(text) <= ECHO_LENGTH else f"{text[: ECHO_LENGTH - 1]}…"
+    print(f"{root.label} = {shown} = {root.data:.4f}")
     named = _named_leaves(root, values)
     for name, v in named:
         print(f"∂{root.label}/∂{name} = {v.grad:.4f}")
@@ -343,6 +338,8 @@ def _size_options(max_nodes) -> dict:
 
 def _cli_words(message: str) -> str:
     """The drawing's advice in command-line words (``max_nodes=50`` -> ``--max-nodes 50``)."""
+    message = re.sub(r"^(draw_dot|step_frames|export_html|StepThrough): ", "", message)
+    message = message.replace("F.sum([...])", "sum(a, b, ...)")
     return re.sub(r"\bmax_nodes=", "--max-nodes ", message)
 
 
@@ -371,7 +368,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 missing tool, 2 bad input, 130 Ctrl-C)."""
     from . import viz
 
-    timeout_error = getattr(viz, "GraphvizTimeoutError", ())
     for stream in (sys.stdout, sys.stderr):  # Chinese on a non-UTF-8 console: never crash
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -392,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"error: {error}", 2)
     except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
         return _fail(f"error: {error}", 2)
-    except timeout_error as error:
+    except viz.GraphvizTimeoutError as error:
         return _fail(f"error: {_cli_words(str(error))}", 2)
     except viz.GraphvizNotFoundError as error:
         return _fail(str(error), 1)

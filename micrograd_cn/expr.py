@@ -83,11 +83,15 @@ def parse_expression(text: str, values: Mapping[str, float | Value]) -> Value:
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(f"expression is too long ({len(text)} > {MAX_EXPRESSION_LENGTH})")
     text = normalize_text(text).strip()
+    if not text:
+        raise ExpressionError('the expression is empty (e.g. "(x + y) * z")')
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         detail = f"{error.msg}{where}"
+        if error.msg.startswith("invalid decimal literal"):  # 2x
+            detail += "; a product is written with *, e.g. 2*x"
         raise ExpressionError(f"invalid expression syntax ({detail}): {text!r}") from None
     except (ValueError, RecursionError, MemoryError) as error:  # huge literals, deep nesting
         raise ExpressionError(f"expression cannot be read: {error}") from None
@@ -148,6 +152,8 @@ class _Evaluator:
             return f"attribute access is not allowed: {segment!r}"
         if isinstance(node, ast.Lambda):
             return f"lambda is not allowed: {segment!r}"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
+            return f"operator not allowed: {segment!r} (a power is written **, e.g. x**2)"
         if isinstance(node, (ast.BinOp, ast.UnaryOp)):
             return f"operator not allowed (use + - * / **): {segment!r}"
         return f"not allowed in an expression ({type(node).__name__}): {segment!r}"

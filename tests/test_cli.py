@@ -1,6 +1,7 @@
 """CLI: demo tables and files, draw formats, the expression whitelist, every error -> exit 2."""
 
 import argparse
+import json
 import math
 import pathlib
 import re
@@ -33,6 +34,13 @@ def table_rows(text: str, title: str) -> list[list[str]]:
     return [re.split(r"\s{2,}", line.strip()) for line in block[3:]]
 
 
+def player_captions(page: str) -> list[str]:
+    """The step captions of an exported player page (one SVG; the steps are JSON states)."""
+    assert page.count("<svg") == 1
+    found = re.search(r"document\.getElementById\(\"[^\"]+\"\), (\{.*\}), true\)", page, re.S)
+    return [step["caption"] for step in json.loads(found.group(1))["steps"]]
+
+
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -61,13 +69,20 @@ def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, 
         ("y", "-4.0000"),
         ("x", "-4.0000"),
     ]
-    assert backward[2][3] == "∂f/∂q = z = -4" and backward[2][4] == "x += -4, y += -4"
+    assert backward[2][3] == "∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4"
+    assert backward[2][4] == "x += -4, y += -4"
     texts = svg_texts(tmp_path / "demo.svg")
     for expected in ("data -12.0000", "grad 1.0000", "grad 3.0000", "grad -4.0000", "q", "×"):
         assert expected in texts
-    page = (tmp_path / "demo.html").read_text(encoding="utf-8")
-    assert page.count('<div class="frame"') == 10 and "∂f/∂q = z = -4" in page
+    captions = player_captions((tmp_path / "demo.html").read_text(encoding="utf-8"))
+    assert len(captions) == 10 and "∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4" in captions[7]
     assert "wrote demo.svg" in out and "wrote demo.html" in out
+    page, picture = (tmp_path / "demo.html").resolve(), (tmp_path / "demo.svg").resolve()
+    assert out.rstrip().splitlines()[-3:] == [
+        f"用浏览器打开 {page} 逐步观看前向和反向传播（← → 键翻页）；",
+        f"整张计算图（含每个节点的值和梯度）在 {picture}。",
+        f"Open {page} in a browser to step through the passes.",
+    ]
 
 
 def test_demo_without_dot_prints_tables_and_says_how_to_install(tmp_path, monkeypatch, capsys):
@@ -138,8 +153,8 @@ def test_draw_html_and_steps(tmp_path, capsys):
     assert single.read_text(encoding="utf-8").count("<svg") == 1
     steps = tmp_path / "steps.html"
     assert run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(steps), "--steps")[0] == 0
-    page = steps.read_text(encoding="utf-8")
-    assert page.count('<div class="frame"') == 6 and "∂f/∂x = y = 4" in page
+    captions = player_captions(steps.read_text(encoding="utf-8"))
+    assert len(captions) == 6 and captions[5].endswith("∂f/∂x = ∂f/∂f × y = 1 × 4 = 4")
     code, out, _ = run(
         capsys, "draw", "x*y", "x=3", "y=4", "-o", str(tmp_path / "s.svg"), "--steps"
     )
@@ -199,6 +214,9 @@ ERROR_CASES = [
     (["x", "x=1", "-o", "no/such/dir/g.svg"], "output directory does not exist: 'no/such/dir'"),
     (["x", "x=1", "-y"], "unrecognized arguments: -y (see micrograd-cn draw --help"),
     (["x * 1e400", "x=1"], "number too large: 1e400 (overflows to inf)"),
+    (["x ^ 2", "x=1"], "operator not allowed: 'x ^ 2' (a power is written **, e.g. x**2)"),
+    (["2x", "x=1"], "invalid decimal literal at column 1; a product is written with *, e.g. 2*x"),
+    (["  ", "x=1"], 'the expression is empty (e.g. "(x + y) * z")'),
     (["x + 1" + "0" * 400, "x=1"], "number too large: 10000000000"),
     (["x * y", "x=1e200", "y=1e200"], "'x * y' is inf, not a finite number"),
     (["1e308 * 10 + x", "x=1"], "'1e308 * 10' is inf, not a finite number"),
@@ -491,6 +509,85 @@ def test_ctrl_c_during_steps_keeps_no_partial_frames(tmp_path, monkeypatch, caps
     assert len(written) == 4  # it was stopped part-way through the 10 frames
     after = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
     assert after == before  # the earlier complete set, untouched; no temporary files
+
+
+# ------------------------------------------------------------------- size guard
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("expression", "x", "data", "grad"),
+    [
+        (" + ".join(["x"] * 200), 1.5, 300.0, 200.0),  # d(200x)/dx
+        (" * ".join(["x"] * 100), 1.01, 1.01**100, 100 * 1.01**99),  # d(x^100)/dx
+    ],
+)
+def test_one_variable_feeding_many_ops_gets_an_answer_within_5_s(
+    tmp_path, capsys, expression, x, data, grad
+):
+    picture = tmp_path / "g.svg"
+    start = time.perf_counter()
+    code, out, err = run(capsys, "draw", expression, f"x={x}", "-o", str(picture))
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5.0
+    lines = out.splitlines()
+    assert lines[0].endswith(f" = {data:.4f}") and lines[1] == f"∂f/∂x = {grad:.4f}"
+    assert lines[0].startswith("f = x ") and "… = " in lines[0] and len(lines[0]) < 100
+    if code == 0:
+        assert f"grad {grad:.4f}" in svg_texts(picture)
+    else:  # refused: one line with the size and the option that draws less
+        assert code == 2 and err.count("\n") == 1, err
+        assert re.search(r"\b\d+ nodes\b", err) and "--max-nodes" in err, err
+        assert "max_nodes=" not in err and "draw_dot" not in err and "Traceback" not in err
+        assert not picture.exists()
+
+
+@needs_dot
+def test_steps_above_the_limit_are_refused_and_max_nodes_raises_it(tmp_path, capsys):
+    from micrograd_cn import player
+
+    n = player.STEP_LIMIT + 4  # inputs; one more Value for their sum
+    expression = f"sum({', '.join(f'a{i}' for i in range(n))})"
+    values = [f"a{i}={i / n}" for i in range(n)]
+    page = tmp_path / "s.html"
+    code, _, err = run(capsys, "draw", expression, *values, "-o", str(page), "--steps")
+    assert code == 2 and err.count("\n") == 1
+    assert f"the graph has {n + 1} nodes, more than the limit of {player.STEP_LIMIT}" in err
+    assert f"--max-nodes {n + 1}" in err and not page.exists()
+    argv = ["draw", expression, *values, "-o", str(page), "--steps", "--max-nodes", str(n + 1)]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert out.splitlines()[0].endswith(f" = {sum(i / n for i in range(n)):.4f}")
+    assert page.read_text(encoding="utf-8").count("<svg") >= 1
+
+
+def test_max_nodes_draws_the_values_nearest_the_result(tmp_path, capsys):
+    path = tmp_path / "g.dot"
+    argv = ["draw", "(x + y) * z", "x=-2", "y=5", "z=-4", "-o", str(path), "--max-nodes", "3"]
+    assert run(capsys, *argv)[0] == 0
+    source = path.read_text(encoding="utf-8")
+    # topological order x, y, q=x+y, z, f: the last three are drawn
+    assert ">f<" in source and ">z<" in source
+    assert ">x<" not in source and ">y<" not in source
+
+
+def test_a_graphviz_timeout_exits_2_with_one_line(tmp_path, monkeypatch, capsys):
+    from micrograd_cn import viz
+
+    class SlowGraph:  # what draw_dot returns when dot would run past its time limit
+        def pipe(self, *args, **kwargs):
+            raise viz.GraphvizTimeoutError(
+                "dot took longer than 30 s on 12 nodes; draw less: max_nodes=5"
+            )
+
+    monkeypatch.setattr(viz, "draw_dot", lambda root, **options: SlowGraph())
+    code, _, err = run(capsys, "draw", "x * y", "x=1", "y=2", "-o", str(tmp_path / "g.svg"))
+    assert code == 2
+    assert (
+        err
+        == "micrograd-cn: error: dot took longer than 30 s on 12 nodes; draw less: --max-nodes 5\n"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------ parse_expression
