@@ -55,6 +55,12 @@ def _short(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _bounded(text: str, limit: int = 400) -> str:
+    """Text for the page: control characters escaped, at most ``limit`` characters (…)."""
+    text = clean_text(text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
@@ -90,6 +96,8 @@ class _Picture:
             for m in step.sent:
                 local = _short(m.local)
                 symbolic = clean_text(str(getattr(m, "local_text", "") or ""))
+                if len(symbolic) > 24:  # a formula with a very long label: the number only
+                    symbolic = ""
                 shown = f"{symbolic} = {local}" if symbolic and symbolic != local else local
                 self.edge_text[(m.parent, c)] = (f"局部 {shown}", f"送回 {_short(m.delta)}")
                 p_name, c_name = self.names[m.parent], self.names[c]
@@ -170,7 +178,7 @@ class _Picture:
     def player_data(self) -> dict:
         """What the player's JavaScript needs, linear in the graph."""
         tr, n = self.trace, len(self.nodes)
-        captions = [clean_text(c) for c in tr.captions()]
+        captions = [_bounded(c) for c in tr.captions()]
         total = len(captions)
         back_of = {s.index: s for s in tr.backward}
         nodes = []
@@ -182,10 +190,10 @@ class _Picture:
                     "data": f"data {self.values[i]:.4f}",
                     "grad": f"grad {self.grads[i]:.4f}",
                     "parents": sorted(set(step.parents)),
-                    "formula": clean_text(step.formula),
-                    "sum": clean_text(b.caption),
+                    "formula": _bounded(step.formula),
+                    "sum": _bounded(b.caption),
                     "terms": self.terms[i],
-                    "why": clean_text(str(getattr(b, "why", "") or "")),
+                    "why": _bounded(str(getattr(b, "why", "") or "")),
                 }
             )
         steps = []
@@ -294,7 +302,7 @@ class StepThrough:
             f'<button class="mgp-next">下一步 Next →</button>'
             f'<input class="mgp-slider" type="range" min="1" max="{len(self)}" value="1">'
             f'<span class="mgp-counter"></span></div>'
-            f'<div class="mgp-caption">{html.escape(clean_text(self.captions[-1]))}</div>'
+            f'<div class="mgp-caption">{html.escape(_bounded(self.captions[-1]))}</div>'
             f'<div class="mgp-why"></div>'
             f'<div class="mgp-body"><div class="mgp-graph">{self.svg()}</div>'
             f'<div class="mgp-panel" hidden></div></div>'
@@ -310,7 +318,7 @@ class StepThrough:
         try:
             return self.html_fragment()
         except GraphvizNotFoundError as error:  # no picture: say why, still list the steps
-            steps = "".join(f"<li>{html.escape(clean_text(c))}</li>" for c in self.captions)
+            steps = "".join(f"<li>{html.escape(_bounded(c))}</li>" for c in self.captions)
             return f"<p>{html.escape(str(error))}</p><ol>{steps}</ol>"
 
     def widget(self):

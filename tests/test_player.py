@@ -390,3 +390,23 @@ def test_jupyter_shows_the_player_as_html_not_a_widget():
     page = bundle["text/html"]  # what nbconvert / nbviewer / VS Code keep in the notebook
     assert page.count("<svg") == 1 and 'class="mgp-slider" type="range" min="1" max="10"' in page
     assert "application/vnd.jupyter.widget-view+json" not in bundle
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("n\x00ul\x1b", "n\\x00ul\\x1b"),
+        ("lone \udcff", "lone \\udcff"),
+        ("长" * 100_000, "长" * 39 + "…"),
+    ],
+    ids=["NUL-ESC", "surrogate", "100k-long"],
+)
+def test_awkward_labels_make_a_working_bounded_player(tmp_path, label, shown):
+    a, b = Value(2.0, label=label), Value(3.0, label="b")
+    path = export_html(a * b + a, tmp_path / "odd.html")
+    page = path.read_text(encoding="utf-8")  # written as UTF-8: no lone surrogate left
+    assert shown in page and "\x00" not in page and "\x1b" not in page
+    assert len(page) < 40_000  # a 100,000-character label does not make a 100 kB page
+    svgs = [frame.pipe(format="svg", encoding="utf-8") for frame in step_frames(a * b + a)]
+    assert all(shown in svg for svg in svgs) and len(svgs) == 8
