@@ -3,9 +3,11 @@
 import argparse
 import json
 import math
+import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -509,6 +511,29 @@ def test_ctrl_c_during_steps_keeps_no_partial_frames(tmp_path, monkeypatch, caps
     assert len(written) == 4  # it was stopped part-way through the 10 frames
     after = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
     assert after == before  # the earlier complete set, untouched; no temporary files
+
+
+@needs_dot
+def test_a_real_ctrl_c_while_frames_render_exits_130_leaving_nothing(tmp_path):
+    terms = range(14)  # 110 frames: a few seconds of rendering to interrupt
+    argv = [" + ".join(f"w{i}*x{i}" for i in terms), *(f"w{i}={i / 10}" for i in terms)]
+    argv += [f"x{i}={1 - i / 7}" for i in terms]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_cn", "draw", *argv, "-o", "s.svg", "--steps"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    for line in child.stdout:  # the gradients are printed just before the frames are drawn
+        if line.startswith("∂f/∂x13"):
+            break
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------- size guard
