@@ -38,6 +38,18 @@ WITH_EXERCISES = [
 ]
 ANSWER_HERE = "在这里写你的答案"
 
+# What each chapter follows, named in its opening cell (the articles by their titles).
+FOLLOWS = {
+    "00_from_scratch": "building micrograd",
+    "01_graph_apple": "《误差反向传播法·计算图》",
+    "02_chain_rule_backprop": "《梯度下降和反向传播》",
+    "03_activations_losses": "《反向传播算法》",
+    "04_two_layer_network": "《梯度下降和反向传播》",
+    "05_train_mlp": "micrograd",
+    "06_stability_init": "《PyTorch学习笔记(六)：正向传播、反向传播、数值稳定性和模型参数》",
+    "07_gradcheck": "《梯度下降和反向传播》",
+}
+
 
 def _ipynb(name: str) -> dict:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
@@ -89,6 +101,12 @@ def test_every_cell_that_shows_something_checks_it(name):
         if cell["cell_type"] == "code" and cell["outputs"]:
             message = f"{name}: a cell shows output without checking it:\n{_source(cell)[:200]}"
             assert "assert " in _source(cell), message
+
+
+@pytest.mark.parametrize("name", sorted(CHAPTERS))
+def test_chapter_names_what_it_follows_in_its_opening_cell(name):
+    first = _source(_ipynb(name)["cells"][0])
+    assert FOLLOWS[name] in first, f"{name}: the opening cell does not name {FOLLOWS[name]}"
 
 
 @pytest.mark.parametrize("name", WITH_EXERCISES)
