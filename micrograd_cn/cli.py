@@ -285,7 +285,8 @@ def _draw(args) -> int:
         root.label = _root_name(root, values)
     root.backward()
     shown = text if len(text) <= ECHO_LENGTH else f"{text[: ECHO_LENGTH - 1]}…"
-    print(f"{root.label} = {shown} = {root.data:.4f}")
+    formula = "" if shown == root.label else f" = {shown}"  # draw "x" x=1: no "x = x"
+    print(f"{root.label}{formula} = {root.data:.4f}")
     named = _named_leaves(root, values)
     for name, v in named:
         print(f"∂{root.label}/∂{name} = {v.grad:.4f}")

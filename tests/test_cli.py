@@ -339,13 +339,15 @@ def test_method_call_syntax_matches_the_function_form(tmp_path, capsys):
     [
         (["-x*y", "x=1", "y=2"], ["f = -x*y = -2.0000", "∂f/∂x = -2.0000", "∂f/∂y = -1.0000"]),
         (["-x", "x=3"], ["f = -x = -3.0000", "∂f/∂x = -1.0000"]),
+        (["x", "x=3"], ["x = 3.0000", "∂x/∂x = 1.0000"]),
+        (["exp(exp)", "exp=0"], ["f = exp(exp) = 1.0000", "∂f/∂exp = 1.0000"]),
         (["-2*x", "x=3"], ["f = -2*x = -6.0000", "∂f/∂x = -2.0000"]),
         (["-o", "g.dot", "-tanh(x)", "x=0"], ["f = -tanh(x) = -0.0000", "∂f/∂x = -1.0000"]),
         (["--steps", "-o*y", "o=2", "y=5"], ["f = -o*y = -10.0000", "∂f/∂o = -5.0000"]),
         (["-o", "g.dot", "--", "-x*y", "x=1", "y=2"], ["f = -x*y = -2.0000", "∂f/∂x = -2.0000"]),
     ],
 )
-def test_expression_may_start_with_a_minus_without_dashdash(
+def test_draw_prints_value_and_gradients_even_with_a_leading_minus(
     tmp_path, monkeypatch, capsys, argv, lines
 ):
     monkeypatch.chdir(tmp_path)
