@@ -1,4 +1,9 @@
 // micrograd_cn step-through player: one SVG, the steps are states of it (no external files).
+function microgradRoot(script, id) {
+  // The script sits inside its own player; JupyterLab may run it before the output is in the page.
+  const own = script && script.closest ? script.closest(".mgp") : null;
+  return own && own.id === id ? own : document.getElementById(id);
+}
 function microgradPlayer(root, D, standalone) {
   "use strict";
   const q = (selector) => root.querySelector(selector);

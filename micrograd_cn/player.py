@@ -308,8 +308,8 @@ class StepThrough:
             f'<div class="mgp-panel" hidden></div></div>'
             f'<div class="mgp-help">方向键 ← → 逐步 · 点击节点看它的链式法则求和 (click a node) · '
             f"前向绿色 forward green · 反向红色 backward red</div>"
-            f"<script>{script}\nmicrogradPlayer(document.getElementById({json.dumps(uid)}), "
-            f"{data}, {flag});</script></div>"
+            f"<script>{script}\nmicrogradPlayer(microgradRoot(document.currentScript, "
+            f"{json.dumps(uid)}), {data}, {flag});</script></div>"
         )
 
     def _repr_html_(self) -> str:

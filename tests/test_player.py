@@ -165,8 +165,8 @@ def test_export_html_is_one_offline_picture_linear_in_the_graph(tmp_path):
     assert "http://" not in page and "https://" not in page and "//cdn" not in page
     assert "<script src" not in page and "<link" not in page and "url(" not in page
     assert 'class="mgp-next"' in page and "ArrowRight" in page and 'min="1" max="10"' in page
-    data = json.loads(re.search(r"document\.getElementById\(\"[^\"]+\"\), (\{.*\}), true\)",
-                                script_of(page), re.S).group(1))  # fmt: skip
+    call = re.search(r"currentScript, \"mgp-[0-9a-f]+\"\), (\{.*\}), true\)", script_of(page), re.S)
+    data = json.loads(call.group(1))
     assert [s["caption"] for s in data["steps"]][7].startswith("步 step 8/10 · 反向 Backward 3/5")
     assert data["nodes"][0]["formula"] == "x = -2" and data["nodes"][2]["name"] == "q"
     sizes = []
@@ -410,3 +410,25 @@ def test_awkward_labels_make_a_working_bounded_player(tmp_path, label, shown):
     assert len(page) < 40_000  # a 100,000-character label does not make a 100 kB page
     svgs = [frame.pipe(format="svg", encoding="utf-8") for frame in step_frames(a * b + a)]
     assert all(shown in svg for svg in svgs) and len(svgs) == 8
+
+
+@needs_dot
+def test_the_player_starts_when_its_output_is_attached_later(tmp_path, chromium):
+    """JupyterLab builds an output off-page, then attaches it: the script must find its own root."""
+    fragment = StepThrough(demo_graph())._repr_html_()
+    page = tmp_path / "late.html"
+    page.write_text('<!DOCTYPE html><meta charset="utf-8"><body></body>', "utf-8")
+    chromium.get(page.as_uri())
+    chromium.execute_script(
+        """const host = document.createElement('div');
+        host.innerHTML = arguments[0];
+        for (const old of host.querySelectorAll('script')) {  // as JupyterLab re-creates scripts
+            const fresh = document.createElement('script');
+            fresh.textContent = old.textContent;
+            old.replaceWith(fresh);
+        }
+        document.body.appendChild(host);""",
+        fragment,
+    )
+    state = chromium.execute_script(STATE, None)
+    assert state["counter"] == "1 / 10" and state["lit"] == ["n0"]
