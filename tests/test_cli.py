@@ -39,8 +39,16 @@ def table_rows(text: str, title: str) -> list[list[str]]:
 def player_captions(page: str) -> list[str]:
     """The step captions of an exported player page (one SVG; the steps are JSON states)."""
     assert page.count("<svg") == 1
-    found = re.search(r"document\.getElementById\(\"[^\"]+\"\), (\{.*\}), true\)", page, re.S)
-    return [step["caption"] for step in json.loads(found.group(1))["steps"]]
+    call = page[page.rindex("microgradPlayer(") :]  # the last one calls the player
+    decoder = json.JSONDecoder()
+    for brace in re.finditer(r"\{", call):
+        try:
+            data, _ = decoder.raw_decode(call, brace.start())
+        except ValueError:
+            continue
+        if isinstance(data, dict) and "steps" in data:
+            return [step["caption"] for step in data["steps"]]
+    raise AssertionError("no player data in the page")
 
 
 def run(capsys, *argv):
