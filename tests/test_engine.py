@@ -1,4 +1,4 @@
-"""Tests for micrograd_cn.engine: every op against finite differences, the seeds' numbers,
+"""Tests for micrograd_cn.engine: every op against finite differences, the articles' numbers,
 gradient semantics, no_grad, errors, long chains and memory, micrograd and PyTorch parity."""
 
 import gc
@@ -124,9 +124,9 @@ def test_binary_op_matches_finite_differences(name, op, reference, xs, ys, data)
     assert close(b.grad, g * derivative(lambda t: reference(x, t), y))
 
 
-# ---------------------------------------------------------------- the seeds' worked examples
+# ---------------------------------------------------------------- the articles' worked examples
 class MulLayer:
-    """Seed 000's multiplication layer, as printed there."""
+    """The multiplication layer of 《误差反向传播法·计算图》, as printed there."""
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -136,7 +136,7 @@ class MulLayer:
         return dout * self.y, dout * self.x
 
 
-def test_seed_000_apple_example():
+def test_apple_example_of_the_computational_graph_article():
     apple, num, tax = (
         Value(100.0, label="苹果单价"),
         Value(2.0, label="个数"),
@@ -146,7 +146,7 @@ def test_seed_000_apple_example():
     price.backward()
     assert price.data == pytest.approx(220.0, abs=1e-12)
     assert (apple.grad, num.grad, tax.grad) == pytest.approx((2.2, 110.0, 200.0), abs=1e-12)
-    # the seed's layer-by-layer computation gives exactly the same floats
+    # the article's layer-by-layer computation gives exactly the same floats
     apple_layer, tax_layer = MulLayer(), MulLayer()
     total = tax_layer.forward(apple_layer.forward(100.0, 2.0), 1.1)
     d_apple_price, d_tax = tax_layer.backward(1.0)
@@ -154,7 +154,7 @@ def test_seed_000_apple_example():
     assert (price.data, apple.grad, num.grad, tax.grad) == (total, d_apple, d_num, d_tax)
 
 
-def test_seed_002_x_plus_y_times_z():
+def test_x_plus_y_times_z_of_the_gradient_descent_article():
     x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
     q = x + y
     f = q * z
@@ -163,7 +163,7 @@ def test_seed_002_x_plus_y_times_z():
     assert (x.grad, y.grad, z.grad, q.grad) == (-4.0, -4.0, 3.0, -4.0)
 
 
-def test_seed_002_two_layer_sigmoid_network():
+def test_two_layer_sigmoid_network_gives_the_printed_numbers():
     i = [0.1, 0.2]
     o = [0.01, 0.99]
     w = [Value(v, label=f"w{n}") for n, v in enumerate([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], 1)]
@@ -196,8 +196,9 @@ def test_seed_002_two_layer_sigmoid_network():
 
 
 ALPHA = 1.0
-# seed 003: each activation's derivative written with its output y (and x only for the branch)
-SEED_003_ACTIVATIONS = [
+# 《反向传播算法》: each activation's derivative written with its output y
+# (and x only for the branch)
+OUTPUT_FORM_ACTIVATIONS = [
     ("Sigmoid", Value.sigmoid, lambda x, y: y * (1 - y)),
     ("Tanh", Value.tanh, lambda x, y: 1 - y**2),
     ("ReLU", Value.relu, lambda x, y: 1.0 if y > 0 else 0.0),
@@ -207,9 +208,9 @@ SEED_003_ACTIVATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "activation", "output_form"), SEED_003_ACTIVATIONS)
+@pytest.mark.parametrize(("name", "activation", "output_form"), OUTPUT_FORM_ACTIVATIONS)
 @pytest.mark.parametrize("x", [-3.0, -0.5, 0.0, 0.25, 2.0, 8.0])
-def test_seed_003_activation_derivatives_in_output_form(name, activation, output_form, x):
+def test_activation_derivatives_in_output_form(name, activation, output_form, x):
     a = Value(x)
     y = activation(a)
     y.backward()
@@ -646,3 +647,453 @@ def test_binary_ops_match_torch_float64():
             ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, y))
             op(ta, tb).backward(torch.tensor(-1.3, dtype=torch.float64))
             assert (a.grad, b.grad) == pytest.approx((ta.grad.item(), tb.grad.item()), rel=1e-12)
+
+
+# ---------------------------------------------------------------- micrograd's _backward, by hand
+def lecture_neuron():
+    """The neuron of karpathy's micrograd lecture: o = tanh(x1·w1 + x2·w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + b
+    o = n.tanh()
+    return o, n, x1w1x2w2, x1w1, x2w2, (x1, w1, x2, w2, b)
+
+
+def test_lecture_manual_backward_node_by_node():
+    o, n, x1w1x2w2, x1w1, x2w2, (x1, w1, x2, w2, b) = lecture_neuron()
+    o.grad = 1.0
+    o._backward()
+    assert n.grad == 1.0 - o.data**2  # tanh' = 1 - o², 0.5 here
+    n._backward()
+    assert (x1w1x2w2.grad, b.grad) == (n.grad, n.grad)  # + passes the gradient through
+    b._backward()  # a leaf: nothing happens
+    x1w1x2w2._backward()
+    x2w2._backward()
+    x1w1._backward()
+    grads = (x1.grad, w1.grad, x2.grad, w2.grad, b.grad)
+    assert grads == (w1.data * n.grad, x1.data * n.grad, w2.data * n.grad, 0.0, n.grad)
+    assert grads == pytest.approx((-1.5, 1.0, 0.5, 0.0, 0.5), rel=1e-12, abs=1e-15)
+    # backward() does the same steps in topological order: the same floats
+    o2, *_, leaves = lecture_neuron()
+    o2.backward()
+    assert tuple(v.grad for v in leaves) == grads
+
+
+def test_leaf_backward_is_a_no_op():
+    leaf = Value(3.0)
+    leaf.grad = 2.5
+    assert leaf._backward() is None
+    leaf._backward(4.0)
+    assert (leaf.grad, leaf.is_leaf) == (2.5, True)
+
+
+def test_backward_with_an_argument_sends_that_gradient():
+    a, b = Value(3.0), Value(4.0)
+    c = a * b
+    c.grad = 100.0  # ignored: the argument wins
+    c._backward(0.5)
+    assert (a.grad, b.grad) == (2.0, 1.5)
+    c._backward()  # and called twice it sends twice, exactly as micrograd's
+    assert (a.grad, b.grad) == (402.0, 301.5)
+
+
+def lecture_cube(x):
+    """A new op written the lecture's way: a zero-argument closure reading out.grad."""
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+@given(x=reals(-3.0, 3.0), g=upstream)
+def test_lecture_style_op_works_inside_backward_used_twice(x, g):
+    a = Value(x)
+    y = lecture_cube(a) + lecture_cube(a) * a  # x³ + x⁴
+    y.backward(g)
+    assert y.data == pytest.approx(x**3 + x**4, rel=1e-12, abs=1e-12)
+    assert close(a.grad, g * derivative(lambda t: t**3 + t**4, x))
+
+
+def test_lecture_style_op_on_a_reused_intermediate():
+    a = Value(1.5)
+    b = a * 2.0
+    c = lecture_cube(b)
+    d = c + lecture_cube(c)  # d = (2a)³ + (2a)⁹
+    d.backward()
+    assert a.grad == pytest.approx(2 * (3 * 3.0**2 + 9 * 3.0**8), rel=1e-12)
+
+
+def test_assigned_closure_taking_the_upstream_gradient():
+    x = Value(3.0)
+    out = Value(x.data**2, (x,), "square")
+
+    def _backward(g):
+        x.grad += 2 * x.data * g
+
+    out._backward = _backward
+    (out * 5.0).backward()
+    assert x.grad == 30.0
+    assert out._grad_fn is _backward  # stored as it is, called with g
+
+
+def test_assigning_none_makes_a_node_send_nothing():
+    a = Value(2.0)
+    b = a * a
+    b._backward = None
+    b.backward()
+    assert (b._grad_fn, a.grad, b.grad) == (None, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(("thing", "type_name"), [(3, "int"), ("x.grad += 1", "str"), ([], "list")])
+def test_assigning_a_non_callable_backward_is_a_type_error(thing, type_name):
+    out = Value(1.0)
+    with pytest.raises(TypeError, match=f"_backward must be callable, got {type_name}"):
+        out._backward = thing
+
+
+# ---------------------------------------------------------------- user attributes on a Value
+class LectureAdamW:
+    """An AdamW in the style of EurekaLabsAI/micrograd: it keeps its moments on the parameters."""
+
+    def __init__(self, parameters, lr=0.1, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.0):
+        self.parameters, self.lr, self.betas, self.eps = parameters, lr, betas, eps
+        self.weight_decay, self.t = weight_decay, 0
+        for p in self.parameters:
+            p.m = 0.0
+            p.v = 0.0
+
+    def step(self):
+        self.t += 1
+        beta1, beta2 = self.betas
+        for p in self.parameters:
+            p.m = beta1 * p.m + (1 - beta1) * p.grad
+            p.v = beta2 * p.v + (1 - beta2) * p.grad**2
+            m_hat = p.m / (1 - beta1**self.t)
+            v_hat = p.v / (1 - beta2**self.t)
+            p.data -= self.lr * (m_hat / (v_hat**0.5 + self.eps) + self.weight_decay * p.data)
+
+    def zero_grad(self):
+        for p in self.parameters:
+            p.grad = 0.0
+
+
+def test_user_attributes_on_values():
+    v = Value(1.0)
+    v._vis_color = "red"  # EurekaLabsAI/micrograd colours its nodes this way
+    w = v * 2.0
+    w.note = "double"
+    assert (v._vis_color, w.note, vars(w)) == ("red", "double", {"note": "double"})
+    assert not hasattr(Value(1.0), "_vis_color")  # per node, not shared
+
+
+def test_optimiser_keeps_its_moments_on_the_parameters():
+    from micrograd_cn.optim import Adam
+
+    w, twin = Value(0.0), Value(0.0)
+    optimiser, reference = LectureAdamW([w]), Adam([twin], lr=0.1, betas=(0.9, 0.95), eps=1e-8)
+    grads = []
+    for _ in range(5):
+        for p, opt in ((w, optimiser), (twin, reference)):
+            opt.zero_grad()
+            ((p - 3.0) ** 2).backward()
+            opt.step()
+        grads.append(w.grad)
+    # m is the running average of the gradients: Σ (1 - β1) β1^k g_(t-k)
+    assert w.m == pytest.approx(sum(0.1 * 0.9**k * g for k, g in enumerate(reversed(grads))))
+    assert w.data == pytest.approx(twin.data, rel=1e-12)  # the same algorithm as optim.Adam
+    # Adam's first steps move by about lr each (m̂/√v̂ ≈ ±1): 5 steps towards 3
+    assert w.data == pytest.approx(0.5, abs=0.01)
+
+
+# ---------------------------------------------------------------- backward and the cyclic GC
+def test_backward_pauses_the_collector_and_restores_it():
+    seen = []
+
+    def spy(x):
+        out = Value(x.data, (x,), "spy")
+
+        def _backward():
+            seen.append(gc.isenabled())
+            x.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    assert gc.isenabled()
+    spy(Value(1.0)).backward()
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        spy(Value(1.0)).backward()
+        assert not gc.isenabled()  # never switched on when the caller had it off
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_collector_state_is_restored_after_an_error_in_a_closure(collector_on):
+    x = Value(1.0)
+    out = Value(2.0, (x,), "broken")
+
+    def _backward():
+        raise RuntimeError("a learner's bug")
+
+    out._backward = _backward
+    if not collector_on:
+        gc.disable()
+    try:
+        with pytest.raises(RuntimeError, match="a learner's bug"):
+            (out * 2.0).backward()
+        assert gc.isenabled() is collector_on
+    finally:
+        gc.enable()
+
+
+def every_op_graph():
+    a, b = Value(0.7), Value(1.3)
+    parts = [a + b, a - 1, 2 - a, a * b, a / b, 3 / a, a**2.5, a**b, 2**a, -a, abs(a - b)]
+    parts += [a.exp(), a.log(), a.sqrt(), a.tanh(), a.sigmoid(), a.relu(), a.softplus()]
+    parts += [a.leaky_relu(0.1), (-a).elu(0.5), F.maximum(a, b), F.minimum(a, b)]
+    parts += [F.dot([a, b], [b, 2.0], bias=a), F.logsumexp([a, b]), *F.softmax([a, b])]
+    return F.mean(parts), a, b
+
+
+def test_engine_graphs_have_no_reference_cycles():
+    gc.collect()
+    gc.disable()
+    try:
+        root, _, _ = every_op_graph()
+        root.backward()
+        del root
+        assert gc.collect() == 0  # refcounting freed everything: nothing left for the GC
+        # a lecture-style op makes the cycle out -> closure -> out, as micrograd does
+        root = lecture_cube(Value(2.0))
+        root.backward()
+        del root
+        assert gc.collect() > 0
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("make", "const"),
+    [
+        (lambda x: x + 2.5, 2.5),
+        (lambda x: 2.5 + x, 2.5),
+        (lambda x: x - 2.5, -2.5),
+        (lambda x: x * 3, 3.0),
+        (lambda x: 3 * x, 3.0),
+        (lambda x: x / 4, 0.25),
+        (lambda x: -x, -1.0),
+        (lambda x: x**3, 3.0),
+        (lambda x: x.leaky_relu(0.2), 0.2),
+        (lambda x: x.leaky_relu(), 0.01),
+        (lambda x: x.elu(alpha=0.5), 0.5),
+        (lambda x: x + Value(1.0), None),
+        (lambda x: x * Value(1.0), None),
+        (lambda x: x.tanh(), None),
+        (lambda x: x, None),
+    ],
+)
+def test_const_records_the_number_folded_into_the_op(make, const):
+    out = make(Value(2.0))
+    assert out._const == const
+    assert type(out._const) is (float if const is not None else type(None))
+
+
+# ---------------------------------------------------------------- Value as a Python number
+def test_abs_is_the_abs_op_with_its_gradient():
+    a = Value(-2.0)
+    out = abs(a) * 3.0
+    out.backward()
+    assert (out.data, a.grad, out._prev[0]._op) == (6.0, -3.0, "abs")
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (".4f", "0.6667"),
+        (".2e", "6.67e-01"),
+        (">9.3f", "    0.667"),
+        ("+.1%", "+66.7%"),
+        ("g", "0.666667"),
+    ],
+)
+def test_format_spec_formats_data(spec, expected):
+    v = Value(2.0 / 3.0)
+    assert format(v, spec) == expected == format(2.0 / 3.0, spec)
+    assert f"{v:{spec}}" == expected
+
+
+def test_empty_format_spec_keeps_str():
+    v = Value(1.5, label="x")
+    assert f"{v}" == format(v, "") == str(v) == "Value(data=1.5, grad=0.0, label='x')"
+
+
+@pytest.mark.parametrize(("spec", "message"), [("d", "Unknown format code 'd'"), ("q", "'q'")])
+def test_bad_format_spec_is_a_value_error(spec, message):
+    with pytest.raises(ValueError, match=message):
+        format(Value(1.0), spec)
+
+
+@pytest.mark.parametrize("x", [2.675, -0.5, 0.5, 1.5, 2.5, -1234.5678, 1e-9])
+def test_round_is_float_round_and_builds_no_graph(x):
+    v = Value(x)
+    for ndigits in (0, 1, 2, -2):
+        assert round(v, ndigits) == round(x, ndigits)
+        assert type(round(v, ndigits)) is float
+    assert round(v) == round(x) and type(round(v)) is int  # banker's rounding, like float
+    assert round(v, None) == round(x)
+
+
+@pytest.mark.parametrize(
+    ("x", "ndigits", "error", "message"),
+    [
+        (math.inf, None, OverflowError, "infinity"),
+        (math.nan, None, ValueError, "NaN"),
+        (1.0, "2", TypeError, "'str' object cannot be interpreted as an integer"),
+        (1.0, 1.5, TypeError, "'float' object cannot be interpreted as an integer"),
+    ],
+)
+def test_round_errors_are_floats_errors(x, ndigits, error, message):
+    with pytest.raises(error, match=message):
+        round(Value(x), ndigits)
+
+
+def test_comparisons_compare_data_and_return_bool():
+    from fractions import Fraction
+
+    a, b = Value(1.0), Value(2.0)
+    reflected = [2 > a, 0 < a, 3 >= a]  # noqa: SIM300 - the number on the left is the point
+    results = [a < b, a <= b, b > a, b >= a, a < 2, a <= 1, a > 0.5, *reflected]
+    results += [a >= Fraction(1, 2), a < 10**400]  # exact, as float vs int comparison is
+    assert results == [True] * len(results)
+    assert [a > b, a >= b, b < a, b <= a, a < 1, a > 1, a < -(10**400)] == [False] * 7
+    assert all(type(r) is bool for r in (a < b, a <= 2, a >= Fraction(1), *reflected))
+    assert sorted([Value(3.0), b, a], key=None)[0] is a  # sorting Values works
+    assert max([a, b]) is b and min([b, a]) is a
+    nan = Value(math.nan)
+    assert [nan < a, nan <= a, nan > a, nan >= a, a < nan] == [False] * 5  # as for floats
+
+
+def test_comparisons_with_numpy_scalars():
+    np = pytest.importorskip("numpy")
+    a = Value(1.0)
+    assert a < np.float64(2.0) and a >= np.int64(1) and not a > np.float32(1.5)
+    assert bool(np.float64(2.0) > a)
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">="])
+@pytest.mark.parametrize(
+    ("other", "type_name"), [("1", "str"), (None, "NoneType"), (True, "bool"), (1j, "complex")]
+)
+def test_comparing_with_a_non_number_is_a_type_error_naming_the_type(op, other, type_name):
+    compare = {
+        "<": lambda x, y: x < y,
+        "<=": lambda x, y: x <= y,
+        ">": lambda x, y: x > y,
+        ">=": lambda x, y: x >= y,
+    }[op]
+    with pytest.raises(
+        TypeError, match=f"'{op}' not supported between .*'Value' and '{type_name}'"
+    ):
+        compare(Value(1.0), other)
+    with pytest.raises(TypeError, match=f"not supported between .*'{type_name}' and 'Value'"):
+        compare(other, Value(1.0))
+
+
+def test_equality_and_hash_stay_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and a == a and not (a == 1.0)  # noqa: SIM201 - __eq__ itself is tested
+    assert a <= b and a >= b  # equal data, two different nodes
+    assert hash(a) == object.__hash__(a) and len({a, b}) == 2
+    assert {a: "a", b: "b"}[b] == "b"
+
+
+# ---------------------------------------------------------------- bad numbers (mutation-tested)
+def test_relu_keeps_nan():
+    """Mutant: relu's forward ``x if x > 0 else 0.0`` turned NaN into 0 with gradient 0."""
+    a = Value(math.nan)
+    out = a.relu()
+    out.backward(0.7)
+    assert math.isnan(out.data)
+    assert a.grad == 0.7  # the gradient passes through, as torch.relu's does (checked below)
+    b = Value(-0.0)
+    b.relu().backward()
+    assert b.grad == 0.0
+
+
+def test_relu_at_nan_matches_torch():
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(math.nan, dtype=torch.float64, requires_grad=True)
+    torch.relu(t).backward(torch.tensor(0.7, dtype=torch.float64))
+    a = Value(math.nan)
+    a.relu().backward(0.7)
+    assert a.grad == t.grad.item()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Value(10**400), r"Value data is too large for a float: an int of about 10\*\*400"),
+        (lambda: Value(-(10**309)), r"Value data .* an int of about -10\*\*309"),
+        (lambda: Value(1.0) + 10**400, r"constant is too large for a float: .*10\*\*400"),
+        (lambda: 10**400 - Value(1.0), r"constant is too large .*10\*\*400"),
+        (lambda: Value(1.0) * 10**500, r"constant is too large .*10\*\*500"),
+        (lambda: Value(1.0) ** 10**400, r"exponent is too large .*10\*\*400"),
+        (lambda: (10**400) ** Value(1.0), r"base is too large .*10\*\*400"),
+        (lambda: Value(1.0).backward(10**400), r"backward grad is too large"),
+    ],
+)
+def test_huge_ints_are_overflow_errors_naming_their_size(make, message):
+    """Mutant: ``float(x)`` unguarded gave Python's "int too large to convert to float"."""
+    with pytest.raises(OverflowError, match=message):
+        make()
+
+
+def test_huge_fraction_is_an_overflow_error_naming_its_type():
+    from fractions import Fraction
+
+    with pytest.raises(OverflowError, match="Value data is too large for a float: a Fraction"):
+        Value(Fraction(10**400, 3))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize(
+    ("op", "name"),
+    [
+        (lambda v, k: v.elu(alpha=k), "elu alpha"),
+        (lambda v, k: v.leaky_relu(k), "leaky_relu slope"),
+    ],
+)
+def test_non_finite_activation_parameters_are_value_errors(op, name, bad):
+    """Mutant: ``as_real`` alone let NaN/inf through (elu(alpha=nan) gave nan silently)."""
+    with pytest.raises(ValueError, match=rf"{name} must be a finite number, got {bad!r}"):
+        op(Value(-1.0), bad)
+
+
+def test_power_zero_at_zero_has_slope_zero():
+    """Mutant: ``power_slope`` without its ``b == 0`` guard: d/da a**0 at a = 0 became inf."""
+    a = Value(0.0)
+    out = a**0
+    out.backward()
+    assert (out.data, a.grad) == (1.0, 0.0)  # PyTorch gives 0 too
+    a, b = Value(0.0), Value(0.0)
+    (a**b).backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_is_leaf():
+    """Mutant: ``is_leaf`` returning ``bool(self._prev)``."""
+    a = Value(1.0)
+    b = a * 2.0
+    with no_grad():
+        c = a * 2.0
+    assert (a.is_leaf, b.is_leaf, c.is_leaf) == (True, False, True)
+    assert type(a.is_leaf) is bool

@@ -2,6 +2,9 @@
 stability at large inputs, errors, and PyTorch parity."""
 
 import math
+from collections import OrderedDict
+from fractions import Fraction
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given
@@ -113,7 +116,8 @@ def test_numbers_mix_with_values():
     assert (d.data, w.grad, a.grad) == (7.0, 4.0, 4.0)
 
 
-def test_seed_002_max_gate_routes_to_the_larger_input():
+def test_max_gate_routes_to_the_larger_input():
+    """The max gate of 《梯度下降和反向传播》."""
     x, y = Value(4.0), Value(-1.0)
     z = F.maximum(x, y) * 2.0
     z.backward()
@@ -162,6 +166,10 @@ def test_logsumexp_of_two_thousands():
         (lambda: F.dot([1.0], [1.0, 2.0]), ValueError, "dot: length mismatch, 1 weights and 2"),
         (lambda: F.dot([Value(1.0)], [True]), TypeError, "dot input .*got bool"),
         (lambda: F.dot([Value(1.0)], [1.0], bias="b"), TypeError, "dot bias .*got str"),
+        (lambda: F.dot([Value(1.0), "w"], [1.0, 2.0]), TypeError, "dot weight .*got str"),
+        (lambda: F.dot([Value(1.0)], [None]), TypeError, "dot input .*got NoneType"),
+        (lambda: F.dot([], []), ValueError, "dot of an empty sequence"),
+        (lambda: F.dot(Value(1.0), [1.0]), TypeError, "dot expects a sequence .*got Value"),
         (lambda: F.logsumexp([]), ValueError, "logsumexp of an empty sequence"),
         (lambda: F.softmax([Value(1.0), 1j]), TypeError, "got complex"),
         (lambda: F.maximum(Value(1.0), "x"), TypeError, "max .*got str"),
@@ -206,3 +214,139 @@ def test_functional_ops_match_torch_float64():
         torch_out.backward()
         assert out.data == pytest.approx(torch_out.item(), rel=1e-12)
         assert [v.grad for v in vs] == pytest.approx(t.grad.tolist(), rel=1e-12, abs=1e-15)
+
+
+# ---------------------------------------------------------------- fast paths keep the same answers
+def test_dot_with_values_numbers_and_subclasses_gives_one_answer():
+    class Tagged(Value):
+        __slots__ = ()
+
+    ws = [Value(0.5), 2.0, Tagged(-1.0), Value(3.0)]
+    xs = [Value(4.0), Value(-2.0), 3, Fraction(1, 2)]
+    out = F.dot(ws, xs, bias=Value(0.25))  # 2 - 4 - 3 + 1.5 + 0.25
+    out.backward(2.0)
+    assert out.data == -3.25
+    assert [w.grad for w in ws if isinstance(w, Value)] == [8.0, 6.0, 1.0]
+    assert [x.grad for x in xs[:2]] == [1.0, 4.0]
+    assert out._prev == (ws[0], xs[0], xs[1], ws[2], ws[3], out._prev[-1])  # w, x interleaved
+
+
+@pytest.mark.parametrize(
+    "container", [list, tuple, iter, lambda vs: (v for v in vs), lambda vs: reversed(vs[::-1])]
+)
+def test_sum_and_dot_take_any_iterable(container):
+    vs = [Value(1.0), Value(2.0), Value(3.0)]
+    assert F.sum(container(vs)).data == 6.0
+    assert F.dot(container(vs), container([1.0, 1.0, 2.0])).data == 9.0
+    assert F.mean(container(vs)).data == 2.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [F.sum, F.mean, F.logsumexp, F.softmax, F.log_softmax, lambda m: F.dot(m, [1.0])],
+    ids=["sum", "mean", "logsumexp", "softmax", "log_softmax", "dot"],
+)
+@pytest.mark.parametrize(
+    "mapping", [{1.0: Value(2.0)}, MappingProxyType({1.0: 2.0}), OrderedDict(a=1.0)]
+)
+def test_mappings_are_refused(call, mapping):
+    """Mutant: a dict was iterated like a list, so F.sum(d) summed its keys."""
+    with pytest.raises(
+        TypeError, match=f"expects a sequence of Values or numbers, got {type(mapping).__name__}"
+    ):
+        call(mapping)
+
+
+# ---------------------------------------------------------------- non-finite numbers (mutants)
+def chain_of_adds(values):
+    out = values[0]
+    for v in values[1:]:
+        out = out + v
+    return out
+
+
+@pytest.mark.parametrize(
+    "xs",
+    [
+        [math.inf, 1.0],
+        [1.0, -math.inf, 2.0],
+        [math.inf, -math.inf],
+        [math.nan, 1.0],
+        [1.0, math.nan],
+        [1e308, 1e308],  # fsum: "intermediate overflow"
+        [1e308, 1e308, -1e308],  # the chain overflows on the way: inf, as a + b + c
+        [-1e308, -1e308, 5.0],
+    ],
+)
+def test_sum_of_non_finite_values_is_the_chain_of_binary_adds(xs):
+    """Mutant: ``math.fsum`` on every input raised "intermediate overflow in fsum" or
+    "-inf + inf in fsum" where ``a + b`` gives inf or nan."""
+    vs, chained = [Value(x) for x in xs], [Value(x) for x in xs]
+    out, reference = F.sum(vs), chain_of_adds(chained)
+    out.backward(0.5)
+    reference.backward(0.5)
+    assert repr(out.data) == repr(reference.data)  # inf, -inf and nan compare by repr
+    assert [v.grad for v in vs] == [v.grad for v in chained] == [0.5] * len(xs)
+    mean = F.mean([Value(x) for x in xs])
+    assert repr(mean.data) == repr(reference.data / len(xs))
+
+
+def test_sum_with_constants_and_non_finite_values():
+    assert math.isnan(F.sum([Value(math.inf), -math.inf]).data)
+    assert F.sum([Value(1e308), 1e308]).data == math.inf
+    assert F.sum([Value(0.1)] * 10 + [0.0]).data == 1.0  # finite inputs: still exactly rounded
+
+
+@pytest.mark.parametrize("select", [F.maximum, F.minimum], ids=["maximum", "minimum"])
+@pytest.mark.parametrize("order", ["nan first", "nan second"])
+def test_maximum_and_minimum_of_nan_are_nan_whichever_side(select, order):
+    """Mutant: ``max`` semantics, where ``maximum(nan, 1)`` was 1 but ``maximum(1, nan)`` nan."""
+    nan, one = Value(math.nan), Value(1.0)
+    out = select(nan, one) if order == "nan first" else select(one, nan)
+    out.backward(0.5)
+    assert math.isnan(out.data)
+    assert (nan.grad, one.grad) == (0.5, 0.5)  # as PyTorch: the gradient reaches both
+
+
+def test_maximum_of_nan_matches_torch():
+    torch = pytest.importorskip("torch")
+    for select, torch_select in ((F.maximum, torch.maximum), (F.minimum, torch.minimum)):
+        for x, y in ((math.nan, 1.0), (1.0, math.nan), (2.0, 2.0), (3.0, -1.0)):
+            a, b = Value(x), Value(y)
+            out = select(a, b)
+            out.backward()
+            ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, y))
+            t_out = torch_select(ta, tb)
+            t_out.backward()
+            assert repr(out.data) == repr(t_out.item())
+            assert (a.grad, b.grad) == (ta.grad.item(), tb.grad.item())
+
+
+@pytest.mark.parametrize(
+    ("xs", "expected"),
+    [
+        ([math.inf, 0.0], math.inf),
+        ([0.0, math.inf, math.inf], math.inf),
+        ([-math.inf, -math.inf], -math.inf),
+        ([-math.inf, 2.0], 2.0),
+        ([math.inf, math.nan], math.nan),
+        ([math.nan, 1.0], math.nan),
+        ([1.0, math.nan], math.nan),
+    ],
+)
+def test_logsumexp_at_infinities(xs, expected):
+    """Mutant: logsumexp without its ±inf guard: ``logsumexp([inf, 0])`` became nan."""
+    assert repr(F.logsumexp([Value(x) for x in xs]).data) == repr(expected)
+
+
+def test_logsumexp_at_infinities_matches_torch():
+    torch = pytest.importorskip("torch")
+    for xs in ([math.inf, 0.0], [-math.inf, -math.inf], [-math.inf, 2.0]):
+        vs = [Value(x) for x in xs]
+        out = F.logsumexp(vs)
+        out.backward()
+        t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        t_out = torch.logsumexp(t, 0)
+        t_out.backward()
+        assert repr(out.data) == repr(t_out.item())
+        assert [repr(v.grad) for v in vs] == [repr(g) for g in t.grad.tolist()]
