@@ -1,0 +1,148 @@
+"""Tests for micrograd_cn.autograd: grad mode per thread, enable_grad / set_grad_enabled, and a
+topological order that is a recursive DFS's order without the recursion."""
+
+import sys
+import threading
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from micrograd_cn import engine
+from micrograd_cn.autograd import (
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    topological_order,
+)
+from micrograd_cn.engine import Value
+
+
+def test_enable_grad_records_inside_no_grad():
+    a = Value(2.0)
+    with no_grad():
+        with enable_grad():
+            assert is_grad_enabled()
+            b = a * a
+        assert not is_grad_enabled()
+        c = a * a
+    b.backward()
+    assert (a.grad, len(b._prev), c._prev) == (4.0, 2, ())
+
+
+def test_enable_grad_and_no_grad_as_decorators():
+    @enable_grad()
+    def square(v):
+        return v * v
+
+    with no_grad():
+        out = square(Value(3.0))
+    assert out._prev and is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_call_and_as_a_context_manager():
+    try:
+        set_grad_enabled(False)
+        assert not is_grad_enabled() and (Value(1.0) * 2.0)._prev == ()
+        with set_grad_enabled(True):
+            assert is_grad_enabled()
+        assert not is_grad_enabled()  # the previous mode comes back
+    finally:
+        set_grad_enabled(True)
+    with pytest.raises(ValueError, match="log"), set_grad_enabled(False):
+        Value(-1.0).log()
+    assert is_grad_enabled()  # restored after an error too
+
+
+@pytest.mark.parametrize(("mode", "type_name"), [(1, "int"), ("False", "str"), (None, "NoneType")])
+def test_set_grad_enabled_wants_a_bool(mode, type_name):
+    with pytest.raises(TypeError, match=f"set_grad_enabled expects True or False, got {type_name}"):
+        set_grad_enabled(mode)
+    assert is_grad_enabled()
+
+
+def test_set_grad_enabled_is_not_a_decorator():
+    with pytest.raises(TypeError, match="not a decorator; use no_grad"):
+
+        @set_grad_enabled(True)
+        def f():
+            pass
+
+    assert is_grad_enabled()
+
+
+def test_grad_mode_is_per_thread():
+    """While one thread is inside no_grad(), another still records its graph (as in PyTorch)."""
+    inside, done, seen = threading.Event(), threading.Event(), {}
+
+    def evaluator():
+        with no_grad():
+            inside.set()
+            done.wait(5)
+            seen["evaluator"] = (Value(1.0) * 2.0)._prev
+
+    worker = threading.Thread(target=evaluator)
+    worker.start()
+    inside.wait(5)
+    a = Value(1.0)
+    recorded = a * 2.0  # main thread, while the worker sits inside no_grad()
+    done.set()
+    worker.join()
+    assert recorded._prev == (a,) and seen["evaluator"] == ()
+
+
+def test_old_module_flag_still_switches_grad_mode():
+    """``engine._grad_enabled = True`` (older code) reads and writes the same per-thread mode."""
+    with no_grad():
+        assert engine._grad_enabled is False
+        previous, engine._grad_enabled = engine._grad_enabled, True
+        try:
+            assert is_grad_enabled() and (Value(1.0) * 2.0)._prev
+        finally:
+            engine._grad_enabled = previous
+        assert not is_grad_enabled()
+
+
+def recursive_order(root):
+    """The textbook recursive DFS (fine for small graphs), the reference order."""
+    order, visited = [], set()
+
+    def visit(node):
+        visited.add(node)
+        for parent in node._prev:
+            if parent not in visited:
+                visit(parent)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+@st.composite
+def random_graphs(draw):
+    """A random DAG of Values: each new node picks 1 to 3 earlier nodes as parents."""
+    nodes = [Value(float(i)) for i in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(0, 25))):
+        parents = draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=3))
+        nodes.append(Value(0.0, tuple(parents), "op"))
+    return nodes[-1]
+
+
+@given(random_graphs())
+def test_topological_order_is_the_recursive_dfs_order(root):
+    order = topological_order(root)
+    assert order == recursive_order(root)
+    position = {node: i for i, node in enumerate(order)}
+    assert all(position[p] < position[node] for node in order for p in node._prev)
+    assert len(set(order)) == len(order) and order[-1] is root
+
+
+def test_topological_order_of_a_deep_chain_needs_no_recursion():
+    assert sys.getrecursionlimit() <= 1000
+    x = Value(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y + x  # x is a parent of every node: pushed many times, expanded once
+    order = topological_order(y)
+    assert (len(order), order[0], order[-1]) == (100_001, x, y)
