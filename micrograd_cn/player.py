@@ -313,19 +313,13 @@ class StepThrough:
         )
 
     def _repr_html_(self) -> str:
-        from .viz import GraphvizNotFoundError
+        from .render import GraphvizNotFoundError, GraphvizTimeoutError
 
         try:
             return self.html_fragment()
-        except GraphvizNotFoundError as error:  # no picture: say why, still list the steps
+        except (GraphvizNotFoundError, GraphvizTimeoutError) as error:  # say why, list the steps
             steps = "".join(f"<li>{html.escape(_bounded(c))}</li>" for c in self.captions)
             return f"<p>{html.escape(str(error))}</p><ol>{steps}</ol>"
-
-    def widget(self):
-        """The player as an ipywidgets.HTML (for layouts); ImportError without ipywidgets."""
-        import ipywidgets
-
-        return ipywidgets.HTML(self._repr_html_())
 
 
 _PAGE = """<!DOCTYPE html>

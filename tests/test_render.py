@@ -59,8 +59,10 @@ def test_every_dot_run_has_a_time_limit(monkeypatch, tmp_path):
         graph.pipe(format="svg")
     with pytest.raises(GraphvizTimeoutError, match=message):
         graph.render(tmp_path / "out", format="png")
-    with pytest.raises(GraphvizTimeoutError):
-        StepThrough(demo_graph())._repr_html_()
+    with pytest.raises(GraphvizTimeoutError, match=r"graph of 7 nodes, 6 edges"):
+        StepThrough(demo_graph()).svg()
+    page = StepThrough(demo_graph())._repr_html_()  # Jupyter: the reason and the steps, no crash
+    assert "did not finish within 0.5 s" in page and page.count("<li>") == 10
     assert time.perf_counter() - start < 5.0
 
 
