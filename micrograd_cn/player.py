@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from .engine import Value, topological_order
-from .trace import Trace, format_number, fresh_record
+from .trace import Trace, fresh_record
 from .viz import (
     BACKWARD_COLOR,
     FONTS,
@@ -87,10 +87,8 @@ class _Picture:
         self.grads = [0.0] * n
         for step in tr.backward:
             self.grads[step.index] = step.grad
-        root_name = self.names[-1]
         # edge (parent -> child's op): the label lines shown while the parent's gradient forms
         self.edge_text: dict[tuple[int, int], tuple[str, str]] = {}
-        self.terms: list[list[str]] = [[] for _ in range(n)]
         for step in tr.backward:
             c = step.index
             for m in step.sent:
@@ -100,14 +98,6 @@ class _Picture:
                     symbolic = ""
                 shown = f"{symbolic} = {local}" if symbolic and symbolic != local else local
                 self.edge_text[(m.parent, c)] = (f"局部 {shown}", f"送回 {_short(m.delta)}")
-                p_name, c_name = self.names[m.parent], self.names[c]
-                upstream = _paren(format_number(step.grad))
-                numbers = f"{upstream} × {_paren(format_number(m.local))}"
-                sym = f"{upstream} × {symbolic} = " if symbolic and symbolic != local else ""
-                self.terms[m.parent].append(
-                    f"∂{root_name}/∂{c_name} × ∂{c_name}/∂{p_name} = "
-                    f"{sym}{numbers} = {format_number(m.delta)}"
-                )
         self.widths = [
             max(
                 80.0,
@@ -192,7 +182,7 @@ class _Picture:
                     "parents": sorted(set(step.parents)),
                     "formula": _bounded(step.formula),
                     "sum": _bounded(b.caption),
-                    "terms": self.terms[i],
+                    "terms": [_bounded(t) for t in tr.term_lines(i)],  # one per child's term
                     "why": _bounded(str(getattr(b, "why", "") or "")),
                 }
             )
