@@ -15,7 +15,6 @@ is executed.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from .engine import Value, topological_order
 from .expr import ExpressionError, normalize_text, parse_assignments, parse_expression
+from .outputs import frame_paths, remove_stale_frames, write_all
 
 __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
 
@@ -31,7 +31,7 @@ ECHO_LENGTH = 80  # a longer expression is shown cut with … in the first print
 ROOT_NAMES = ("f", "out", "result")  # the first one that no variable uses names the root
 DRAW_VALUE_OPTIONS = ("-o", "--output", "--max-nodes")  # draw options followed by a value
 DRAW_SHORT_OPTIONS = ("-o", "-h")
-OPERATOR_CHARS = set("*+/()., ")  # in a leading-dash token: an expression, not an option
+OPERATOR_CHARS = set("*+/(), ")  # in a leading-dash token: an expression, not an option
 
 
 class UsageError(Exception):
@@ -213,49 +213,16 @@ def _demo(args) -> int:
     from . import viz
 
     svg, page = Path("demo.svg"), Path("demo.html")
-    _write_all([(svg, lambda path: path.write_bytes(viz.draw_dot(f).pipe(format="svg")))])
+    write_all([(svg, lambda path: path.write_bytes(viz.draw_dot(f).pipe(format="svg")))])
     print(f"wrote {svg}")
     title = "(x + y) * z 逐步演示 step-through"
-    _write_all([(page, lambda path: viz.export_html(f, path, title=title))])
+    write_all([(page, lambda path: viz.export_html(f, path, title=title))])
     print(f"wrote {page}")
-    print(f"\n用浏览器打开 {page.resolve()} 逐步观看前向和反向传播（← → 键翻页）；")
+    print(f"\n用浏览器打开 {page.resolve()}：按“播放”或方向键 ← → 逐步观看前向和反向传播，")
+    print("点击任一节点看它的链式法则求和；")
     print(f"整张计算图（含每个节点的值和梯度）在 {svg.resolve()}。")
     print(f"Open {page.resolve()} in a browser to step through the passes.")
     return 0
-
-
-def _frame_paths(path: Path, count: int) -> list[Path]:
-    width = max(2, len(str(count)))
-    return [path.with_name(f"{path.stem}_{k + 1:0{width}d}{path.suffix}") for k in range(count)]
-
-
-def _write_all(writers) -> None:
-    """Run ``write(temp_path)`` for every ``(path, write)``, then rename all into place.
-
-    Nothing is replaced until every file is written, and the temporary files are
-    removed whatever happens (Ctrl-C included): an interrupted run leaves no
-    partial output behind.
-    """
-    temps = []
-    try:
-        for path, write in writers:
-            temp = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
-            temps.append((temp, path))
-            write(temp)
-        for temp, path in temps:
-            os.replace(temp, path)
-    finally:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
-
-
-def _remove_stale_frames(output: Path, written: list[Path]) -> None:
-    """Delete FILE_NN frames of an earlier, longer run (only names this run's pattern makes)."""
-    pattern = re.compile(rf"{re.escape(output.stem)}_\d{{2,}}{re.escape(output.suffix)}")
-    keep = {p.name for p in written}
-    for path in output.parent.iterdir():
-        if pattern.fullmatch(path.name) and path.name not in keep and path.is_file():
-            path.unlink()
 
 
 def _root_name(root: Value, values: Mapping[str, float]) -> str:
@@ -286,10 +253,10 @@ def _draw(args) -> int:
     root.backward()
     shown = text if len(text) <= ECHO_LENGTH else f"{text[: ECHO_LENGTH - 1]}…"
     formula = "" if shown == root.label else f" = {shown}"  # draw "x" x=1: no "x = x"
-    print(f"{root.label}{formula} = {root.data:.4f}")
+    print(f"{root.label}{formula} = {root.data + 0.0:.4f}")  # + 0.0: -0.0 prints as 0
     named = _named_leaves(root, values)
     for name, v in named:
-        print(f"∂{root.label}/∂{name} = {v.grad:.4f}")
+        print(f"∂{root.label}/∂{name} = {v.grad + 0.0:.4f}")
     unused = [name for name in values if name not in dict(named)]
     if unused:
         print(f"note: unused variable(s): {', '.join(unused)}", file=sys.stderr)
@@ -298,6 +265,8 @@ def _draw(args) -> int:
         f"{written[0]} … {written[-1]} ({len(written)} frames)" if len(written) > 1 else written[0]
     )
     print(f"wrote {shown}")
+    if fmt == "html":
+        print(f"用浏览器打开 open in a browser: {output.resolve()}")
     return 0
 
 
@@ -315,14 +284,14 @@ def _render(root: Value, output: Path, fmt: str, steps: bool, max_nodes, title: 
             writers = [(output, lambda path: path.write_text(page, encoding="utf-8"))]
         else:
             graphs = viz.step_frames(root, **limit) if steps else [viz.draw_dot(root, **limit)]
-            paths = _frame_paths(output, len(graphs)) if steps else [output]
+            paths = frame_paths(output, len(graphs)) if steps else [output]
             writers = [(path, _graph_writer(graph, fmt)) for graph, path in zip(graphs, paths)]
-        _write_all(writers)
+        write_all(writers)
     except ValueError as error:  # the size guard: say how to raise the limit from here
         raise UsageError(_cli_words(str(error))) from None
     written = [path for path, _ in writers]
     if steps and fmt != "html":
-        _remove_stale_frames(output, written)
+        remove_stale_frames(output, written)
     return written
 
 

@@ -88,8 +88,9 @@ def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, 
     assert len(captions) == 10 and "∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4" in captions[7]
     assert "wrote demo.svg" in out and "wrote demo.html" in out
     page, picture = (tmp_path / "demo.html").resolve(), (tmp_path / "demo.svg").resolve()
-    assert out.rstrip().splitlines()[-3:] == [
-        f"用浏览器打开 {page} 逐步观看前向和反向传播（← → 键翻页）；",
+    assert out.rstrip().splitlines()[-4:] == [
+        f"用浏览器打开 {page}：按“播放”或方向键 ← → 逐步观看前向和反向传播，",
+        "点击任一节点看它的链式法则求和；",
         f"整张计算图（含每个节点的值和梯度）在 {picture}。",
         f"Open {page} in a browser to step through the passes.",
     ]
@@ -163,6 +164,10 @@ def test_draw_html_and_steps(tmp_path, capsys):
     assert single.read_text(encoding="utf-8").count("<svg") == 1
     steps = tmp_path / "steps.html"
     assert run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(steps), "--steps")[0] == 0
+    code, out, _ = run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(steps), "--steps")
+    assert (
+        code == 0 and out.splitlines()[-1] == f"用浏览器打开 open in a browser: {steps.resolve()}"
+    )
     captions = player_captions(steps.read_text(encoding="utf-8"))
     assert len(captions) == 6 and captions[5].endswith("∂f/∂x = ∂f/∂f × y = 1 × 4 = 4")
     code, out, _ = run(
@@ -350,20 +355,21 @@ def test_method_call_syntax_matches_the_function_form(tmp_path, capsys):
         (["x", "x=3"], ["x = 3.0000", "∂x/∂x = 1.0000"]),
         (["exp(exp)", "exp=0"], ["f = exp(exp) = 1.0000", "∂f/∂exp = 1.0000"]),
         (["-2*x", "x=3"], ["f = -2*x = -6.0000", "∂f/∂x = -2.0000"]),
-        (["-o", "g.dot", "-tanh(x)", "x=0"], ["f = -tanh(x) = -0.0000", "∂f/∂x = -1.0000"]),
+        (["-tanh(x)", "x=0"], ["f = -tanh(x) = 0.0000", "∂f/∂x = -1.0000"]),  # not -0.0000
         (["--steps", "-o*y", "o=2", "y=5"], ["f = -o*y = -10.0000", "∂f/∂o = -5.0000"]),
-        (["-o", "g.dot", "--", "-x*y", "x=1", "y=2"], ["f = -x*y = -2.0000", "∂f/∂x = -2.0000"]),
+        (["--", "-x*y", "x=1", "y=2"], ["f = -x*y = -2.0000", "∂f/∂x = -2.0000"]),
     ],
 )
-def test_draw_prints_value_and_gradients_even_with_a_leading_minus(
-    tmp_path, monkeypatch, capsys, argv, lines
+@pytest.mark.parametrize("output", [["-o", "g.dot"], ["-og.dot"], ["--output=g.dot"]])
+def test_draw_reads_an_expression_starting_with_minus_without_dashdash(
+    tmp_path, monkeypatch, capsys, argv, lines, output
 ):
     monkeypatch.chdir(tmp_path)
-    if "-o" not in argv:
-        argv = [*argv, "-o", "g.dot"]
-    code, out, err = run(capsys, "draw", *argv)
+    code, out, err = run(capsys, "draw", *output, *argv)
     assert code == 0, err
     assert out.splitlines()[: len(lines)] == lines
+    written = "g_01.dot … g_08.dot (8 frames)" if "--steps" in argv else "g.dot"  # 4 Values
+    assert out.splitlines()[-1] == f"wrote {written}"
 
 
 def test_fullwidth_names_and_operators_read_as_ascii(tmp_path, capsys):
