@@ -1,15 +1,20 @@
 """Training benchmark: micrograd's demo step, micrograd 0.1.0 vs micrograd_cn, in one process.
 
-Workload (issue 4): micrograd's demo.ipynb training step on 100 moons points with
+Workload: micrograd's demo.ipynb training step on 100 moons points with
 ``MLP(2, [16, 16, 1])``: forward, SVM max-margin loss ``relu(1 - y·score)`` averaged,
 plus ``1e-4 · Σ p²``, ``zero_grad``, ``backward``, SGD update.  The step is written
 ONCE (:func:`demo_step`) and run with each library's ``Value`` and ``MLP``; both models
 start from the same weights, and the first losses are compared as a sanity check.
 Also: memory after 1,000 micrograd_cn training steps with ``gc.disable()`` (graphs
 must be freed by reference counting alone), and an optional PyTorch reference row
-(the same step on batched float64 tensors).
+(the same step on batched float64 tensors, on one thread: on a busy machine
+PyTorch's idle pool threads spin and make its timings erratic).
 
-Run:  .venv/bin/python benchmarks/bench_train.py [--steps 30] [--micrograd-steps 3]
+The libraries take turns inside each of ``--rounds`` rounds and each ratio is the
+median over the rounds of that round's ratio, so a busy machine slows both sides of
+a ratio alike.  The lines starting with ``ratio`` are the summary.
+
+Run:  .venv/bin/python benchmarks/bench_train.py [--steps 30] [--micrograd-steps 3] [--rounds 3]
 
 A benchmark, not a test: it prints figures and ratios, it never fails.  micrograd's
 backward is recursive, so every workload runs in a thread with a 512 MiB stack and a
@@ -137,6 +142,7 @@ def torch_step_times(X, y, steps: int):
         import torch
     except ImportError:
         return None, None
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     model = torch.nn.Sequential(
         torch.nn.Linear(2, 16),
@@ -182,18 +188,31 @@ def run(args) -> None:
     worst = max(abs(a - b) for a, b in zip(after_theirs, after_ours))
     print(f"parameters after one SGD step agree to {worst:.1e}")
 
-    rows = []
-    t_mg = time_steps(micrograd.engine.Value, theirs, X, y, args.micrograd_steps)
-    rows.append(("micrograd 0.1.0", "on", t_mg))
-    t_cn = time_steps(micrograd_cn.engine.Value, ours, X, y, args.steps)
-    rows.append(("micrograd_cn", "on", t_cn))
-    t_cn_off = time_steps(micrograd_cn.engine.Value, ours, X, y, args.steps, gc_enabled=False)
-    rows.append(("micrograd_cn", "off", t_cn_off))
-    t_torch, torch_name = torch_step_times(X, y, args.steps)
-    if t_torch is not None:
-        rows.append((f"{torch_name} (batched tensors)", "on", t_torch))
+    rounds = max(1, args.rounds)
+    per_round = {"mg": [], "cn": [], "cn_off": [], "torch": []}
+    torch_name = None
+    for _ in range(rounds):
+        mg = max(1, args.micrograd_steps // rounds)
+        per_round["mg"].append(time_steps(micrograd.engine.Value, theirs, X, y, mg))
+        cn = max(1, args.steps // rounds)
+        per_round["cn"].append(time_steps(micrograd_cn.engine.Value, ours, X, y, cn))
+        off = time_steps(micrograd_cn.engine.Value, ours, X, y, cn, gc_enabled=False)
+        per_round["cn_off"].append(off)
+        t_torch, torch_name = torch_step_times(X, y, cn)
+        if t_torch is not None:
+            per_round["torch"].append(t_torch)
+    everything = {
+        key: [t for times in rounds_ for t in times] for key, rounds_ in per_round.items()
+    }
+    rows = [
+        ("micrograd 0.1.0", "on", everything["mg"]),
+        ("micrograd_cn", "on", everything["cn"]),
+        ("micrograd_cn", "off", everything["cn_off"]),
+    ]
+    if torch_name is not None:
+        rows.append((f"{torch_name} (batched, 1 thread)", "on", everything["torch"]))
 
-    base = statistics.median(t_mg)
+    base = statistics.median(everything["mg"])
     print()
     print(f"demo step (MLP 2-16-16-1, 100 points), Python {platform.python_version()}")
     print(
@@ -205,6 +224,23 @@ def run(args) -> None:
         print(
             f"{name:<34} {gc_state:>3} {len(times):>5} {med * 1e3:>10.1f} {min(times) * 1e3:>9.1f} "
             f"{base / med:>12.1f}x"
+        )
+
+    def ratio(slow, fast):
+        return statistics.median(
+            statistics.median(s) / statistics.median(f)
+            for s, f in zip(per_round[slow], per_round[fast])
+        )
+
+    for gc_state, ours_key in (("on ", "cn"), ("off", "cn_off")):
+        faster = ratio("mg", ours_key)
+        print(
+            f"ratio demo step gc {gc_state}: micrograd_cn {faster:.1f}x faster than micrograd 0.1.0"
+        )
+    if per_round["torch"]:
+        speed = ratio("torch", "cn")
+        print(
+            f"ratio demo step gc on : micrograd_cn runs at {speed:.2f}x the speed of {torch_name}"
         )
 
     n = args.memory_steps
@@ -228,6 +264,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="timed micrograd_cn/torch steps")
     parser.add_argument("--micrograd-steps", type=int, default=3, help="timed micrograd steps")
     parser.add_argument("--memory-steps", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="turns the libraries take")
     args = parser.parse_args()
     sys.setrecursionlimit(1_000_000)
     threading.stack_size(512 * 1024 * 1024)
