@@ -84,10 +84,6 @@ def _batch(predictions, targets, name: str) -> tuple[list, list]:
     return list(predictions), list(targets)
 
 
-def _data(v, what: str) -> float:
-    return v.data if isinstance(v, Value) else as_real(v, what)
-
-
 def mse_loss(predictions, targets, reduction="mean"):
     """Mean squared error ``mean((p - t)²)``; d/dp = 2(p - t)/n.
 

@@ -238,9 +238,7 @@ def _to_floats(values):
 
 
 def _shape(values) -> str:
-    """'a number', '2 numbers', '3 x 2 numbers': what a state_dict entry must hold."""
-    if isinstance(values, Value):
-        return "a number"
+    """'2 numbers', '3 x 2 numbers': what a state_dict entry (a list) must hold."""
     dims = []
     while isinstance(values, list):
         dims.append(str(len(values)))

@@ -257,6 +257,7 @@ def test_xavier_bound_uses_nout_as_fan_out():
 
 def test_he_and_uniform_bounds():
     he = [w.data for n in Layer(24, 10, init="he", seed=2).neurons for w in n.w]
+    assert min(he) < -0.9 * math.sqrt(6 / 24) and max(he) > 0.9 * math.sqrt(6 / 24)  # both signs
     assert max(abs(w) for w in he) <= math.sqrt(6 / 24)
     assert max(abs(w) for w in he) > 0.95 * math.sqrt(6 / 24)
     uniform = [w.data for n in Layer(24, 10, init="uniform", seed=2).neurons for w in n.w]
@@ -351,10 +352,64 @@ def test_failed_load_leaves_model_unchanged(corrupt, error, match):
     assert model.state_dict() == before
 
 
+@pytest.mark.parametrize(
+    ("corrupt", "error", "match"),
+    [
+        (
+            lambda s: s.update({"layers.0.weight": 1.0}),
+            ValueError,
+            r"\['layers.0.weight'\]: expected 3 x 2 numbers, got a number$",
+        ),
+        (
+            lambda s: s.update({"layers.1.weight": []}),
+            ValueError,
+            r"\['layers.1.weight'\]: expected 1 x 3 numbers, got a list of 0$",
+        ),
+        (
+            lambda s: s["layers.1.bias"].__setitem__(0, [0.5]),
+            ValueError,
+            r"^state_dict\['layers.1.bias'\]\[0\]: expected a number, got a list$",
+        ),
+        (
+            lambda s: s["layers.1.bias"].__setitem__(0, None),
+            TypeError,
+            r"^state_dict\['layers.1.bias'\]\[0\] must be a real number",
+        ),
+        (
+            lambda s: s.update(extra=0.0) or s.pop("layers.0.bias"),
+            ValueError,
+            r"^state_dict keys do not match: missing \['layers.0.bias'\]; unexpected \['extra'\]$",
+        ),
+        (
+            lambda s: s.clear(),
+            ValueError,
+            "^state_dict keys do not match: missing \\['layers.0.bias', ",
+        ),
+    ],
+)
+def test_load_state_dict_error_messages(corrupt, error, match):
+    model = MLP(2, [3, 1], seed=0)
+    state = model.state_dict()
+    corrupt(state)
+    with pytest.raises(error, match=match):
+        model.load_state_dict(state)
+
+
 def test_load_state_dict_rejects_non_dicts():
     model = MLP(2, [3, 1], seed=0)
     with pytest.raises(TypeError, match="expects a dict, got list"):
         model.load_state_dict([])
+
+
+def test_neuron_and_layer_state_dicts_use_pytorch_keys():
+    n = Neuron(2, seed=0)
+    assert n.state_dict() == {"weight": [n.w[0].data, n.w[1].data], "bias": 0.0}
+    layer = Layer(1, 2, seed=0)
+    assert layer.state_dict() == {
+        "weight": [[layer.neurons[0].w[0].data], [layer.neurons[1].w[0].data]],
+        "bias": [0.0, 0.0],
+    }
+    Neuron(2, seed=5).load_state_dict({"weight": [1.0, 2.0], "bias": 3.0})
 
 
 def test_custom_module_with_only_parameters():
@@ -382,11 +437,15 @@ def test_reprs():
 
 
 # ---------------------------------------------------------------- inputs that are not samples
-@pytest.mark.parametrize("make", [lambda: Neuron(2, seed=0), lambda: Layer(2, 3, seed=0)])
-def test_modules_reject_a_mapping_as_input(make):
+@pytest.mark.parametrize(
+    ("make", "who"), [(lambda: Neuron(2, seed=0), "Neuron"), (lambda: Layer(2, 3, seed=0), "Layer")]
+)
+def test_modules_reject_a_mapping_as_input(make, who):
     module = make()
-    with pytest.raises(TypeError, match=r"expects a list of 2 inputs .*, got dict"):
+    with pytest.raises(TypeError, match=f"^{who} expects a list of 2 inputs .*, got dict$"):
         module({0.5: "a", 1.5: "b"})  # a dict's keys are numbers, but they are not a sample
+    with pytest.raises(ValueError, match=f"^{who} expects 2 inputs, got 3$"):
+        module([1.0, 2.0, 3.0])
 
 
 @pytest.mark.parametrize(
@@ -482,6 +541,9 @@ def test_inputs_are_labelled_leaves_and_give_input_gradients():
         nn.inputs([1.0, "2"])
     with pytest.raises(TypeError, match="inputs expects a list of numbers, got dict"):
         nn.inputs({"a": 1.0})
+    with pytest.raises(TypeError, match=r"^prefix must be a str, got int$"):
+        nn.inputs([1.0], prefix=1)
+    assert [v.label for v in nn.inputs((4, 5), prefix="特征")] == ["特征0", "特征1"]
 
 
 def test_drawing_a_small_mlp_shows_parameter_and_input_names():
