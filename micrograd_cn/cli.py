@@ -28,8 +28,14 @@ __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
 
 FORMATS = ("svg", "png", "pdf", "dot", "html")
 ECHO_LENGTH = 80  # a longer expression is shown cut with … in the first printed line
+PRINTED_GRADIENTS = 20  # ∂f/∂name lines printed; the rest are only drawn
 ROOT_NAMES = ("f", "out", "result")  # the first one that no variable uses names the root
-DRAW_VALUE_OPTIONS = ("-o", "--output", "--max-nodes")  # draw options followed by a value
+DRAW_VALUE_OPTIONS = (
+    "-o",
+    "--output",
+    "--max-nodes",
+    "--collapse-inputs",
+)  # draw options followed by a value
 DRAW_SHORT_OPTIONS = ("-o", "-h")
 OPERATOR_CHARS = set("*+/(), ")  # in a leading-dash token: an expression, not an option
 
@@ -116,6 +122,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="节点上限 size limit: a drawing shows at most N values (those nearest the result); "
         f"--steps refuses graphs above N. Without it, graphs above {DRAW_LIMIT} values "
         f"(--steps: {STEP_LIMIT}) are refused",
+    )
+    draw.add_argument(
+        "--collapse-inputs",
+        type=_positive_int,
+        default=None,
+        metavar="K",
+        help="折叠输入 show at most K inputs of each sum(...) node (one picture, not --steps)",
     )
     train_help = "训练一个小 MLP (train a small MLP on a toy data set)"
     train = commands.add_parser("train", help=train_help, description=train_help)
@@ -255,12 +268,14 @@ def _draw(args) -> int:
     formula = "" if shown == root.label else f" = {shown}"  # draw "x" x=1: no "x = x"
     print(f"{root.label}{formula} = {root.data + 0.0:.4f}")  # + 0.0: -0.0 prints as 0
     named = _named_leaves(root, values)
-    for name, v in named:
+    for name, v in named[:PRINTED_GRADIENTS]:
         print(f"∂{root.label}/∂{name} = {v.grad + 0.0:.4f}")
+    if len(named) > PRINTED_GRADIENTS:
+        print(f"… {len(named) - PRINTED_GRADIENTS} more variables (their grads are in the drawing)")
     unused = [name for name in values if name not in dict(named)]
     if unused:
         print(f"note: unused variable(s): {', '.join(unused)}", file=sys.stderr)
-    written = _render(root, output, fmt, args.steps, args.max_nodes, title=f"{text} 逐步演示")
+    written = _render(root, output, fmt, args, title=f"{text} 逐步演示")
     shown = (
         f"{written[0]} … {written[-1]} ({len(written)} frames)" if len(written) > 1 else written[0]
     )
@@ -270,27 +285,34 @@ def _draw(args) -> int:
     return 0
 
 
-def _render(root: Value, output: Path, fmt: str, steps: bool, max_nodes, title: str):
+def _render(root: Value, output: Path, fmt: str, args, title: str):
     """Write the drawing(s); returns the paths written."""
     from . import viz
 
-    limit = _size_options(max_nodes)
+    sizes = {} if args.max_nodes is None else {"max_nodes": args.max_nodes}
+    drawing = dict(sizes)
+    if args.collapse_inputs is not None:
+        if args.steps:
+            raise UsageError("--collapse-inputs is for one picture; it does not work with --steps")
+        drawing["collapse_inputs"] = args.collapse_inputs
     try:
-        if fmt == "html" and steps:
-            writers = [(output, lambda path: viz.export_html(root, path, title=title, **limit))]
+        if fmt == "html" and args.steps:
+            writers = [(output, lambda path: viz.export_html(root, path, title=title, **sizes))]
         elif fmt == "html":
-            svg = viz._svg(viz.draw_dot(root, **limit))
+            svg = viz._svg(viz.draw_dot(root, **drawing))
             page = f'<!DOCTYPE html><meta charset="utf-8">{svg}'
             writers = [(output, lambda path: path.write_text(page, encoding="utf-8"))]
         else:
-            graphs = viz.step_frames(root, **limit) if steps else [viz.draw_dot(root, **limit)]
-            paths = frame_paths(output, len(graphs)) if steps else [output]
+            graphs = (
+                viz.step_frames(root, **sizes) if args.steps else [viz.draw_dot(root, **drawing)]
+            )
+            paths = frame_paths(output, len(graphs)) if args.steps else [output]
             writers = [(path, _graph_writer(graph, fmt)) for graph, path in zip(graphs, paths)]
         write_all(writers)
     except ValueError as error:  # the size guard: say how to raise the limit from here
         raise UsageError(_cli_words(str(error))) from None
     written = [path for path, _ in writers]
-    if steps and fmt != "html":
+    if args.steps and fmt != "html":
         remove_stale_frames(output, written)
     return written
 
@@ -301,16 +323,15 @@ def _graph_writer(graph, fmt: str):
     return lambda path: path.write_bytes(graph.pipe(format=fmt))
 
 
-def _size_options(max_nodes) -> dict:
-    """``--max-nodes N`` is the drawing's ``max_nodes=N`` (raises its size guard)."""
-    return {} if max_nodes is None else {"max_nodes": max_nodes}
-
-
 def _cli_words(message: str) -> str:
     """The drawing's advice in command-line words (``max_nodes=50`` -> ``--max-nodes 50``)."""
     message = re.sub(r"^(draw_dot|step_frames|export_html|StepThrough): ", "", message)
     message = message.replace("F.sum([...])", "sum(a, b, ...)")
-    return re.sub(r"\bmax_nodes=", "--max-nodes ", message)
+    return re.sub(
+        r"\b(max_nodes|collapse_inputs)\b(=?)",
+        lambda m: f"--{m[1].replace('_', '-')}{' ' if m[2] else ''}",
+        message,
+    )
 
 
 def _named_leaves(root: Value, values: Mapping[str, float]):

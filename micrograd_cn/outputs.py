@@ -15,6 +15,7 @@ earlier, longer run that this run would leave behind are removed.
 ['s_01.txt', 's_02.txt', 's_03.txt']
 >>> remove_stale_frames(folder / "s.txt", frames[:2]); sorted(p.name for p in folder.iterdir())
 ['s_01.txt', 's_02.txt']
+>>> import shutil; shutil.rmtree(folder)
 """
 
 from __future__ import annotations

@@ -543,7 +543,7 @@ def test_a_real_ctrl_c_while_frames_render_exits_130_leaving_nothing(tmp_path):
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     for line in child.stdout:  # the gradients are printed just before the frames are drawn
-        if line.startswith("∂f/∂x13"):
+        if line.startswith("… 8 more variables"):  # the last line before drawing
             break
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
@@ -600,6 +600,30 @@ def test_steps_above_the_limit_are_refused_and_max_nodes_raises_it(tmp_path, cap
     assert code == 0, err
     assert out.splitlines()[0].endswith(f" = {sum(i / n for i in range(n)):.4f}")
     assert page.read_text(encoding="utf-8").count("<svg") >= 1
+
+
+def test_a_wide_sum_is_refused_then_drawn_with_collapse_inputs(tmp_path, capsys):
+    n = 350  # inputs of one sum node: 351 Values, above the drawing's default limit
+    argv = [f"sum({','.join(f'a{i}' for i in range(n))})", *(f"a{i}={i}" for i in range(n))]
+    path = tmp_path / "g.dot"
+    code, out, err = run(capsys, "draw", *argv, "-o", str(path))
+    assert code == 2 and err.count("\n") == 1
+    assert f"the graph has {n + 1} nodes" in err and f"--max-nodes {n + 1}" in err
+    assert "--collapse-inputs 3" in err and "_" not in err.split("error: ", 1)[1]
+    lines = out.splitlines()  # value and gradients are printed before drawing: 20, then a count
+    assert lines[0].endswith(f" = {sum(range(n)):.4f}") and lines[1] == "∂f/∂a0 = 1.0000"
+    assert (
+        len(lines) == 22
+        and lines[21] == f"… {n - 20} more variables (their grads are in the drawing)"
+    )
+    code, out, err = run(capsys, "draw", *argv, "-o", str(path), "--collapse-inputs", "3")
+    assert code == 0, err
+    source = path.read_text(encoding="utf-8")
+    assert f"+{n - 3}" in source and ">a0<" in source and ">a3<" not in source
+    code, _, err = run(capsys, "draw", *argv, "-o", str(path), "--steps", "--collapse-inputs", "3")
+    assert (
+        code == 2 and "--collapse-inputs is for one picture; it does not work with --steps" in err
+    )
 
 
 def test_max_nodes_draws_the_values_nearest_the_result(tmp_path, capsys):
