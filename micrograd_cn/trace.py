@@ -154,7 +154,20 @@ class Trace:
 
 
 def _names(nodes: list[Value]) -> list[str]:
-    return [str(v.label) if v.label else f"v{i}" for i, v in enumerate(nodes)]
+    """The label, or ``v{i}`` for an unlabelled node, primed (``v2'``) if a label is ``v2``.
+
+    >>> a = Value(1.0, label="v1"); _names(topological_order(a * 2))
+    ['v1', "v1'"]
+    """
+    taken = {str(v.label) for v in nodes if v.label}
+    names = []
+    for i, v in enumerate(nodes):
+        name = str(v.label) if v.label else f"v{i}"
+        while not v.label and name in taken:
+            name += "'"
+        taken.add(name)
+        names.append(name)
+    return names
 
 
 def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:

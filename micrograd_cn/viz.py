@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from .engine import Value, topological_order
 from .render import GraphvizNotFoundError, GraphvizTimeoutError, _Digraph
 from .render import _svg as _svg  # the CLI writes inline SVG with it
-from .trace import op_text
+from .trace import _names, op_text
 
 __all__ = [
     "FONTS",
@@ -114,7 +114,8 @@ def clean_text(text: str) -> str:
 
 def node_names(nodes: list[Value]) -> list[str]:
     """Drawn names: the cleaned label, or ``v{i}`` (the captions' name) for an unlabelled node."""
-    return [display_label(v.label, f"node v{i}") or f"v{i}" for i, v in enumerate(nodes)]
+    auto = _names(nodes)
+    return [display_label(v.label, f"node v{i}") or auto[i] for i, v in enumerate(nodes)]
 
 
 def text_width(text: str, size: float = 12.0) -> float:
