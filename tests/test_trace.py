@@ -425,3 +425,14 @@ def test_tables_show_every_value_and_align_chinese_labels():
     assert "2.0000" in backward[-1] and "100.0000" in backward[-2]
     assert "苹果 单价 += 2" in backward[2]
     assert "∂总价/∂个数 = ∂总价/∂总价 × (苹果 单价) = 1 × 100 = 100" in backward[3]
+
+
+def test_automatic_names_never_repeat_a_label():
+    """Mutant: ``v{i}`` for every unlabelled node even when a label is ``v{i}``."""
+    v2, v3, a = Value(1.0, label="v2"), Value(2.0, label="v3"), Value(3.0, label="a")
+    t = record(v2 * v3 + a)
+    names = [s.name for s in t.forward]
+    assert len(set(names)) == len(names)
+    product = next(s for s in t.forward if s.op == "*")
+    assert product.formula == f"{product.name} = v2 × v3 = 1 × 2 = 2"
+    assert product.name != "v2"
