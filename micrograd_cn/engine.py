@@ -2,7 +2,10 @@
 
 Every operation is one method with the same shape as micrograd's: compute the
 result, define its ``_backward(g)`` right below (``g`` is the gradient arriving
-at the result), and attach it.  Two rules keep it fast and memory-light:
+at the result), and attach it; it is stored as ``node._grad_fn``.  ``node._backward()``
+is micrograd's manual step that calls it with ``node.grad`` (see :attr:`Value._backward`).
+Grad mode and the topological order live in :mod:`micrograd_cn.autograd`, number
+checks in :mod:`micrograd_cn.real_numbers`.  Two rules keep it fast and memory-light:
 
 * the closure captures the *parents*, never the result, so a graph has no
   reference cycles and is freed by reference counting the moment it is dropped;
