@@ -54,6 +54,10 @@ def _check_function(f, n_inputs: int) -> Callable[[list], object]:
     except TypeError:  # cannot take the inputs one by one: maybe it takes them as one list
         if n_inputs > 1 and _binds_one(signature):
             return lambda values: f(values)
+        raise TypeError(
+            f"f{signature} cannot take the {n_inputs} inputs in xs, "
+            "neither one by one nor as one list"
+        ) from None
     except ValueError:  # no signature (some builtins): just call it
         pass
     return lambda values: f(*values)

@@ -146,6 +146,67 @@ def test_tolerances_are_applied_per_input():
     assert gradcheck(f, [2.0], rtol=0.0, atol=0.011)
 
 
+def linear_with_rule(true, told):
+    """f(*xs) = Σ true_i · x_i, whose backward sends ``told_i · g`` (a deliberately wrong rule)."""
+
+    def f(*xs):
+        def _backward(g):
+            for x, c in zip(xs, told):
+                x.grad += c * g
+
+        return _node(sum(t * x.data for t, x in zip(true, xs)), xs, "lin", _backward)
+
+    return f
+
+
+def test_failures_are_sorted_by_their_difference_not_their_sum():
+    """a: analytic 10, numeric 9 (difference 1); b: analytic -3, numeric 3 (difference 6).
+
+    Mutants killed: the sort key ``|a + n|`` (b would sort last), ``|n - n|`` (no order).
+    """
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(linear_with_rule([9.0, 3.0], [10.0, -3.0]), [Value(1.0, label="a"), 2.0])
+    assert [f[0] for f in caught.value.failures] == [1, 0]
+    lines = str(caught.value).splitlines()
+    assert lines[1].startswith("  input 1: analytic -3.000000000, numeric ")  # no label
+    assert lines[2].startswith("  a (input 0): analytic 10.00000000, numeric ")
+
+
+def test_a_nan_gradient_sorts_first():
+    """Mutants killed: nan's sort key left nan (``and False``) or every key inf (``or True``)."""
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(linear_with_rule([2.0, 2.0, 2.0], [3.0, math.nan, 2.5]), [1.0, 1.0, 1.0])
+    assert [f[0] for f in caught.value.failures] == [1, 0, 2]
+
+
+def test_tolerance_boundary_is_inclusive_and_zero_tolerances_are_allowed():
+    """|difference| == atol + rtol·|n| passes: with eps 0.5 at 0, x's numeric slope is exactly 1.
+
+    Mutants killed: ``<=`` -> ``<``, ``atol >= 0`` -> ``atol > 0``.
+    """
+    assert numerical_grad(lambda x: x * 1.0, [0.0], eps=0.5) == [1.0]
+    assert gradcheck(lambda x: x * 1.0, [0.0], eps=0.5, atol=0.0, rtol=0.0)
+    assert gradcheck(linear_with_rule([1.0], [1.25]), [0.0], eps=0.5, atol=0.25, rtol=0.0)
+    assert not gradcheck(
+        linear_with_rule([1.0], [1.25]), [0.0], eps=0.5, atol=0.0, rtol=0.2, raise_exception=False
+    )
+
+
+def test_f_sees_the_labels_of_its_inputs():
+    def f(*vs):  # picks its inputs by label: both passes must hand over labelled Values
+        named = {v.label: v for v in vs}
+        return named["x"] * named["y"] ** 2
+
+    assert gradcheck(f, [Value(3.0, label="x"), Value(-2.0, label="y")])
+    assert numerical_grad(f, [Value(3.0, label="x"), Value(-2.0, label="y")]) == pytest.approx(
+        [4.0, -12.0], rel=1e-8
+    )
+
+
+def test_a_function_returning_a_number_has_zero_numeric_gradient():
+    assert numerical_grad(lambda x: 3.0, [1.0]) == [0.0]
+
+
 def test_a_rule_returning_zero_for_a_small_true_gradient_fails():
     """d/da (0.001 a) = 0.001, the rule says 0: |0 - 0.001| > atol + rtol * 0.001.
 
@@ -177,9 +238,29 @@ def test_relative_tolerance_scales_with_the_size_of_the_true_gradient(sign):
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
+        (
+            lambda: gradcheck(lambda a, b, c: a, [1.0, 2.0]),
+            TypeError,
+            r"^f\(a, b, c\) cannot take the 2 inputs in xs, neither one by one nor as one list$",
+        ),
+        (
+            lambda: numerical_grad(lambda: 1.0, [1.0]),
+            TypeError,
+            r"^f\(\) cannot take the 1 inputs in xs",
+        ),
+        (lambda: gradcheck(lambda x: x, [1.0], atol="0"), TypeError, "^atol must be a real number"),
+        (
+            lambda: gradcheck(lambda x: x, [1.0], rtol=None),
+            TypeError,
+            "^rtol must be a real number",
+        ),
         (lambda: gradcheck(42, [1.0]), TypeError, "f must be callable .*got int"),
         (lambda: numerical_grad("x", [1.0]), TypeError, "f must be callable .*got str"),
-        (lambda: gradcheck(lambda x: x, []), ValueError, "xs is empty"),
+        (
+            lambda: gradcheck(lambda x: x, []),
+            ValueError,
+            "^xs is empty: gradcheck needs at least one input$",
+        ),
         (lambda: numerical_grad(lambda x: x, ()), ValueError, "xs is empty"),
         (
             lambda: gradcheck(lambda x: x, Value(1.0)),
