@@ -8,7 +8,7 @@ import operator
 import sys
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
 
 from micrograd_cn import testing
@@ -46,6 +46,12 @@ def values_of(env):
             "(softplus(x) + 0.5) ** tanh(y)",
         ),
         (e("logsumexp", x, e("exp", y)), "logsumexp(x, exp(y))"),
+        (e("**", e("**", x, y), z), "(x ** y) ** z"),
+        (e("**", x, e("**", y, z)), "x ** y ** z"),
+        (e("neg", e("neg", x)), "-(-x)"),
+        (e("pow", Expression.constant(-0.5), value=2), "(-0.5) ** 2"),
+        (e("pow", Expression.constant(0.5), value=2), "0.5 ** 2"),
+        (e("pow", Expression.constant(0.0), value=2), "0.0 ** 2"),
     ],
 )
 def test_str_is_readable_infix(expression, text):
@@ -145,7 +151,14 @@ def test_variable_values_stay_in_range(env):
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: expressions("xy"), TypeError, "variables must be a sequence of names"),
+        (
+            lambda: expressions("xy"),
+            TypeError,
+            r"^variables must be a sequence of names, e\.g\. \('x', 'y'\), not one str$",
+        ),
+        (lambda: expressions(max_leaves=True), ValueError, "max_leaves must be an int >= 1"),
+        (lambda: expressions(max_leaves=2.0), ValueError, "max_leaves must be an int >= 1"),
+        (lambda: variable_values("ab"), TypeError, "variables must be a sequence of names"),
         (lambda: expressions(()), ValueError, "non-empty sequence of identifiers"),
         (lambda: expressions(("x", "1y")), ValueError, "identifiers"),
         (lambda: expressions(max_leaves=0), ValueError, "max_leaves must be an int >= 1"),
@@ -163,7 +176,10 @@ def test_bad_arguments_are_named(call, error, message):
 
 def test_missing_hypothesis_names_the_testing_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "hypothesis", None)
-    with pytest.raises(ImportError, match=r"pip install micrograd_cn\[testing\]"):
+    with pytest.raises(
+        ImportError,
+        match=r"^micrograd_cn.testing needs hypothesis: pip install micrograd_cn\[testing\]$",
+    ):
         expressions()
     with pytest.raises(ImportError, match="needs hypothesis"):
         variable_values()
@@ -295,3 +311,88 @@ def test_domain_check_sees_a_weakened_guard():
     unguarded = e("log", e("+", e("softplus", x), Expression.constant(0.0)))
     assert domain_violations(unguarded, {"x": -3.0}) == ["log of 0.04858735157374206"]
     assert domain_violations(e("exp", x), {"x": 2.0}) == ["exp of 2.0"]
+
+
+# ---------------------------------------------------------------- strategies built at run time
+# (a strategy built in @given(...) is built once at import; these build it inside the test)
+def test_every_builder_prints_its_guard():
+    """Mutants killed: any change to a builder's guard (``+ 0.5`` -> ``+ 1.5`` included)."""
+    unary = [str(build(x)) for build in testing._UNARY_BUILDERS]
+    assert unary == [
+        "tanh(x)", "sigmoid(x)", "softplus(x)", "exp(tanh(x))", "log(softplus(x) + 0.5)",
+        "sqrt(x * x + 1.0)", "relu(x)", "abs(x)", "leaky_relu(x)", "elu(x)", "-x",
+        "tanh(x) ** 2", "tanh(x) ** 3", "(softplus(x) + 0.5) ** -1.0", "(softplus(x) + 0.5) ** 0.5",
+    ]  # fmt: skip
+    binary = [str(build(x, y)) for build in testing._BINARY_BUILDERS]
+    assert binary == [
+        "x + y", "x - y", "x * y", "x / (softplus(y) + 0.5)",
+        "(softplus(x) + 0.5) ** tanh(y)", "logsumexp(x, y)",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("op", sorted(testing._UNARY))
+@pytest.mark.parametrize("at", [-30.0, -1.5, -0.25, 0.25, 2.0, 30.0])
+def test_float_side_of_each_op_equals_the_engine(op, at):
+    if op in ("log", "sqrt") and at <= 0:
+        at = -at
+    expression = e(op, x)
+    expected = expression.evaluate_value({"x": Value(at)}).data
+    assert expression.evaluate_float({"x": at}) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+    assert e("neg", x).evaluate_float({"x": at}) == -at
+
+
+def test_float_side_never_touches_the_engine(monkeypatch):
+    """Mutants killed: ``evaluate_float`` building Values, logsumexp's float side using F."""
+
+    def boom(*args):
+        raise AssertionError("the float side called the engine")
+
+    monkeypatch.setitem(testing._UNARY, "tanh", (math.tanh, boom))
+    monkeypatch.setattr(testing, "F", None)
+    expression = e("tanh", e("logsumexp", x, y))
+    env = {"x": 0.5, "y": -1.0}
+    expected = math.tanh(math.log(math.exp(0.5) + math.exp(-1.0)))
+    assert expression.evaluate_float(env) == pytest.approx(expected, rel=1e-15)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_strategies_built_at_run_time_draw_what_they_promise(data):
+    env = data.draw(variable_values(("a", "b"), min_value=-0.5, max_value=2.0))
+    assert sorted(env) == ["a", "b"] and all(-0.5 <= v <= 2.0 for v in env.values())
+    xyz = data.draw(variable_values())
+    assert sorted(xyz) == list(NAMES) and all(-3.0 <= v <= 3.0 for v in xyz.values())
+    assert data.draw(variable_values(("a",), 1.0, 1.0)) == {"a": 1.0}
+    expression = data.draw(expressions(("a", "b"), max_leaves=4))
+    names = {n.value for n in expression.nodes() if n.op == "var"}
+    assert names <= {"a", "b"}
+    assert math.isfinite(expression.evaluate_float(env))
+
+
+@pytest.mark.parametrize(
+    ("what", "condition"),
+    [
+        ("a variable", lambda t: t.op == "var"),
+        ("a constant", lambda t: t.op == "const" and t.value in testing.CONSTANTS),
+        ("a unary op", lambda t: t.op in testing._UNARY and t.args[0].op == "var"),
+        ("a binary op", lambda t: t.op in ("+", "-", "*") and t.args[0].op != t.args[1].op),
+        (
+            "a two-level tree",
+            lambda t: t.op in ("tanh", "relu") and t.args[0].op in testing._BINARY,
+        ),
+    ],
+)
+def test_expressions_reach_every_kind_of_node(what, condition):
+    """Mutants killed: a leaf kind, the unary or binary branch, or an argument index dropped."""
+    found = find(
+        expressions(("a",), max_leaves=6),
+        condition,
+        settings=settings(database=None, max_examples=2000),
+    )
+    assert condition(found), what
+    assert all(n.op in ("var", "const") or n.args for n in found.nodes())
+
+
+def test_one_leaf_is_allowed():
+    found = find(expressions(("a",), max_leaves=1), lambda t: t.op == "var")
+    assert str(found) == "a"
