@@ -100,17 +100,14 @@ class SGD(Optimizer):
         if nesterov and self.momentum == 0.0:
             raise ValueError("nesterov momentum requires momentum > 0")
         self.nesterov = bool(nesterov)
-        self._buffers = None
+        self._buffers = [0.0] * len(self.params)  # PyTorch's first buf = g is momentum * 0 + g
 
     def step(self) -> None:
         lr, mu, wd = self._lr, self.momentum, self.weight_decay
-        first = self._buffers is None
-        if first:
-            self._buffers = [0.0] * len(self.params)
         buffers = self._buffers
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data
-            buf = g if first else mu * buffers[i] + g  # momentum 0: buf = g, plain SGD
+            buf = mu * buffers[i] + g  # momentum 0: buf = g, plain SGD
             buffers[i] = buf
             p.data -= lr * (g + mu * buf if self.nesterov else buf)
 

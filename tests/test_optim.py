@@ -73,6 +73,11 @@ def test_adam_leaves_a_parameter_with_zero_gradient_in_place():
     assert p.data < 0.5 and q.data == -1.0
 
 
+def test_adam_defaults_are_pytorchs():
+    opt = Adam([param(1.0, 0.0)])
+    assert (opt.lr, opt.betas, opt.eps, opt.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.0)
+
+
 def test_adam_two_steps_by_hand():
     b1, b2, eps, lr, wd = 0.9, 0.999, 1e-8, 0.01, 0.1
     p = param(1.5, 0.4)
@@ -148,11 +153,16 @@ def test_against_torch_optim(name, kwargs):
     [
         (lambda p: SGD(p, lr=-0.1), ValueError, "invalid learning rate: -0.1"),
         (lambda p: SGD(p, lr=0.1, momentum=-0.5), ValueError, "invalid momentum"),
-        (lambda p: SGD(p, lr=0.1, weight_decay=-1), ValueError, "invalid weight_decay"),
+        (
+            lambda p: SGD(p, lr=0.1, weight_decay=-1),
+            ValueError,
+            r"^invalid weight_decay: -1\.0 \(must be a finite number >= 0\)$",
+        ),
+        (lambda p: Adam(p, betas=(1.0, 0.999)), ValueError, r"^invalid beta1: 1\.0 \(must be"),
         (
             lambda p: SGD(p, lr=0.1, nesterov=True),
             ValueError,
-            "nesterov momentum requires momentum > 0",
+            "^nesterov momentum requires momentum > 0$",
         ),
         (lambda p: SGD(p, lr="0.1"), TypeError, "learning rate must be a real number"),
         (
@@ -181,9 +191,13 @@ def test_against_torch_optim(name, kwargs):
         (lambda p: SGD(p, lr=0.1, weight_decay=math.inf), ValueError, "invalid weight_decay: inf"),
         (lambda p: SGD(p, lr=0.1, weight_decay=math.nan), ValueError, "invalid weight_decay: nan"),
         (lambda p: Adam(p, lr=float("nan")), ValueError, "invalid learning rate: nan"),
-        (lambda p: SGD([], lr=0.1), ValueError, "empty parameter list"),
+        (lambda p: SGD([], lr=0.1), ValueError, "^optimizer got an empty parameter list$"),
         (lambda p: SGD([1.0], lr=0.1), TypeError, r"params\[0\] is float, expected a Value"),
-        (lambda p: SGD(p[0], lr=0.1), TypeError, "got a Value"),
+        (
+            lambda p: SGD(p[0], lr=0.1),
+            TypeError,
+            r"^params must be a list of Values \(e\.g\. model\.parameters\(\)\), got a Value$",
+        ),
     ],
 )
 def test_hyperparameter_validation(make, error, match):
