@@ -234,8 +234,19 @@ def test_against_torch_float64():
         (
             lambda: L.hinge_loss(values([1.0, 2.0]), [1, 0]),
             ValueError,
-            "labels must be -1 or \\+1, got 0",
+            r"^hinge_loss: labels must be -1 or \+1, got 0",
         ),
+        (
+            lambda: L.hinge_loss(values([1.0, 2.0]), [1]),
+            ValueError,
+            "^hinge_loss: length mismatch, 2 predictions and 1 targets$",
+        ),
+        (
+            lambda: L.hinge_loss(values([1.0]), [1], reduction="avg"),
+            ValueError,
+            "^hinge_loss: unknown reduction 'avg'",
+        ),
+        (lambda: L.l2_penalty(values([1.0]), "0.1"), TypeError, "^l2_penalty lam must be a real"),
         (lambda: L.hinge_loss(values([1.0]), ["1"]), TypeError, "label must be a real number"),
         (lambda: L.l2_penalty(values([1.0]), -0.1), ValueError, "lam must be a finite number >= 0"),
         (lambda: L.l2_penalty(values([1.0]), math.inf), ValueError, "lam must be .*, got inf"),
@@ -256,3 +267,15 @@ def test_against_torch_float64():
 def test_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_hinge_loss_on_plain_numbers_and_l2_with_zero_lambda():
+    assert [v.data for v in L.hinge_loss([0.5, 2.0, -0.5], [1, 1, 1], reduction="none")] == [
+        0.5,
+        0.0,
+        1.5,
+    ]
+    w = values([3.0, -4.0])
+    penalty = L.l2_penalty(w, 0.0)
+    penalty.backward()
+    assert (penalty.data, [p.grad for p in w]) == (0.0, [0.0, 0.0])
