@@ -172,14 +172,11 @@ def _run(op, point, names, upstream=1.0, preset=0.0, twice=False):
     leaves = [Value(v, label=n) for v, n in zip(point, names)]
     for leaf in leaves:
         leaf.grad = preset
-    previous, engine._grad_enabled = engine._grad_enabled, True  # even inside no_grad()
-    try:
+    with engine.enable_grad():  # even inside no_grad()
         out = op(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"check_op: op must return a Value, got {type(out).__name__}")
         root = out + op(*leaves) if twice else out
-    finally:
-        engine._grad_enabled = previous
     if not twice:
         missing = set(leaves) - set(topological_order(out))
         if missing:
