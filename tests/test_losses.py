@@ -279,3 +279,87 @@ def test_hinge_loss_on_plain_numbers_and_l2_with_zero_lambda():
     penalty = L.l2_penalty(w, 0.0)
     penalty.backward()
     assert (penalty.data, [p.grad for p in w]) == (0.0, [0.0, 0.0])
+
+
+# ---------------------------------------------------------------- every message names its loss
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: L.mse_loss({"a": 1.0}, [1.0]), TypeError, "^mse_loss: predictions must be"),
+        (lambda: L.mse_loss(values([1.0]), {1.0}), TypeError, "^mse_loss: targets must be"),
+        (
+            lambda: L.mse_loss(values([1.0, 2.0]), 1.0),
+            ValueError,
+            "^mse_loss: 2 predictions but a single target$",
+        ),
+        (lambda: L.mse_loss(values([1.0]), [1.0], "avg"), ValueError, "^mse_loss: unknown reduct"),
+        (lambda: L.mse_loss(values([1.0]), ["1"]), TypeError, "^mse_loss target must be a real"),
+        (lambda: L.binary_cross_entropy(1.2, 1.0), ValueError, "^binary_cross_entropy: predic"),
+        (lambda: L.binary_cross_entropy(0.5, 2.0), ValueError, "^binary_cross_entropy: target"),
+        (lambda: L.binary_cross_entropy(0.5, None), TypeError, "^binary_cross_entropy target "),
+        (lambda: L.binary_cross_entropy(None, 1), TypeError, "^binary_cross_entropy predicti"),
+        (lambda: L.binary_cross_entropy(0.5, 1, eps="0"), TypeError, "^binary_cross_entropy eps"),
+        (
+            lambda: L.binary_cross_entropy(0.5, 1.0, eps=0.5),
+            ValueError,
+            r"^binary_cross_entropy: eps must be in \[0, 0\.5\), got 0\.5$",
+        ),
+        (lambda: L.binary_cross_entropy(0.5, 1.0, eps=1.0), ValueError, "eps must be in"),
+        (lambda: L.binary_cross_entropy([0.5], [1.0, 0.0]), ValueError, "^binary_cross_entropy: "),
+        (lambda: L.binary_cross_entropy(0.5, 1, reduction=""), ValueError, "^binary_cross_entr"),
+        (lambda: L.bce_with_logits(0.5, 2.0), ValueError, "^bce_with_logits: target must be in"),
+        (lambda: L.bce_with_logits(None, 1.0), TypeError, "^bce_with_logits logit must be a "),
+        (lambda: L.bce_with_logits([0.5], [1.0, 0.0]), ValueError, "^bce_with_logits: "),
+        (lambda: L.bce_with_logits(0.5, 1.0, reduction=""), ValueError, "^bce_with_logits: unkn"),
+        (
+            lambda: L.cross_entropy([values([1.0])], 0),
+            ValueError,
+            "^cross_entropy: a batch of 1 samples needs a list of targets$",
+        ),
+        (
+            lambda: L.cross_entropy(values([1.0, 2.0]), [0, 1]),
+            ValueError,
+            "^cross_entropy: one sample of logits but 2 targets$",
+        ),
+        (
+            lambda: L.cross_entropy([[]], [0]),
+            ValueError,
+            "^cross_entropy: logits must be a non-empty list of class scores$",
+        ),
+        (
+            lambda: L.cross_entropy(values([1.0, 2.0]), 1.0),
+            TypeError,
+            r"^cross_entropy: target must be a class index \(int\), got float$",
+        ),
+        (lambda: L.cross_entropy(values([1.0]), 3), ValueError, "^cross_entropy: target 3 out"),
+        (lambda: L.cross_entropy(values([1.0]), 0, "x"), ValueError, "^cross_entropy: unknown"),
+    ],
+)
+def test_every_error_names_its_loss(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_plain_number_predictions_give_values():
+    """Mutants killed: a plain-number branch dropped or computing something else."""
+    (mse,) = L.mse_loss(4.0, 1.0, reduction="none")
+    assert isinstance(mse, Value) and mse.data == 9.0
+    assert L.binary_cross_entropy(0.8, 1.0).data == pytest.approx(-math.log(0.8), rel=1e-15)
+    assert L.bce_with_logits(0.0, 1.0).data == pytest.approx(math.log(2.0), rel=1e-15)
+    assert L.cross_entropy([Value(3.0)], 0).data == 0.0  # one class: always right
+
+
+def test_bce_at_the_clamp_edge_keeps_its_gradient_and_eps_zero_is_exact():
+    """p exactly at eps or 1 - eps is inside the clamp; with eps = 0 a sure, right answer costs 0.
+
+    Mutants killed: ``p < lo`` -> ``<=``, ``p > hi`` -> ``>=``, ``0 <= eps`` -> ``0 < eps``,
+    the ``t == 1`` / ``t == 0`` shortcuts changed (they avoid log(0)).
+    """
+    for p_value, t, grad in [(0.25, 1.0, -4.0), (0.75, 0.0, 4.0)]:
+        p = Value(p_value)
+        L.binary_cross_entropy(p, t, eps=0.25).backward()
+        assert p.grad == pytest.approx(grad, rel=1e-15)
+    for p_value, t in [(1.0, 1.0), (0.0, 0.0)]:
+        p = Value(p_value)
+        loss = L.binary_cross_entropy(p, t, eps=0.0)
+        assert loss.data == 0.0
