@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import gc
 import math
-import sys
-import types
 
 from .autograd import (
     _grad_mode,
@@ -454,19 +452,3 @@ def _compared(other):
     if isinstance(other, Value):
         return other.data
     return other if is_real(other) else NotImplemented
-
-
-class _EngineModule(types.ModuleType):
-    """Keeps ``engine._grad_enabled = True`` (code written when grad mode was a module
-    global) working: reads and writes go to the per-thread grad mode."""
-
-    @property
-    def _grad_enabled(self) -> bool:
-        return _grad_mode.get()
-
-    @_grad_enabled.setter
-    def _grad_enabled(self, mode: bool) -> None:
-        _grad_mode.set(bool(mode))
-
-
-sys.modules[__name__].__class__ = _EngineModule

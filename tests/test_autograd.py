@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd_cn import engine
 from micrograd_cn.autograd import (
     enable_grad,
     is_grad_enabled,
@@ -90,18 +89,6 @@ def test_grad_mode_is_per_thread():
     done.set()
     worker.join()
     assert recorded._prev == (a,) and seen["evaluator"] == ()
-
-
-def test_old_module_flag_still_switches_grad_mode():
-    """``engine._grad_enabled = True`` (older code) reads and writes the same per-thread mode."""
-    with no_grad():
-        assert engine._grad_enabled is False
-        previous, engine._grad_enabled = engine._grad_enabled, True
-        try:
-            assert is_grad_enabled() and (Value(1.0) * 2.0)._prev
-        finally:
-            engine._grad_enabled = previous
-        assert not is_grad_enabled()
 
 
 def recursive_order(root):
