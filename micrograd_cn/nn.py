@@ -242,7 +242,7 @@ def _shape(values) -> str:
     dims = []
     while isinstance(values, list):
         dims.append(str(len(values)))
-        values = values[0] if values else None
+        values = values[0]  # a model's lists are never empty
     return f"{' x '.join(dims)} numbers"
 
 

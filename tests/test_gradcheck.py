@@ -198,6 +198,7 @@ def test_f_sees_the_labels_of_its_inputs():
         return named["x"] * named["y"] ** 2
 
     assert gradcheck(f, [Value(3.0, label="x"), Value(-2.0, label="y")])
+    assert gradcheck(lambda v: v * 2.0 if v.label == "" else None, [1.5])  # a number: no label
     assert numerical_grad(f, [Value(3.0, label="x"), Value(-2.0, label="y")]) == pytest.approx(
         [4.0, -12.0], rel=1e-8
     )

@@ -10,6 +10,7 @@ import sys
 import pytest
 from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 from micrograd_cn import testing
 from micrograd_cn.engine import Value
@@ -391,6 +392,26 @@ def test_expressions_reach_every_kind_of_node(what, condition):
     )
     assert condition(found), what
     assert all(n.op in ("var", "const") or n.args for n in found.nodes())
+
+
+def test_number_powers_both_ways():
+    expression = e("pow", x, value=3)
+    assert expression.evaluate_float({"x": 2.0}) == 8.0
+    assert expression.evaluate_value({"x": Value(2.0)}).data == 8.0
+
+
+def test_max_leaves_bounds_the_variables_drawn():
+    """Mutant killed: ``max_leaves`` not passed on to ``st.recursive``."""
+
+    def variables(t):  # distinct leaves: a builder may use one subtree twice (a * a + 1)
+        return len({id(n) for n in t.nodes() if n.op == "var"})
+
+    with pytest.raises(NoSuchExample):
+        find(
+            expressions(("a",), max_leaves=2),
+            lambda t: variables(t) > 2,
+            settings=settings(database=None, max_examples=300),
+        )
 
 
 def test_one_leaf_is_allowed():
