@@ -59,7 +59,8 @@ def _node(data: float, parents: tuple, op: str, grad_fn, const=None) -> Value:
 
     ``grad_fn(g)`` is the op's local-gradient closure (it captures the parents,
     never the result); ``const`` is the number folded into the op (``x * 2`` ->
-    2.0, ``x ** 3`` -> 3.0, leaky_relu's slope, elu's alpha), kept for the
+    2.0, ``x ** 3`` -> 3.0, leaky_relu's slope, elu's alpha, dot's per-parent
+    coefficients), kept for the
     teaching layer so it never has to look inside a closure.
     """
     out = _new_value(Value)

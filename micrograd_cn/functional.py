@@ -136,7 +136,7 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
         for v, c in zip(parents, coefs):
             v.grad += c * g
 
-    return _node(out_data, parents, "dot", _backward)
+    return _node(out_data, parents, "dot", _backward, coefs)
 
 
 def _dot_term(w, x, add_node, add_coef) -> tuple[float, float]:
