@@ -10,7 +10,17 @@
 
 from . import functional, losses, nn, optim
 from . import functional as F
-from .engine import Value, no_grad
+from .engine import Value, enable_grad, no_grad, set_grad_enabled
 
-__all__ = ["F", "Value", "functional", "losses", "nn", "no_grad", "optim"]
+__all__ = [
+    "F",
+    "Value",
+    "enable_grad",
+    "functional",
+    "losses",
+    "nn",
+    "no_grad",
+    "optim",
+    "set_grad_enabled",
+]
 __version__ = "0.1.0"
