@@ -28,6 +28,7 @@ notebooks: $(STAMP) system-deps
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_train.py
+	$(PY) benchmarks/bench_viz.py
 
 # Mutation testing (minutes, not part of `make test`; config: [tool.mutmut] in pyproject.toml).
 # Results are cached in mutants/ (delete it for a from-scratch run); `mutmut results` lists survivors.
