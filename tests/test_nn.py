@@ -553,3 +553,57 @@ def test_drawing_a_small_mlp_shows_parameter_and_input_names():
     shown = re.findall(r"(?<![\w.])(L\d\.n\d\.(?:w\d|b)|x\d)(?![\w.])", source)
     expected = ["x0", "x1"] + [p.label for p in model.parameters()]
     assert sorted(shown) == sorted(expected)  # every parameter and input once, by its name
+
+
+# ---------------------------------------------------------------- construction, pinned exactly
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (
+            lambda: Neuron(2, activation="swish"),
+            ValueError,
+            "^unknown activation 'swish'; choose one of: relu, tanh, sigmoid, linear, elu, "
+            "softplus, leaky_relu$",
+        ),
+        (lambda: Neuron(2, init="normal"), ValueError, "^unknown init 'normal'; choose one of: "),
+        (lambda: Neuron(2, fan_out=0), ValueError, "^fan_out must be >= 1, got 0$"),
+        (lambda: MLP(2.5, [1]), TypeError, "^nin must be an int, got float$"),
+        (lambda: MLP(2, [3, 0]), ValueError, "^layer size must be >= 1, got 0$"),
+        (lambda: MLP(2, [1], activation="x"), ValueError, "^unknown activation 'x'"),
+        (lambda: MLP(2, True), ValueError, "^nouts must be a non-empty list of layer sizes"),
+        (
+            lambda: Neuron(2, seed=1, rng=random.Random(1)),
+            ValueError,
+            "^pass either seed or rng, not both$",
+        ),
+        (lambda: Layer(2, 3, seed=1, rng=random.Random(1)), ValueError, "^pass either seed or rng"),
+    ],
+)
+def test_construction_errors_exactly(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_neuron_draws_from_its_seed_with_xavier_fan_out_1():
+    """U(±sqrt(6 / (nin + 1))) from random.Random(seed), in order; init kept on the neuron."""
+    draws = random.Random(3)
+    bound = math.sqrt(6 / (2 + 1))
+    n = Neuron(2, seed=3)
+    assert [w.data for w in n.w] == [draws.uniform(-bound, bound) for _ in range(2)]
+    assert Neuron(2, init="he", seed=0).init == "he"
+
+
+def test_layer_seed_is_its_own_generator():
+    a = Layer(2, 3, seed=4).state_dict()
+    assert Layer(2, 3, seed=4).state_dict() == a
+    assert Layer(2, 3, rng=random.Random(4)).state_dict() == a
+    assert Layer(2, 3, seed=5).state_dict() != a
+    random.seed(9)
+    first = Layer(2, 3, seed=None).state_dict()
+    random.seed(9)
+    assert Layer(2, 3, seed=None).state_dict() == first  # seed=None: the global generator
+
+
+def test_mlp_accepts_one_int_as_its_layer_sizes():
+    model = MLP(3, 2, seed=0)
+    assert [len(layer.neurons) for layer in model.layers] == [2]
