@@ -1097,3 +1097,74 @@ def test_is_leaf():
         c = a * 2.0
     assert (a.is_leaf, b.is_leaf, c.is_leaf) == (True, False, True)
     assert type(a.is_leaf) is bool
+
+
+# Each op's closure must add (``+=``) into its parents, never assign: a leaf that already
+# holds a gradient and is used by two copies of the op must end with preset + 2·g·d.
+_REUSED_OPS = {
+    "exp": (lambda a: a.exp(), lambda x: math.exp(x), 0.7),
+    "log": (lambda a: a.log(), lambda x: 1 / x, 1.7),
+    "sqrt": (lambda a: a.sqrt(), lambda x: 0.5 / math.sqrt(x), 2.3),
+    "tanh": (lambda a: a.tanh(), lambda x: 1 - math.tanh(x) ** 2, 0.4),
+    "sigmoid": (lambda a: a.sigmoid(), lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2, -0.6),
+    "relu": (lambda a: a.relu(), lambda x: 1.0, 1.3),
+    "leaky_relu": (lambda a: a.leaky_relu(0.1), lambda x: 0.1, -1.3),
+    "elu": (lambda a: a.elu(0.5), lambda x: 0.5 * math.exp(x), -0.8),
+    "softplus": (lambda a: a.softplus(), lambda x: 1 / (1 + math.exp(-x)), 0.9),
+    "abs": (lambda a: a.abs(), lambda x: -1.0, -2.0),
+    "pow const": (lambda a: a**3, lambda x: 3 * x**2, 1.1),
+    "mul const": (lambda a: a * 2.5, lambda x: 2.5, 1.1),
+    "add const": (lambda a: a + 2.5, lambda x: 1.0, 1.1),
+    "max": (lambda a: F.maximum(a, 0.25), lambda x: 1.0, 1.1),
+    "min": (lambda a: F.minimum(a, 0.25), lambda x: 1.0, -1.1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REUSED_OPS))
+def test_every_op_accumulates_into_a_leaf_used_twice(name):
+    """Mutant: ``self.grad = ...`` instead of ``self.grad += ...`` in any op's closure."""
+    op, derivative, x = _REUSED_OPS[name]
+    a = Value(x)
+    a.grad = 0.75
+    (op(a) + op(a)).backward(1.7)
+    assert a.grad == pytest.approx(0.75 + 2 * 1.7 * derivative(x), rel=1e-12)
+
+
+def test_value_exponent_accumulates_into_base_and_exponent_used_twice():
+    """Mutant: ``=`` for ``+=`` in ``a ** b``'s closure, for the base or the exponent."""
+    a, b = Value(1.5), Value(2.5)
+    a.grad, b.grad = 0.75, -0.5
+    (a**b + a**b).backward(1.7)
+    assert a.grad == pytest.approx(0.75 + 2 * 1.7 * 2.5 * 1.5**1.5, rel=1e-12)
+    assert b.grad == pytest.approx(-0.5 + 2 * 1.7 * 1.5**2.5 * math.log(1.5), rel=1e-12)
+
+
+@pytest.mark.parametrize("select", [F.maximum, F.minimum])
+def test_max_and_min_accumulate_into_both_inputs_used_twice(select):
+    """Mutant: ``=`` for ``+=`` in max/min's closure (either input), and the tie split."""
+    a, b = Value(1.0), Value(-2.0)
+    a.grad = b.grad = 0.75
+    (select(a, b) + select(a, b)).backward(1.7)
+    big, small = (a, b) if select is F.maximum else (b, a)
+    assert big.grad == pytest.approx(0.75 + 2 * 1.7)
+    assert small.grad == 0.75
+    c, d = Value(3.0), Value(3.0)
+    c.grad = d.grad = 0.75
+    (select(c, d) + select(c, d)).backward(1.7)
+    assert c.grad == d.grad == pytest.approx(0.75 + 1.7)
+
+
+@pytest.mark.parametrize(
+    ("op", "x", "expected"),
+    [
+        (lambda a: a.relu(), 0.0, 0.0),  # kink: relu'(0) = 0
+        (lambda a: a.leaky_relu(0.1), 0.0, 0.1),  # x > 0 is the identity side only
+        (lambda a: a.elu(0.5), 0.0, 0.5),  # alpha·e^0 on the left side at 0
+        (lambda a: F.maximum(a, 0.0), 0.0, 0.5),  # a tie splits evenly
+    ],
+)
+def test_kinks_at_zero_take_the_documented_side(op, x, expected):
+    """Mutants: ``x <= 0`` for ``x < 0`` / ``x > 0`` for ``x >= 0`` at the kinks."""
+    a = Value(x)
+    op(a).backward()
+    assert a.grad == expected
