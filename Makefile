@@ -61,4 +61,4 @@ $(VIZ_STAMP): pyproject.toml
 	touch $(VIZ_STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache graph.svg demo.svg demo.html
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants graph.svg demo.svg demo.html
