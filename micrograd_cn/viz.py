@@ -211,8 +211,12 @@ def check_size(nodes, keep, *, what: str, limit: int, default: bool) -> str:
             f"{what}: the graph's layout is too tangled for Graphviz ({count} nodes, {edges} "
             f"edges; {name!r} is used {uses[busiest]} times, "
             f"layout work {work} > {LAYOUT_BUDGET}): "
-            "draw less, e.g. max_nodes=40 (the nodes nearest the root), or build the sum with "
-            "F.sum([...]) (one node) instead of a chain of +"
+            + (
+                "draw less, e.g. max_nodes=40 (the nodes nearest the root), or build the sum "
+                if what == "draw_dot"  # a step-through shows every node: it cannot trim
+                else "step through a smaller expression, or build the sum "
+            )
+            + "with F.sum([...]) (one node) instead of a chain of +"
         )
     return f"{count} nodes, {edges} edges"
 
