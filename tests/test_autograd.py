@@ -1,6 +1,7 @@
 """Tests for micrograd_cn.autograd: grad mode per thread, enable_grad / set_grad_enabled, and a
 topological order that is a recursive DFS's order without the recursion."""
 
+import functools
 import sys
 import threading
 
@@ -133,3 +134,57 @@ def test_topological_order_of_a_deep_chain_needs_no_recursion():
         y = y + x  # x is a parent of every node: pushed many times, expanded once
     order = topological_order(y)
     assert (len(order), order[0], order[-1]) == (100_001, x, y)
+
+
+class _Recorder:
+    """A callable object whose ``__call__`` takes no argument (lecture style)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self):
+        self.calls.append(())
+
+    def step(self):
+        self.calls.append(("step",))
+
+    def step_with(self, g):
+        self.calls.append(("step_with", g))
+
+
+def _assign_and_run(closure) -> None:
+    a = Value(2.0)
+    out = Value(4.0, (a,), "t")
+    out._backward = closure
+    out.backward(3.0)
+
+
+def test_which_assigned_closures_are_lecture_style():
+    """Mutants of ``_lecture_style``: ``code = None`` (every function treated as a
+    signature check, so ``def f(*args)`` becomes zero-argument), the ``__self__`` test
+    dropped (a bound method's ``self`` counted as its one argument), ``signature(None)``.
+    """
+    calls = []
+
+    def star_args(*args):
+        calls.append(args)
+
+    def no_args():
+        calls.append(())
+
+    def one_arg(g):
+        calls.append((g,))
+
+    for closure in (star_args, no_args, one_arg, lambda g: calls.append(("lambda", g))):
+        _assign_and_run(closure)
+    assert calls == [(3.0,), (), (3.0,), ("lambda", 3.0)]
+
+    recorder = _Recorder()
+    for closure in (recorder, recorder.step, recorder.step_with):
+        _assign_and_run(closure)
+    assert recorder.calls == [(), ("step",), ("step_with", 3.0)]
+
+    partial_calls = []
+    _assign_and_run(functools.partial(lambda k, g: partial_calls.append((k, g)), "k"))
+    _assign_and_run(functools.partial(lambda k, g: partial_calls.append((k, g)), "k", "g"))
+    assert partial_calls == [("k", 3.0), ("k", "g")]
