@@ -78,3 +78,19 @@ def test_power_slope_is_b_times_a_to_the_b_minus_1(a, b, slope):
 def test_power_errors_name_the_operands(a, b, error, message):
     with pytest.raises(error, match=message):
         power("**", a, b)
+
+
+def test_error_texts_name_what_was_converted():
+    """Mutants: ``as_real``'s default name, the names passed by ``finite_parameter`` and
+    ``divisor``, and the exact text of the division-by-zero error."""
+    with pytest.raises(TypeError, match=r"^value must be a real number \(int or float\), got str$"):
+        as_real("2")
+    with pytest.raises(TypeError, match=r"^elu alpha must be a real number .*got str$"):
+        finite_parameter("1", "elu alpha")
+    with pytest.raises(TypeError, match=r"^divisor must be a real number .*got NoneType$"):
+        divisor(None)
+    with pytest.raises(OverflowError, match=r"^divisor is too large .*about 10\*\*400"):
+        divisor(10**400)
+    with pytest.raises(ZeroDivisionError) as error:
+        divisor(0)
+    assert str(error.value) == "/: division by zero (divisor is 0.0)"
