@@ -29,16 +29,8 @@ try:
     from micrograd_cn.render import pipe_all
 except ImportError:  # before the player landed
     pipe_all = None
+from micrograd_cn.cli import demo_graph  # the (x+y)*z graph `micrograd-cn demo` draws
 from micrograd_cn.viz import export_html, step_frames
-
-
-def demo_graph() -> Value:
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return f
 
 
 def neuron_graph() -> Value:
