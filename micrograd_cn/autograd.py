@@ -1,4 +1,5 @@
-"""The machinery around the ops: grad mode (``no_grad`` and friends) and topological order.
+"""The machinery around the ops: grad mode (``no_grad`` and friends), topological order and
+the one backward loop (:func:`backpropagate`).
 
 Grad mode is kept per thread (a :class:`contextvars.ContextVar`, so also per asyncio
 task), as in PyTorch: while one thread evaluates a model under ``no_grad()``,
@@ -17,17 +18,28 @@ another thread still records its graph.  Reading it costs one C call per op.
 from __future__ import annotations
 
 import functools
+import gc
 from contextvars import ContextVar
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "topological_order"]
+__all__ = [
+    "GRAD_MODE",
+    "backpropagate",
+    "enable_grad",
+    "is_grad_enabled",
+    "is_lecture_style",
+    "no_grad",
+    "set_grad_enabled",
+    "topological_order",
+]
 
-# True while operations record the graph.  Read by engine._node for every op.
-_grad_mode: ContextVar[bool] = ContextVar("micrograd_cn_grad_mode", default=True)
+#: True while operations record the graph.  The engine reads it (``GRAD_MODE.get()``) for
+#: every op; change it only through ``no_grad``, ``enable_grad`` or ``set_grad_enabled``.
+GRAD_MODE: ContextVar[bool] = ContextVar("micrograd_cn_grad_mode", default=True)
 
 
 def is_grad_enabled() -> bool:
     """True unless inside a ``no_grad()`` block (of this thread)."""
-    return _grad_mode.get()
+    return GRAD_MODE.get()
 
 
 class _GradMode:
@@ -36,12 +48,12 @@ class _GradMode:
     enabled = True
 
     def __enter__(self):
-        self._previous = _grad_mode.get()
-        _grad_mode.set(self.enabled)
+        self._previous = GRAD_MODE.get()
+        GRAD_MODE.set(self.enabled)
         return self
 
     def __exit__(self, *exc_info):
-        _grad_mode.set(self._previous)
+        GRAD_MODE.set(self._previous)
         return False
 
     def __call__(self, function):
@@ -99,8 +111,8 @@ class set_grad_enabled(_GradMode):
         if type(mode) is not bool:
             raise TypeError(f"set_grad_enabled expects True or False, got {type(mode).__name__}")
         self.enabled = mode
-        self._previous = _grad_mode.get()
-        _grad_mode.set(mode)
+        self._previous = GRAD_MODE.get()
+        GRAD_MODE.set(mode)
 
     def __enter__(self):  # the mode is already set by __init__
         return self
@@ -109,8 +121,15 @@ class set_grad_enabled(_GradMode):
         raise TypeError("set_grad_enabled is not a decorator; use no_grad() or enable_grad()")
 
 
-def _lecture_style(function) -> bool:
-    """True for a zero-argument closure (micrograd's ``def _backward():`` reading ``out.grad``)."""
+def is_lecture_style(function) -> bool:
+    """True for a zero-argument closure (micrograd's ``def _backward():`` reading ``out.grad``).
+
+    The engine calls such a closure without the upstream gradient when a learner
+    assigns it to ``out._backward``; a closure that takes ``g`` gets ``g``.
+
+    >>> is_lecture_style(lambda: None), is_lecture_style(lambda g: None)
+    (True, False)
+    """
     code = getattr(function, "__code__", None)
     if code is not None and not hasattr(function, "__self__"):
         return code.co_argcount == 0 and not code.co_flags & 0x04  # no *args
@@ -158,3 +177,51 @@ def topological_order(root) -> list:
             if parent not in seen:
                 push(parent)
     return order
+
+
+def backpropagate(root, grad: float = 1.0, hook=None, order=None) -> None:
+    """The one backward loop: send ``grad`` from ``root`` back to everything it depends on.
+
+    Semantics (PyTorch's): for this call, every intermediate node (one with
+    parents) gets the gradient of ``root`` with respect to it, replacing what it
+    held; leaves (no parents) accumulate with ``+=`` (mini-batches); ``root``
+    gets ``+= grad``.  Nodes are visited children before parents, so a node's
+    gradient is final when its closure sends it on.
+
+    ``hook(node, node.grad)``, if given, is called for every node just before
+    its closure runs (the step-through records each step this way); the
+    closure is then called through micrograd's interface, ``node._backward()``,
+    so any micrograd-style object can be stepped.  Without a hook the engine's
+    closures are called directly (``node._grad_fn(node.grad)``).  ``order`` is
+    a topological order of ``root``'s graph already computed by the caller.
+
+    Our graphs have no reference cycles, so the cyclic collector has nothing to
+    find here; it is paused so it does not rescan the live graph mid-pass.  The
+    caller's setting is restored, even on error (it is never switched on if off).
+
+    >>> from micrograd_cn.engine import Value
+    >>> a = Value(3.0); b = a * a
+    >>> seen = []
+    >>> backpropagate(b, 1.0, hook=lambda node, g: seen.append(g)); seen, a.grad
+    ([1.0, 6.0], 6.0)
+    """
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        if order is None:
+            order = topological_order(root)
+        for node in order:
+            if node._prev:
+                node.grad = 0.0  # intermediate: holds this call's gradient only
+        root.grad += grad
+        for node in reversed(order):  # children before parents
+            if hook is None:
+                grad_fn = node._grad_fn
+                if grad_fn is not None:
+                    grad_fn(node.grad)
+            else:
+                hook(node, node.grad)
+                node._backward()
+    finally:
+        if collector_was_on:
+            gc.enable()
