@@ -21,14 +21,14 @@ checks in :mod:`micrograd_cn.real_numbers`.  Two rules keep it fast and memory-l
 
 from __future__ import annotations
 
-import gc
 import math
 
 from .autograd import (
-    _grad_mode,
-    _lecture_style,
+    GRAD_MODE,
+    backpropagate,
     enable_grad,
     is_grad_enabled,
+    is_lecture_style,
     no_grad,
     set_grad_enabled,
     topological_order,
@@ -69,7 +69,7 @@ def _node(data: float, parents: tuple, op: str, grad_fn, const=None) -> Value:
     out.label = ""
     out._op = op
     out._const = const
-    if _grad_mode.get():
+    if GRAD_MODE.get():
         out._prev = parents
         out._grad_fn = grad_fn
     else:
@@ -135,7 +135,7 @@ class Value:
             self._grad_fn = None
         elif not callable(function):
             raise TypeError(f"_backward must be callable, got {type(function).__name__}")
-        elif _lecture_style(function):
+        elif is_lecture_style(function):
             self._grad_fn = lambda g: function()  # it reads out.grad itself
         else:
             self._grad_fn = function
@@ -419,25 +419,7 @@ class Value:
         >>> b.backward(); b.backward(); a.grad   # leaves accumulate: 6 + 6
         12.0
         """
-        grad = as_real(grad, "backward grad")
-        # Our graphs have no reference cycles, so the cyclic collector has nothing to
-        # find here; pausing it stops it rescanning the live graph mid-pass.  The
-        # caller's setting is restored, even on error (it is never switched on if off).
-        collector_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            order = topological_order(self)
-            for node in order:
-                if node._prev:
-                    node.grad = 0.0  # intermediate: holds this call's gradient only
-            self.grad += grad
-            for node in reversed(order):  # children before parents
-                grad_fn = node._grad_fn
-                if grad_fn is not None:
-                    grad_fn(node.grad)
-        finally:
-            if collector_was_on:
-                gc.enable()
+        backpropagate(self, as_real(grad, "backward grad"))  # the loop: micrograd_cn.autograd
 
     def zero_grad(self):
         """Reset ``grad`` to 0 on this node and every node it depends on."""
