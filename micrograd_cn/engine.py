@@ -54,21 +54,28 @@ __all__ = [
 ]
 
 
-def _node(data: float, parents: tuple, op: str, grad_fn, const=None) -> Value:
+#: ``node._param`` of a node whose closure the engine did not make (a leaf, a node
+#: built with ``Value(data, children, op)``, or one given a new ``_backward``): no op
+#: row describes it (see :mod:`micrograd_cn.ops`).
+NOT_RECORDED = type("NotRecorded", (), {"__repr__": lambda self: "NOT_RECORDED", "__slots__": ()})()
+
+
+def make_node(data: float, parents: tuple, op: str, grad_fn, param=None) -> Value:
     """Create an operation's result; under ``no_grad`` it is a bare leaf.
 
     ``grad_fn(g)`` is the op's local-gradient closure (it captures the parents,
-    never the result); ``const`` is the number folded into the op (``x * 2`` ->
-    2.0, ``x ** 3`` -> 3.0, leaky_relu's slope, elu's alpha, dot's per-parent
-    coefficients), kept for the
-    teaching layer so it never has to look inside a closure.
+    never the result).  ``param`` is the op's one argument that is not a Value,
+    as its row in :mod:`micrograd_cn.ops` names it: the folded constant ``k`` of
+    ``x * 2`` / ``x + 0.5`` / ``x ** 3``, leaky_relu's slope, elu's alpha, or
+    ``F.dot``'s factors ``(ws, xs)``; None when the op has none.  It is kept for
+    the teaching layer, so nothing ever has to look inside a closure.
     """
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out._op = op
-    out._const = const
+    out._param = param
     if GRAD_MODE.get():
         out._prev = parents
         out._grad_fn = grad_fn
@@ -101,7 +108,7 @@ class Value:
 
     # "__dict__" lets code keep its own attributes on a Value (``v._vis_color``,
     # an optimiser's ``p.m``); the dict is created only when first used.
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_grad_fn", "_const", "__dict__")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_grad_fn", "_param", "__dict__")
 
     def __init__(self, data, _children=(), _op="", label=""):
         self.data = as_real(data, "Value data")
@@ -110,7 +117,7 @@ class Value:
         self._prev = tuple(_children)
         self._op = _op
         self._grad_fn = None
-        self._const = None
+        self._param = NOT_RECORDED
 
     # ------------------------------------------------------------------ _backward
     @property
@@ -139,6 +146,13 @@ class Value:
             self._grad_fn = lambda g: function()  # it reads out.grad itself
         else:
             self._grad_fn = function
+        self._param = NOT_RECORDED  # the op's row no longer describes this closure
+
+    @property
+    def _const(self):
+        """Deprecated: the folded number of a one-parameter op (read ``ops.bind(node)``)."""
+        param = self._param
+        return None if param is NOT_RECORDED or isinstance(param, tuple) else param
 
     def _send_grad(self, g=None):
         grad_fn = self._grad_fn
@@ -154,7 +168,7 @@ class Value:
                 self.grad += g
                 other.grad += g
 
-            return _node(out_data, (self, other), "+", _backward)
+            return make_node(out_data, (self, other), "+", _backward)
         if type(other) is not float:
             if not is_real(other):
                 return NotImplemented
@@ -164,7 +178,7 @@ class Value:
         def _backward(g):
             self.grad += g
 
-        return _node(out_data, (self,), "+", _backward, other)
+        return make_node(out_data, (self,), "+", _backward, other)
 
     def __mul__(self, other):
         if isinstance(other, Value):
@@ -174,7 +188,7 @@ class Value:
                 self.grad += other.data * g
                 other.grad += self.data * g
 
-            return _node(out_data, (self, other), "*", _backward)
+            return make_node(out_data, (self, other), "*", _backward)
         if type(other) is not float and not is_real(other):
             return NotImplemented
         k = as_real(other, "constant")
@@ -183,7 +197,7 @@ class Value:
         def _backward(g):
             self.grad += k * g
 
-        return _node(out_data, (self,), "*", _backward, k)
+        return make_node(out_data, (self,), "*", _backward, k)
 
     def __pow__(self, other):
         if isinstance(other, Value):
@@ -195,7 +209,7 @@ class Value:
         def _backward(g):
             self.grad += power_slope(x, k) * g
 
-        return _node(out_data, (self,), "**", _backward, k)
+        return make_node(out_data, (self,), "**", _backward, k)
 
     def _pow_value(self, other):
         a, b = self.data, other.data
@@ -206,7 +220,7 @@ class Value:
             self.grad += power_slope(a, b) * g
             other.grad += out_data * math.log(a) * g if a > 0.0 else (0.0 if a == 0.0 else math.nan)
 
-        return _node(out_data, (self, other), "**", _backward)
+        return make_node(out_data, (self, other), "**", _backward)
 
     def exp(self):
         try:
@@ -217,7 +231,7 @@ class Value:
         def _backward(g):
             self.grad += out_data * g
 
-        return _node(out_data, (self,), "exp", _backward)
+        return make_node(out_data, (self,), "exp", _backward)
 
     def log(self):
         x = self.data
@@ -228,7 +242,7 @@ class Value:
         def _backward(g):
             self.grad += g / x
 
-        return _node(out_data, (self,), "log", _backward)
+        return make_node(out_data, (self,), "log", _backward)
 
     def sqrt(self):
         x = self.data
@@ -239,7 +253,7 @@ class Value:
         def _backward(g):
             self.grad += 0.5 / out_data * g if out_data else math.inf * g
 
-        return _node(out_data, (self,), "sqrt", _backward)
+        return make_node(out_data, (self,), "sqrt", _backward)
 
     def tanh(self):
         out_data = math.tanh(self.data)
@@ -247,7 +261,7 @@ class Value:
         def _backward(g):
             self.grad += (1.0 - out_data * out_data) * g
 
-        return _node(out_data, (self,), "tanh", _backward)
+        return make_node(out_data, (self,), "tanh", _backward)
 
     def sigmoid(self):
         x = self.data
@@ -260,7 +274,7 @@ class Value:
         def _backward(g):
             self.grad += out_data * (1.0 - out_data) * g
 
-        return _node(out_data, (self,), "sigmoid", _backward)
+        return make_node(out_data, (self,), "sigmoid", _backward)
 
     def relu(self):
         x = self.data
@@ -272,7 +286,7 @@ class Value:
             if not x <= 0.0:
                 self.grad += g
 
-        return _node(out_data, (self,), "relu", _backward)
+        return make_node(out_data, (self,), "relu", _backward)
 
     def leaky_relu(self, slope=0.01):
         slope = finite_parameter(slope, "leaky_relu slope")
@@ -282,7 +296,7 @@ class Value:
         def _backward(g):
             self.grad += g if x > 0.0 else slope * g
 
-        return _node(out_data, (self,), "leaky_relu", _backward, slope)
+        return make_node(out_data, (self,), "leaky_relu", _backward, slope)
 
     def elu(self, alpha=1.0):
         alpha = finite_parameter(alpha, "elu alpha")
@@ -293,7 +307,7 @@ class Value:
             # output form (《反向传播算法》): y + alpha below zero
             self.grad += g if x > 0.0 else (out_data + alpha) * g
 
-        return _node(out_data, (self,), "elu", _backward, alpha)
+        return make_node(out_data, (self,), "elu", _backward, alpha)
 
     def softplus(self):
         x = self.data
@@ -304,7 +318,7 @@ class Value:
             # d softplus / dx = sigmoid(x) = 1 - e^-softplus(x)
             self.grad += -math.expm1(-out_data) * g
 
-        return _node(out_data, (self,), "softplus", _backward)
+        return make_node(out_data, (self,), "softplus", _backward)
 
     def abs(self):
         x = self.data
@@ -317,7 +331,7 @@ class Value:
             elif x < 0.0:
                 self.grad -= g
 
-        return _node(out_data, (self,), "abs", _backward)
+        return make_node(out_data, (self,), "abs", _backward)
 
     # ------------------------------------------------------------------ derived ops
     def __neg__(self):  # -a = a * -1

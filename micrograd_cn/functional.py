@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from .engine import Value, _node, as_real
+from .engine import Value, as_real, make_node
 
 __all__ = [
     "sum",
@@ -76,7 +76,7 @@ def sum(values: Iterable) -> Value:  # shadows builtins.sum on purpose, like tor
         for v in parents:
             v.grad += g
 
-    return _node(out_data, parents, "sum", _backward)
+    return make_node(out_data, parents, "sum", _backward)
 
 
 def _total(data: list, constant: float, values) -> float:
@@ -109,10 +109,12 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     xs = _sequence(xs, "dot")
     if len(ws) != len(xs):
         raise ValueError(f"dot: length mismatch, {len(ws)} weights and {len(xs)} inputs")
-    # The local derivatives of a linear map are known now: store (node, coefficient).
+    # The local derivatives of a linear map are known now: the closure keeps one
+    # coefficient per parent; the node records the factors as called, so the teaching
+    # layer knows which weight pairs with which input (see micrograd_cn.ops).
     nodes, coefs = [], []
     add_node, add_coef = nodes.append, coefs.append
-    out_data = 0.0
+    out_data, mixed = 0.0, False
     for w, x in zip(ws, xs):
         if type(w) is Value and type(x) is Value:  # the common case, checked cheaply
             wd, xd = w.data, x.data
@@ -122,6 +124,7 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
             add_coef(wd)
         else:
             wd, xd = _dot_term(w, x, add_node, add_coef)
+            mixed = True
         out_data += wd * xd
     if bias is not None:
         if isinstance(bias, Value):
@@ -131,12 +134,20 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
         else:
             out_data += as_real(bias, "dot bias")
     parents, coefs = tuple(nodes), tuple(coefs)
+    if mixed:  # numbers as floats (a numpy scalar or an int would print otherwise)
+        factors = (tuple(map(_factor, ws)), tuple(map(_factor, xs)))
+    else:
+        factors = (tuple(ws), tuple(xs))
 
     def _backward(g):
         for v, c in zip(parents, coefs):
             v.grad += c * g
 
-    return _node(out_data, parents, "dot", _backward, coefs)
+    return make_node(out_data, parents, "dot", _backward, factors)
+
+
+def _factor(v):
+    return v if isinstance(v, Value) else as_real(v)
 
 
 def _dot_term(w, x, add_node, add_coef) -> tuple[float, float]:
@@ -198,7 +209,7 @@ def _select(a, b, larger: bool) -> Value:
         a.grad += share_a * g
         b.grad += share_b * g
 
-    return _node(out_data, (a, b), op, _backward)
+    return make_node(out_data, (a, b), op, _backward)
 
 
 def logsumexp(values: Iterable) -> Value:
@@ -223,7 +234,7 @@ def logsumexp(values: Iterable) -> Value:
         for v in parents:
             v.grad += math.exp(v.data - out_data) * g
 
-    return _node(out_data, parents, "logsumexp", _backward)
+    return make_node(out_data, parents, "logsumexp", _backward)
 
 
 def log_softmax(values: Iterable) -> list[Value]:

@@ -352,12 +352,13 @@ def test_logsumexp_at_infinities_matches_torch():
         assert [repr(v.grad) for v in vs] == [repr(g) for g in t.grad.tolist()]
 
 
-def test_dot_records_its_local_derivatives_on_the_node():
-    """Mutant: ``dot`` without ``coefs`` as ``_const`` (the captions then probe its closure)."""
+def test_dot_records_its_factors_as_called():
+    """Mutant: ``dot`` without its factors on the node (the captions would guess partners)."""
     w1, w2, b = Value(0.5), Value(-1.0), Value(0.25)
     x2 = Value(3.0)
-    out = F.dot([w1, w2], [2.0, x2], bias=b)
+    out = F.dot([w1, w2], [2, x2], bias=b)
     assert out._prev == (w1, w2, x2, b)
-    assert out._const == (2.0, 3.0, -1.0, 1.0)
+    ws, xs = out._param
+    assert ws == (w1, w2) and xs == (2.0, x2) and type(xs[0]) is float
     out.backward(2.0)
-    assert [p.grad for p in out._prev] == [2.0 * c for c in out._const]
+    assert [p.grad for p in out._prev] == [2.0 * 2.0, 2.0 * 3.0, 2.0 * -1.0, 2.0]
