@@ -1,9 +1,9 @@
-"""The little formula language of the gradient-rule table: evaluate and print, never ``eval``.
+"""The little rule language the op table is written in: evaluate and print, never ``eval``.
 
 A formula is restricted Python: numbers, names, ``+ - * / **``, unary minus,
-``exp log sqrt sigmoid sign round``, comparisons, ``and``/``or`` and
-``a if cond else b``.  :func:`evaluate` walks a whitelist of syntax nodes
-(anything else is an error); :func:`render` prints a formula the way a learner
+calls of :data:`FUNCTIONS` (``exp log sqrt sin cos tanh sigmoid sign`` …),
+comparisons, ``and``/``or`` and ``a if cond else b``.  :func:`evaluate` walks a
+whitelist of syntax nodes (anything else is an error); :func:`render` prints a formula the way a learner
 writes it, with their node names or with numbers.
 
 >>> render("1 - out ** 2", {"out": "f"}), render("1 - out ** 2", {}, {"out": 0.5}, numeric=True)
@@ -20,19 +20,26 @@ import math
 import operator
 import unicodedata
 
+from .numbers_text import format_number, paren
+
 __all__ = ["OP_SYMBOLS", "PARAMS", "constant_of", "evaluate", "format_number", "is_atom",
            "names_in", "op_text", "paren", "render", "text_table", "text_width"]  # fmt: skip
 
-#: Formula names that stand for plain numbers folded into an op (never graph nodes).
-PARAMS = frozenset({"k", "c", "slope", "alpha"})
+#: Formula names that stand for plain numbers (an op's parameters, never graph nodes):
+#: a part of a formula made only of them is computed when printed (``k - 1`` -> 2).
+PARAMS = frozenset({"k", "c", "slope", "alpha", "n"})
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
-FUNCTIONS = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "round": round,
-             "sigmoid": _sigmoid, "sign": lambda x: float((x > 0) - (x < 0))}  # fmt: skip
+#: The functions a formula may call: the elementary functions, so that a new op's
+#: derivative (``cos(x)`` for sin) can be written without touching this module.
+FUNCTIONS = {name: getattr(math, name) for name in (
+    "exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos",
+    "atan", "expm1", "log1p", "erf")} | {"round": round, "abs": abs, "sigmoid": _sigmoid,
+    "sign": lambda x: float((x > 0) - (x < 0))}  # fmt: skip
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.Pow: operator.pow}  # fmt: skip
 _COMPARE = {ast.Gt: (operator.gt, ">"), ast.Lt: (operator.lt, "<"), ast.Eq: (operator.eq, "=="),
@@ -190,21 +197,14 @@ def names_in(formula: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - callees
 
 
-# ------------------------------------------------ how ops and numbers are written
+# ------------------------------------------------------------------ deprecated
+# Kept only until the teaching layer reads ops.op_text, micrograd_cn.numbers_text and
+# micrograd_cn.tables; then removed (this module is the rule language only).
 #: How each op is written in formulas (``_op`` -> symbol).
 OP_SYMBOLS = {"+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
               "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU",
               "elu": "ELU", "softplus": "softplus", "abs": "abs", "sum": "Σ", "dot": "dot",
               "logsumexp": "logsumexp", "max": "max", "min": "min"}  # fmt: skip
-
-
-def format_number(x: float) -> str:
-    """Short human form of a number for captions: ``-4.0`` -> ``-4``, 6 significant digits.
-
-    >>> format_number(-4.0), format_number(0.6456563062257954), format_number(2.2)
-    ('-4', '0.645656', '2.2')
-    """
-    return format(x, ".6g")
 
 
 def constant_of(node) -> float | None:
@@ -237,12 +237,6 @@ def op_text(node) -> str:
         return symbol
     text = format_number(k)
     return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"
-
-
-def paren(x: float) -> str:
-    """A number for a formula, in brackets when negative: ``(-4)``."""
-    text = format_number(x)
-    return f"({text})" if x < 0 else text
 
 
 def text_width(text: str) -> int:
