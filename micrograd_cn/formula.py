@@ -2,9 +2,9 @@
 
 A formula is restricted Python: numbers, names, ``+ - * / **``, unary minus,
 calls of :data:`FUNCTIONS` (``exp log sqrt sin cos tanh sigmoid sign`` …),
-comparisons, ``and``/``or`` and ``a if cond else b``.  :func:`evaluate` walks a
-whitelist of syntax nodes (anything else is an error); :func:`render` prints a formula the way a learner
-writes it, with their node names or with numbers.
+comparisons, ``and``/``or`` and ``a if cond else b``.  :func:`evaluate` walks
+a whitelist of syntax nodes (anything else is an error); :func:`render` prints
+a formula the way a learner writes it, with their node names or with numbers.
 
 >>> render("1 - out ** 2", {"out": "f"}), render("1 - out ** 2", {}, {"out": 0.5}, numeric=True)
 ('1 − f²', '1 − 0.5²')
