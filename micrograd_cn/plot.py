@@ -10,7 +10,7 @@ figures alone, so nothing is drawn twice.
 from __future__ import annotations
 
 from .engine import no_grad
-from .training import _as_class, _label
+from .training import class_index, predicted_class
 
 __all__ = ["decision_boundary", "loss_curve", "use_chinese_font"]
 
@@ -80,8 +80,8 @@ def decision_boundary(model, X, y, resolution: int = 60, margin: float = 0.5, ax
     gx = _grid(min(xs) - margin, max(xs) + margin, resolution)
     gy = _grid(min(ys) - margin, max(ys) + margin, resolution)
     with no_grad():
-        Z = [[_label(model([a, b]), 0.0) for a in gx] for b in gy]
-    labels = [_as_class(t) for t in y]
+        Z = [[predicted_class(model([a, b])) for a in gx] for b in gy]
+    labels = [class_index(t) for t in y]
     n_classes = max(max(labels), max(max(row) for row in Z)) + 1
     levels = [k - 0.5 for k in range(n_classes + 1)]
     fig, ax, created = _new_axes(ax, (5, 5))

@@ -1,5 +1,7 @@
-"""Training loop: :func:`fit` (with a tqdm progress bar), :func:`predict`, :func:`accuracy`, and
-the ``micrograd-cn train`` job (:func:`run_cli`).
+"""Training loop: :func:`fit` (with a tqdm progress bar), :func:`predict`, :func:`accuracy`,
+:func:`objective`, and how outputs and labels become classes (:func:`predicted_class`,
+:func:`class_index`, used by the plots too).  The ``micrograd-cn train`` command is in
+:mod:`micrograd_cn.cli_train`.
 
 ``fit`` is micrograd's demo loop made reusable: forward every sample of a
 batch, average the loss, add the L2 term, ``zero_grad``, ``backward``,
@@ -28,7 +30,15 @@ from . import losses as L
 from .engine import Value, no_grad
 from .optim import SGD
 
-__all__ = ["History", "accuracy", "fit", "predict", "run_cli"]
+__all__ = [
+    "History",
+    "accuracy",
+    "class_index",
+    "fit",
+    "objective",
+    "predict",
+    "predicted_class",
+]
 
 LOSSES = ("hinge", "cross_entropy", "mse")
 
@@ -49,16 +59,24 @@ class History:
         return len(self.loss)
 
 
-def _label(output, threshold: float) -> int:
-    """Class of one model output: argmax of a list, ``score > threshold`` for one Value."""
+def predicted_class(output, threshold: float = 0.0) -> int:
+    """Class of one model output: argmax of a list, ``score > threshold`` for one Value.
+
+    >>> predicted_class(Value(0.3)), predicted_class([Value(0.1), Value(2.0), Value(-1.0)])
+    (1, 1)
+    """
     if isinstance(output, Value):
         return 1 if output.data > threshold else 0
     scores = [o.data for o in output]
     return max(range(len(scores)), key=scores.__getitem__)
 
 
-def _as_class(label) -> int:
-    # ±1 labels (micrograd's demo) compare as 0/1
+def class_index(label) -> int:
+    """A label as a class index: ±1 labels (micrograd's demo) count as 0/1.
+
+    >>> class_index(-1), class_index(1), class_index(2.0)
+    (0, 1, 2)
+    """
     return 0 if label == -1 else int(label)
 
 
@@ -72,7 +90,7 @@ def predict(model, X, threshold: float = 0.0) -> list[int]:
     [1, 0]
     """
     with no_grad():
-        return [_label(model(x), threshold) for x in X]
+        return [predicted_class(model(x), threshold) for x in X]
 
 
 def accuracy(model, X, y, threshold: float = 0.0) -> float:
@@ -81,11 +99,11 @@ def accuracy(model, X, y, threshold: float = 0.0) -> float:
         raise ValueError(f"accuracy: length mismatch, {len(X)} samples and {len(y)} labels")
     if not X:
         raise ValueError("accuracy: empty data set")
-    hits = sum(p == _as_class(t) for p, t in zip(predict(model, X, threshold), y))
+    hits = sum(p == class_index(t) for p, t in zip(predict(model, X, threshold), y))
     return hits / len(X)
 
 
-def _is_class_label(t) -> bool:
+def _is_classpredicted_class(t) -> bool:
     return isinstance(t, Integral) or (isinstance(t, float) and t.is_integer())
 
 
@@ -180,7 +198,7 @@ def fit(
     elif isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
     batch_loss, targets, threshold = _prepare(loss, y)
-    classes = [_as_class(t) if _is_class_label(t) else None for t in y]
+    classes = [class_index(t) if _is_classpredicted_class(t) else None for t in y]
     params = model.parameters()
     if optimizer is None:
         optimizer = SGD(params, lr=lr, momentum=0.9)
@@ -200,14 +218,16 @@ def fit(
             for start in range(0, n, batch_size):
                 batch = order[start : start + batch_size]
                 outputs = [model(X[i]) for i in batch]
-                objective = batch_loss(outputs, [targets[i] for i in batch])
+                batch_objective = batch_loss(outputs, [targets[i] for i in batch])
                 if l2:
-                    objective = objective + L.l2_penalty(params, l2)
+                    batch_objective = batch_objective + L.l2_penalty(params, l2)
                 optimizer.zero_grad()
-                objective.backward()
+                batch_objective.backward()
                 optimizer.step()
-                total += objective.data * len(batch)
-                hits += sum(_label(o, threshold) == classes[i] for o, i in zip(outputs, batch))
+                total += batch_objective.data * len(batch)
+                hits += sum(
+                    predicted_class(o, threshold) == classes[i] for o, i in zip(outputs, batch)
+                )
             history.loss.append(total / n)
             history.accuracy.append(hits / n if None not in classes else math.nan)
             if bar is not None:
@@ -221,114 +241,20 @@ def fit(
     return history
 
 
-# ---------------------------------------------------------------------------- CLI job
-@dataclass(frozen=True)
-class _Recipe:
-    data: dict  # keyword arguments of datasets.make_<name>
-    hidden: tuple  # hidden layer sizes
-    outputs: int
-    loss: str
-    l2: float
-    optimizer: str  # "sgd" (momentum 0.9) or "adam"
-    lr: float
-    epochs: int  # default when --epochs is not given
+def objective(model, X, y, loss="hinge", l2: float = 0.0) -> float:
+    """The number :func:`fit` minimises (batch loss + L2 term) for the model as it is now.
 
+    ``fit``'s recorded loss of the last epoch comes from the forward pass before
+    the last update; this is the loss of the model that :func:`accuracy` measures.
 
-_RECIPES = {
-    "moons": _Recipe({"n_samples": 100, "noise": 0.1}, (16, 16), 1, "hinge", 2e-4, "sgd", 0.1, 150),
-    "circles": _Recipe(
-        {"n_samples": 100, "noise": 0.05}, (16, 16), 2, "cross_entropy", 0.0, "sgd", 0.1, 150
-    ),
-    "spiral": _Recipe(
-        {"n_samples": 150, "noise": 0.2}, (16, 16), 3, "cross_entropy", 0.0, "adam", 0.03, 200
-    ),
-}
-
-
-def run_cli(
-    dataset: str, epochs: int | None, seed: int | None, output: str | None, progress: bool = True
-) -> int:
-    """``micrograd-cn train``: train a sensible model on a toy data set, print its accuracy,
-    optionally save the decision boundary.  Returns the exit code (0 ok, 1 missing
-    matplotlib, 2 bad arguments)."""
-    from . import datasets
-    from .nn import MLP
-    from .optim import Adam
-
-    if dataset not in _RECIPES:
-        print(
-            f"error: unknown dataset {dataset!r}; choose one of: {', '.join(_RECIPES)}",
-            file=sys.stderr,
-        )
-        return 2
-    recipe = _RECIPES[dataset]
-    epochs = recipe.epochs if epochs is None else epochs
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
-        print(f"error: --epochs must be a positive integer, got {epochs!r}", file=sys.stderr)
-        return 2
-    if output is not None:
-        problem = _check_plot_output(output)
-        if problem is not None:
-            print(problem[1], file=sys.stderr)
-            return problem[0]
-    X, y = getattr(datasets, f"make_{dataset}")(seed=seed, **recipe.data)
-    model = MLP(2, [*recipe.hidden, recipe.outputs], seed=seed)
-    params = model.parameters()
-    if recipe.optimizer == "adam":
-        optimizer = Adam(params, lr=recipe.lr)
-    else:
-        optimizer = SGD(params, lr=recipe.lr, momentum=0.9)
-    fit(
-        model,
-        X,
-        y,
-        loss=recipe.loss,
-        optimizer=optimizer,
-        epochs=epochs,
-        l2=recipe.l2,
-        progress=progress,
-    )
-    final = accuracy(model, X, y)
-    loss_text = f"loss {_final_loss(model, X, y, recipe):.4f}"  # the state `final` measured
-    print(f"{dataset}: final training accuracy {final:.1%} after {epochs} epochs ({loss_text})")
-    if output is not None:
-        from .plot import decision_boundary
-
-        figure = decision_boundary(model, X, y, title=f"{dataset}: accuracy {final:.1%}")
-        try:
-            figure.savefig(output)
-        except OSError as error:
-            print(f"error: cannot write {output}: {error}", file=sys.stderr)
-            return 1
-        print(f"wrote {output}")
-    return 0
-
-
-def _final_loss(model, X, y, recipe: _Recipe) -> float:
-    """The objective (loss + L2) of the model as it is now: the state ``accuracy`` sees.
-
-    ``fit``'s last recorded loss is from the forward pass before the last update,
-    so printing it next to the final accuracy would mix two models.
+    >>> from micrograd_cn.nn import MLP
+    >>> model = MLP(2, [1], seed=0)
+    >>> objective(model, [[1.0, 2.0]], [1], loss="mse") == (model([1.0, 2.0]).data - 1.0) ** 2
+    True
     """
-    batch_loss, targets, _ = _prepare(recipe.loss, y)
+    batch_loss, targets, _ = _prepare(loss, list(y))
     with no_grad():
-        objective = batch_loss([model(x) for x in X], targets)
-        if recipe.l2:
-            objective = objective + L.l2_penalty(model.parameters(), recipe.l2)
-    return objective.data
-
-
-def _check_plot_output(output: str):
-    """(exit code, message) if the plot cannot be written, else None."""
-    try:
-        import matplotlib
-    except ImportError:
-        return 1, "error: plotting needs matplotlib: pip install 'micrograd_cn[train]'"
-    matplotlib.use("Agg")
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
-    supported = FigureCanvasBase.get_supported_filetypes()
-    if suffix not in supported:
-        return 2, f"error: cannot write {output!r}: use one of .{', .'.join(sorted(supported))}"
-    return None
+        total = batch_loss([model(x) for x in X], targets)
+        if l2:
+            total = total + L.l2_penalty(model.parameters(), l2)
+    return total.data

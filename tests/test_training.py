@@ -1,4 +1,5 @@
-"""training: fit reaches the promised accuracy on moons, history, losses, progress bar, run_cli."""
+"""training: fit reaches the promised accuracy on moons, history, losses, progress bar, the
+objective, and how outputs and labels become classes."""
 
 import gc
 import io
@@ -7,13 +8,20 @@ import sys
 
 import pytest
 
-from micrograd_cn import training
 from micrograd_cn.datasets import make_circles, make_moons
 from micrograd_cn.engine import Value
 from micrograd_cn.losses import mse_loss
 from micrograd_cn.nn import MLP
 from micrograd_cn.optim import SGD, Adam
-from micrograd_cn.training import History, accuracy, fit, predict, run_cli
+from micrograd_cn.training import (
+    History,
+    accuracy,
+    class_index,
+    fit,
+    objective,
+    predict,
+    predicted_class,
+)
 
 
 def test_moons_2_16_16_1_reaches_97_percent_in_150_steps():
@@ -147,6 +155,28 @@ def test_predict_and_accuracy_label_conventions():
     assert isinstance(History(), History) and len(History()) == 0
 
 
+def test_outputs_and_labels_become_classes():
+    assert [predicted_class(Value(v)) for v in (0.3, 0.0, -0.2)] == [1, 0, 0]  # score > 0
+    assert predicted_class(Value(0.3), threshold=0.5) == 0
+    assert predicted_class([Value(0.1), Value(2.0), Value(-1.0)]) == 1  # argmax
+    assert predicted_class([Value(3.0), Value(3.0)]) == 0  # a tie: the first
+    assert [class_index(t) for t in (-1, 1, 0, 2, 2.0)] == [0, 1, 0, 2, 2]
+
+
+def test_objective_is_the_loss_of_the_model_as_it_is_now():
+    X, y = [[1.0, 2.0], [-1.0, 0.5]], [1, 0]
+    model = MLP(2, [1], seed=0)
+    scores = [model(x).data for x in X]
+    hinge = sum(max(0.0, 1.0 - t * s) for t, s in zip([1, -1], scores)) / 2  # labels 0/1 -> ±1
+    params = [p.data for p in model.parameters()]
+    l2 = 0.01 / 2 * sum(p * p for p in params)
+    assert objective(model, X, y) == pytest.approx(hinge, rel=1e-12)
+    assert objective(model, X, y, l2=0.01) == pytest.approx(hinge + l2, rel=1e-12)
+    mse = sum((s - t) ** 2 for s, t in zip(scores, y)) / 2
+    assert objective(model, X, y, loss="mse") == pytest.approx(mse, rel=1e-12)
+    assert all(p.grad == 0.0 for p in model.parameters())  # no graph, no gradients
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -166,58 +196,6 @@ def test_fit_errors(kwargs, error, match):
 def test_accuracy_errors():
     with pytest.raises(ValueError, match="length mismatch"):
         accuracy(MLP(2, [1], seed=0), [[0.0, 0.0]], [0, 1])
-
-
-# ---------------------------------------------------------------- the CLI job
-def test_run_cli_trains_prints_and_plots(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
-    out = tmp_path / "boundary.png"
-    assert run_cli("moons", 60, 0, str(out), progress=False) == 0
-    printed = capsys.readouterr().out
-    percent = float(printed.split("final training accuracy ")[1].split("%")[0])
-    assert percent >= 95.0
-    assert f"wrote {out}" in printed
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_run_cli_circles_with_cross_entropy(capsys, monkeypatch):
-    calls = []
-    real_fit = training.fit
-
-    def spy(model, X, y, **kwargs):
-        calls.append((kwargs["loss"], len(model.layers[-1].neurons)))
-        return real_fit(model, X, y, **kwargs)
-
-    monkeypatch.setattr(training, "fit", spy)
-    assert run_cli("circles", 30, 1, None, progress=False) == 0
-    assert calls == [("cross_entropy", 2)]
-    assert "circles: final training accuracy" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("args", "code", "message"),
-    [
-        (
-            ("blobs", 5, 0, None),
-            2,
-            "unknown dataset 'blobs'; choose one of: moons, circles, spiral",
-        ),
-        (("moons", 0, 0, None), 2, "--epochs must be a positive integer, got 0"),
-        (("moons", 5, 0, "out.xyz"), 2, "cannot write 'out.xyz': use one of"),
-    ],
-)
-def test_run_cli_bad_arguments(args, code, message, capsys):
-    pytest.importorskip("matplotlib")
-    assert run_cli(*args, progress=False) == code
-    captured = capsys.readouterr()
-    assert message in captured.err and captured.out == ""
-
-
-def test_run_cli_without_matplotlib(monkeypatch, capsys, tmp_path):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    assert run_cli("moons", 5, 0, str(tmp_path / "b.png"), progress=False) == 1
-    assert "pip install 'micrograd_cn[train]'" in capsys.readouterr().err
-    assert not (tmp_path / "b.png").exists()
 
 
 def test_value_inputs_are_accepted():
