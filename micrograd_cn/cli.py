@@ -288,6 +288,7 @@ def _draw(args) -> int:
 def _render(root: Value, output: Path, fmt: str, args, title: str):
     """Write the drawing(s); returns the paths written."""
     from . import viz
+    from .render import inline_svg
 
     sizes = {} if args.max_nodes is None else {"max_nodes": args.max_nodes}
     drawing = dict(sizes)
@@ -299,7 +300,7 @@ def _render(root: Value, output: Path, fmt: str, args, title: str):
         if fmt == "html" and args.steps:
             writers = [(output, lambda path: viz.export_html(root, path, title=title, **sizes))]
         elif fmt == "html":
-            svg = viz._svg(viz.draw_dot(root, **drawing))
+            svg = inline_svg(viz.draw_dot(root, **drawing))
             page = f'<!DOCTYPE html><meta charset="utf-8">{svg}'
             writers = [(output, lambda path: path.write_text(page, encoding="utf-8"))]
         else:
@@ -344,10 +345,10 @@ def _train(args) -> int:
         parent = Path(args.output).parent
         if not parent.is_dir():
             raise UsageError(f"output directory does not exist: {str(parent)!r}")
-    from . import training  # lazily: needs the nn stack (and tqdm / matplotlib extras)
+    from . import cli_train  # lazily: needs the nn stack (and tqdm / matplotlib extras)
 
     progress = not args.no_progress
-    return training.run_cli(args.dataset, args.epochs, args.seed, args.output, progress=progress)
+    return cli_train.run(args.dataset, args.epochs, args.seed, args.output, progress=progress)
 
 
 def _fail(message: str, code: int) -> int:

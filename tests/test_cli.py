@@ -278,11 +278,11 @@ def test_usage_errors_exit_2_with_one_line(capsys, args, message):
     assert err.count("\n") == 1 and message in err, err
 
 
-def test_train_calls_training_run_cli_with_the_arguments(monkeypatch, capsys):
-    from micrograd_cn import training
+def test_train_calls_cli_train_run_with_the_arguments(monkeypatch, capsys):
+    from micrograd_cn import cli_train
 
     calls = []
-    monkeypatch.setattr(training, "run_cli", lambda *a, **kw: calls.append((a, kw)) or 0)
+    monkeypatch.setattr(cli_train, "run", lambda *a, **kw: calls.append((a, kw)) or 0)
     assert (
         main(["train", "--dataset", "spiral", "--epochs", "7", "--seed", "3", "-o", "b.png"]) == 0
     )
@@ -456,33 +456,6 @@ def test_train_output_in_a_missing_directory_fails_before_training(tmp_path, mon
     assert (
         err == f"micrograd-cn: error: output directory does not exist: '{tmp_path}/missing_dir'\n"
     )
-
-
-def test_train_summary_reports_accuracy_and_loss_of_the_final_model(monkeypatch, capsys):
-    from micrograd_cn import losses, training
-
-    trained = []
-    real_fit = training.fit
-
-    def spy(model, X, y, **kwargs):
-        trained.append((model, X, y, kwargs))
-        return real_fit(model, X, y, **kwargs)
-
-    monkeypatch.setattr(training, "fit", spy)
-    code, out, err = run(capsys, "train", "--epochs", "3", "--no-progress")
-    assert code == 0, err
-    model, X, y, kwargs = trained[0]
-    printed = re.fullmatch(
-        r"moons: final training accuracy ([\d.]+)% after 3 epochs \(loss ([\d.]+)\)\n", out
-    )
-    assert printed, out
-    scores = [model(x) for x in X]
-    loss = losses.hinge_loss(scores, [2 * t - 1 for t in y]) + losses.l2_penalty(
-        model.parameters(), kwargs["l2"]
-    )
-    hits = sum((s.data > 0) == (t == 1) for s, t in zip(scores, y))
-    assert float(printed[1]) == pytest.approx(100 * hits / len(y), abs=0.05)
-    assert float(printed[2]) == pytest.approx(loss.data, abs=5e-5)
 
 
 # ------------------------------------------------------------ step-through files
