@@ -144,7 +144,7 @@ def is_lecture_style(function) -> bool:
     return True
 
 
-def topological_order(root) -> list:
+def topological_order(root, parents=None) -> list:
     """Every node ``root`` depends on, parents before children.
 
     A depth-first search with an explicit stack (no recursion, so a million-node
@@ -154,6 +154,10 @@ def topological_order(root) -> list:
     nodes, no (node, iterator) pairs, so a deep graph allocates little.  The order
     is that of a recursive DFS over ``_prev`` left to right.
 
+    ``parents(node)``, if given, replaces ``node._prev`` (a sequence, parents in the
+    order to visit): the drawing puts the parents of a micrograd node, a *set*, in
+    a stable order this way.
+
     >>> from micrograd_cn.engine import Value
     >>> a = Value(1.0, label="a"); b = a + 1; c = b * a
     >>> [v.label or v._op for v in topological_order(c)]
@@ -161,7 +165,7 @@ def topological_order(root) -> list:
     """
     order = []
     seen = {root}
-    stack = [root, None, *reversed(root._prev)]
+    stack = [root, None, *reversed(root._prev if parents is None else parents(root))]
     push, pop, finish = stack.append, stack.pop, order.append
     while stack:
         node = pop()
@@ -173,7 +177,7 @@ def topological_order(root) -> list:
         seen.add(node)
         push(node)
         push(None)
-        for parent in reversed(node._prev):  # so that _prev[0] is expanded first
+        for parent in reversed(node._prev if parents is None else parents(node)):  # [0] first
             if parent not in seen:
                 push(parent)
     return order

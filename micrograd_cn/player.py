@@ -27,32 +27,25 @@ import uuid
 from importlib import resources
 from pathlib import Path
 
-from .engine import Value, topological_order
-from .trace import Trace, fresh_record
-from .viz import (
+from .graph import (
     BACKWARD_COLOR,
     FONTS,
     FORWARD_COLOR,
     HIGHLIGHT,
-    _svg,
+    STEP_LIMIT,
     build_graph,
+    check_positive,
     check_size,
-    clean_text,
-    node_names,
-    text_width,
+    graph_of,
 )
+from .labels import clean_text, points_width
+from .numbers_text import format_number
+from .render import GraphvizNotFoundError, GraphvizTimeoutError, inline_svg
+from .trace import Trace, fresh_record
 
 __all__ = ["STEP_LIMIT", "StepThrough", "export_html", "step_frames"]
 
-#: step_frames / StepThrough / export_html refuse graphs above this many Values (``max_nodes=``).
-STEP_LIMIT = 100
 _EDGE_FONT = 11.0
-
-
-def _short(x: float) -> str:
-    """4 decimals without trailing zeros (``-4``, ``0.6347``)."""
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _bounded(text: str, limit: int = 400) -> str:
@@ -61,28 +54,18 @@ def _bounded(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
-
-
 class _Picture:
     """Everything the frames share: names, box widths, the edge-label slots and their texts."""
 
-    def __init__(self, root: Value, rankdir: str, max_nodes, what: str):
-        if not isinstance(root, Value):
-            raise TypeError(f"{what} expects a Value, got {type(root).__name__}")
-        if max_nodes is not None and (
-            isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
-        ):
-            raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
-        nodes = topological_order(root)
+    def __init__(self, root, rankdir: str, max_nodes, what: str):
+        check_positive("max_nodes", max_nodes)
+        graph = graph_of(root, what, stepping=True)  # also refuses bytes labels before tracing
         limit = STEP_LIMIT if max_nodes is None else max_nodes
-        keep = set(range(len(nodes)))
-        self.size_note = check_size(nodes, keep, what=what, limit=limit, default=False)
-        self.names = node_names(nodes)  # also refuses bytes labels before tracing
+        keep = set(range(len(graph)))
+        self.size_note = check_size(graph, keep, what=what, limit=limit, default=False)
         self.trace: Trace = fresh_record(root)
-        self.nodes, self.rankdir = nodes, rankdir
-        tr, n = self.trace, len(nodes)
+        self.graph, self.names, self.rankdir = graph, graph.names, rankdir
+        tr, n = self.trace, len(graph)
         self.values = [s.value for s in tr.forward]
         self.grads = [0.0] * n
         for step in tr.backward:
@@ -92,23 +75,23 @@ class _Picture:
         for step in tr.backward:
             c = step.index
             for m in step.sent:
-                local = _short(m.local)
-                symbolic = clean_text(str(getattr(m, "local_text", "") or ""))
+                local = format_number(m.local)
+                symbolic = clean_text(m.local_text)
                 if len(symbolic) > 24:  # a formula with a very long label: the number only
                     symbolic = ""
                 shown = f"{symbolic} = {local}" if symbolic and symbolic != local else local
-                self.edge_text[(m.parent, c)] = (f"局部 {shown}", f"送回 {_short(m.delta)}")
+                self.edge_text[(m.parent, c)] = (f"局部 {shown}", f"送回 {format_number(m.delta)}")
         self.widths = [
             max(
                 80.0,
-                text_width(self.names[i], 12.5),
-                text_width(f"data {self.values[i]:.4f}"),
-                text_width(f"grad {self.grads[i]:.4f}"),
+                points_width(self.names[i], 12.5),
+                points_width(f"data {self.values[i]:.4f}"),
+                points_width(f"grad {self.grads[i]:.4f}"),
             )
             for i in range(n)
         ]
         self.edge_width = {
-            key: max(text_width(line, _EDGE_FONT) for line in lines)
+            key: max(points_width(line, _EDGE_FONT) for line in lines)
             for key, lines in self.edge_text.items()
         }
 
@@ -122,7 +105,7 @@ class _Picture:
         )
         return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{cells}</table>>'
 
-    def graph(self, data, grads, fill=None, green=(), red=(), labelled=(), all_labels=False):
+    def state(self, data, grads, fill=None, green=(), red=(), labelled=(), all_labels=False):
         """One state: ``green``/``red``: (tail, head) edges to colour; ``labelled``: slots shown."""
         marks = {}
         for parent, child in self.edge_text:
@@ -136,24 +119,24 @@ class _Picture:
             for edge in edges:
                 marks.setdefault(edge, {}).update(color=color, penwidth="2.4")
         fills = {} if fill is None else {fill: HIGHLIGHT}
-        return build_graph(self.nodes, self.names, data, grads, rankdir=self.rankdir,
+        return build_graph(self.graph, data, grads, rankdir=self.rankdir,
                            fills=fills, edge_marks=marks, widths=self.widths,
                            size_note=self.size_note)  # fmt: skip
 
     def frames(self) -> list:
-        n, tr = len(self.nodes), self.trace
+        n, tr = len(self.graph), self.trace
         frames = []
         for step in tr.forward:  # values appear one node at a time
             i = step.index
             green = [(f"n{i}op", f"n{i}")] + [(f"n{j}", f"n{i}op") for j in step.parents]
             data = [self.values[j] if j <= i else None for j in range(n)]
-            frames.append(self.graph(data, [None] * n, fill=i, green=green))
+            frames.append(self.state(data, [None] * n, fill=i, green=green))
         grads: list = [None] * n
         for step in tr.backward:  # gradients appear in reverse order; red edges carried them
             i = step.index
             grads[i] = step.grad
             red, labelled = self._incoming(i)
-            frames.append(self.graph(self.values, list(grads), i, red=red, labelled=labelled))
+            frames.append(self.state(self.values, list(grads), i, red=red, labelled=labelled))
         return frames
 
     def _incoming(self, i: int):
@@ -167,9 +150,9 @@ class _Picture:
 
     def player_data(self) -> dict:
         """What the player's JavaScript needs, linear in the graph."""
-        tr, n = self.trace, len(self.nodes)
-        captions = [_bounded(c) for c in tr.captions()]
-        total = len(captions)
+        tr, n = self.trace, len(self.graph)
+        captions = [_bounded(c) for c in tr.captions()]  # each with its one step counter
+        whys = [_bounded(w) for w in tr.whys()]
         back_of = {s.index: s for s in tr.backward}
         nodes = []
         for i, step in enumerate(tr.forward):
@@ -183,20 +166,17 @@ class _Picture:
                     "formula": _bounded(step.formula),
                     "sum": _bounded(b.caption),
                     "terms": [_bounded(t) for t in tr.term_lines(i)],  # one per child's term
-                    "why": _bounded(str(getattr(b, "why", "") or "")),
+                    "why": _bounded(b.why),
                 }
             )
         steps = []
-        for k, caption in enumerate(captions):
+        for k, (caption, why) in enumerate(zip(captions, whys, strict=True)):
             if k < n:
                 i = tr.forward[k].index
                 edges = [[f"n{i}op", f"n{i}"]] + [[f"n{j}", f"n{i}op"] for j in nodes[i]["parents"]]
-                why = ""
             else:
                 i = tr.backward[k - n].index
                 edges = [list(e) for e in self._incoming(i)[0]]
-                why = nodes[i]["why"]
-            caption = f"步 step {k + 1}/{total} · {caption}"
             steps.append({"node": i, "caption": caption, "why": why, "edges": edges})
         labels = [[f"n{p}", f"n{c}op", p] for p, c in self.edge_text]
         colors = {"forward": FORWARD_COLOR, "backward": BACKWARD_COLOR, "highlight": HIGHLIGHT}
@@ -206,7 +186,7 @@ class _Picture:
         """The one picture: every value, gradient and edge label shown (the last state)."""
         import re
 
-        svg = _svg(self.graph(self.values, self.grads, all_labels=True))
+        svg = inline_svg(self.state(self.values, self.grads, all_labels=True))
         svg = re.sub(r' id="[^"]*"', "", svg)  # two players on one page: no clashing ids
         size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
         if size:  # scale down to the cell, never up: at most the natural width (pt -> px)
@@ -217,7 +197,7 @@ class _Picture:
         return svg
 
 
-def step_frames(root: Value, rankdir: str = "LR", *, max_nodes: int | None = None) -> list:
+def step_frames(root, rankdir: str = "LR", *, max_nodes: int | None = None) -> list:
     """One Digraph per step: the forward pass node by node, then the backward pass.
 
     All frames share one layout (boxes at their final width, fixed room for every
@@ -251,9 +231,7 @@ class StepThrough:
     ``captions`` give the frames (Digraphs) and their captions.
     """
 
-    def __init__(
-        self, root: Value, rankdir: str = "LR", *, max_nodes: int | None = None, _caller=None
-    ):
+    def __init__(self, root, rankdir: str = "LR", *, max_nodes: int | None = None, _caller=None):
         self._picture = _Picture(root, rankdir, max_nodes, _caller or "StepThrough")
         self.trace = self._picture.trace
         self.captions = self.trace.captions()
@@ -303,8 +281,6 @@ class StepThrough:
         )
 
     def _repr_html_(self) -> str:
-        from .render import GraphvizNotFoundError, GraphvizTimeoutError
-
         try:
             return self.html_fragment()
         except (GraphvizNotFoundError, GraphvizTimeoutError) as error:  # say why, list the steps
@@ -325,7 +301,7 @@ _PAGE = """<!DOCTYPE html>
 
 
 def export_html(
-    root: Value,
+    root,
     path,
     title: str = "计算图逐步演示 · step-through",
     rankdir: str = "LR",

@@ -16,7 +16,14 @@ import os
 import subprocess
 from pathlib import Path
 
-__all__ = ["DOT_TIMEOUT_SECONDS", "GraphvizNotFoundError", "GraphvizTimeoutError", "pipe_all"]
+__all__ = [
+    "DOT_TIMEOUT_SECONDS",
+    "GraphvizNotFoundError",
+    "GraphvizTimeoutError",
+    "inline_svg",
+    "new_digraph",
+    "pipe_all",
+]
 
 #: Seconds one ``dot`` run may take before :class:`GraphvizTimeoutError`.
 DOT_TIMEOUT_SECONDS = 30.0
@@ -53,7 +60,7 @@ def _import_graphviz():
 _digraph_class = None
 
 
-def _Digraph(size_note: str = "", **kwargs):
+def new_digraph(size_note: str = "", **kwargs):
     """A graphviz.Digraph whose ``dot`` runs have a time limit and say how to install Graphviz."""
     global _digraph_class
     if _digraph_class is None:
@@ -140,7 +147,7 @@ def pipe_all(graphs: list, format: str = "svg") -> list[bytes]:
     return documents
 
 
-def _svg(graph) -> str:
+def inline_svg(graph) -> str:
     """Inline-ready SVG: no XML prolog, DOCTYPE or namespace URLs (HTML5 needs none)."""
     svg = graph.pipe(format="svg", encoding="utf-8")
     svg = svg[svg.index("<svg") :]

@@ -1,12 +1,18 @@
 """Step records of the forward and backward passes, for the step-through and the CLI tables.
 
-:func:`record` runs the backward pass itself, one node at a time in reverse
-topological order, and writes down what happened: each node's value as it
-appears (forward) and, for each node, its chain-rule sum: every child's
-upstream gradient × local derivative, the local derivative written with the
-learner's names (from the one rule table, :mod:`micrograd_cn.rules`) and then
-in numbers, plus one line of *why*.  The records are plain floats and strings,
-so they survive later changes to the graph.  Nothing here needs graphviz.
+:func:`record` runs the backward pass through the one backward loop
+(:func:`micrograd_cn.autograd.backpropagate`) with a hook that writes down, for
+every node, its gradient and its chain-rule sum: every child's upstream
+gradient × local derivative, the local derivative written with the learner's
+names (from the node's row in the op table, :mod:`micrograd_cn.ops`) and then
+in numbers, plus one line of *why*.  Forward steps get their formula and a
+*why* line too.  The records are plain floats and strings, so they survive
+later changes to the graph.  Nothing here needs graphviz.
+
+Local derivatives are never re-derived by calling the engine's closures: the
+row says what they are.  Only a closure written without a row (a learner's
+``out._backward = _backward``, or an op of a hand-written ``Value`` class) is
+*measured*, by sending 1 through it, and its caption says so.
 
 The (x + y) · z example of 《梯度下降和反向传播》:
 
@@ -21,8 +27,6 @@ The (x + y) · z example of 《梯度下降和反向传播》:
 [('f', 1.0), ('z', 3.0), ('q', -4.0), ('y', -4.0), ('x', -4.0)]
 >>> t.backward[2].caption
 '∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4'
->>> t.backward[4].caption
-'∂f/∂x = ∂f/∂q × 1 = (-4) × 1 = -4'
 >>> t.backward[4].why
 '加法门：把上游梯度原封不动地交给每个输入（局部导数是 1）。'
 """
@@ -32,22 +36,39 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import rules
-from .engine import Value, as_real, topological_order
-from .formula import OP_SYMBOLS, constant_of, format_number, op_text, paren, text_table
+from . import ops
+from .autograd import backpropagate
+from .derivatives import LocalSlot, slots_of
+from .formula import is_atom
+from .graph import Graph, graph_of
+from .numbers_text import format_number, paren
+from .real_numbers import as_real
+from .tables import Table
 
 __all__ = [
+    "MEASURED_NOTE",
     "BackwardStep",
     "ForwardStep",
     "GradientMessage",
     "GradientTerm",
     "Trace",
-    "constant_of",
-    "format_number",
     "fresh_record",
-    "op_text",
     "record",
 ]
+
+#: Shown on the root's step.
+ROOT_WHY = "根节点：反向传播从这里出发，起点梯度 ∂{root}/∂{root} = {grad}（自己对自己的导数是 1）。"
+#: Shown when a node received terms from more than one path (or one op used it twice).
+REUSE_WHY = "这个节点被用了不止一次：每条路径送回的梯度要相加（+=，不是 =）。"
+#: Shown for a node none of whose children sent it anything.
+NO_TERMS_WHY = "没有子节点把梯度送回到这里（子节点没有 _backward），梯度保持为 0。"
+#: Appended to a caption that uses a measured local derivative.
+MEASURED_NOTE = "（局部导数由数值测得：这个运算没有登记在运算表里）"
+#: Forward: an input, and an op whose inputs are all known.
+INPUT_WHY = "输入（叶子节点）：它的值是给定的，不由别的节点算出。"
+OP_WHY = "{parents} 都已算好（拓扑顺序把父节点排在前面），所以现在能算 {name}。"
+#: A node fed by more terms than this shows the first few, "…", and the last.
+MAX_TERMS_SHOWN = 6
 
 
 @dataclass(frozen=True)
@@ -55,11 +76,12 @@ class ForwardStep:
     """One node's value appearing, in topological order (parents first)."""
 
     index: int  #: position in topological order (also the node id ``n{index}``)
-    name: str  #: the label, or ``v{index}`` for an unlabelled node
-    op: str  #: the engine's ``_op`` ("" for inputs)
-    parents: tuple[int, ...]  #: indices of the parents (repeated as in ``_prev``)
+    name: str  #: the label, or ``v1``, ``v2``, … for unlabelled nodes
+    op: str  #: the node's ``_op`` ("" for inputs)
+    parents: tuple[int, ...]  #: indices of the parents (repeated as in ``x * x``)
     value: float
     formula: str  #: e.g. ``q = x + y = -2 + 5 = 3``
+    why: str = ""  #: why this value can be computed now (Chinese)
 
 
 @dataclass(frozen=True)
@@ -68,7 +90,7 @@ class GradientMessage:
 
     parent: int  #: index of the parent
     local: float  #: local derivative ∂child/∂parent (summed if the parent is used twice)
-    delta: float  #: gradient added to the parent: upstream grad × local
+    delta: float  #: gradient added to the parent by this node's closure
     local_text: str = ""  #: ``local`` written with the learner's names (``1 − f²``, ``z``)
 
 
@@ -82,6 +104,7 @@ class GradientTerm:
     local_text: str  #: the local derivative with the learner's names (``1 − f²``)
     local_numbers: str  #: the same with numbers (``1 − 0.761594²``)
     product: float  #: upstream × local
+    measured: bool = False  #: the local derivative was measured (no row describes the op)
 
 
 @dataclass(frozen=True)
@@ -91,7 +114,7 @@ class BackwardStep:
     index: int
     name: str
     grad: float  #: ∂root/∂node for this backward call
-    sent: tuple[GradientMessage, ...]  #: one per distinct parent, in ``_prev`` order
+    sent: tuple[GradientMessage, ...]  #: one per distinct parent, in drawing order
     caption: str  #: e.g. ``∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4``
     why: str = ""  #: why the local derivatives are what they are (Chinese, one line per gate)
     terms: tuple[GradientTerm, ...] = ()  #: the chain-rule sum, one term per child slot
@@ -101,20 +124,21 @@ class BackwardStep:
 class Trace:
     """The record of one forward + backward pass; ``nodes[i]`` has id ``n{i}``."""
 
-    nodes: list[Value]
+    nodes: list
     forward: list[ForwardStep]
     backward: list[BackwardStep]
 
     def captions(self) -> list[str]:
-        """One caption per step-through frame: forward steps, then backward steps."""
-        n = len(self.nodes)
-        forward = [f"前向 Forward {k + 1}/{n} · {s.formula}" for k, s in enumerate(self.forward)]
-        back = [f"反向 Backward {k + 1}/{n} · {s.caption}" for k, s in enumerate(self.backward)]
-        return forward + back
+        """One caption per step-through frame (forward steps, then backward steps), each
+        with the one step counter ``步 step k/N`` that the player's slider shows."""
+        total = len(self.forward) + len(self.backward)
+        texts = [f"前向 Forward · {s.formula}" for s in self.forward]
+        texts += [f"反向 Backward · {s.caption}" for s in self.backward]
+        return [f"步 step {k}/{total} · {text}" for k, text in enumerate(texts, start=1)]
 
     def whys(self) -> list[str]:
-        """Aligned with :meth:`captions`: "" for forward frames, each backward step's ``why``."""
-        return [""] * len(self.forward) + [s.why for s in self.backward]
+        """Aligned with :meth:`captions`: each step's Chinese *why* line."""
+        return [s.why for s in self.forward] + [s.why for s in self.backward]
 
     def term_lines(self, index: int) -> list[str]:
         """Node ``index``'s chain-rule sum, one line per term (for a click-on-a-node panel).
@@ -132,17 +156,18 @@ class Trace:
             for t in step.terms
         ]
 
-    def forward_table(self) -> str:
-        """The forward pass as a text table (step, node, op, value)."""
+    def forward_table(self) -> Table:
+        """The forward pass as a table (step, node, op, value, formula): text in a terminal,
+        an HTML table in a notebook."""
         rows = [
-            (str(i + 1), s.name, OP_SYMBOLS.get(s.op, s.op) or "输入", f"{s.value:.4f}", s.formula)
+            (str(i + 1), s.name, ops.op_text(self.nodes[s.index]) if s.parents else "输入",
+             f"{s.value:.4f}", s.formula)
             for i, s in enumerate(self.forward)
-        ]
-        header = ("步 step", "节点 node", "运算 op", "值 value", "计算 formula")
-        return text_table(header, rows)
+        ]  # fmt: skip
+        return Table(("步 step", "节点 node", "运算 op", "值 value", "计算 formula"), rows)
 
-    def backward_table(self) -> str:
-        """The backward pass as a text table (step, node, grad, what it sent)."""
+    def backward_table(self) -> Table:
+        """The backward pass as a table (step, node, grad, chain rule, what it sent)."""
         rows = []
         for i, s in enumerate(self.backward):
             sent = ", ".join(
@@ -150,35 +175,38 @@ class Trace:
             )
             rows.append((str(i + 1), s.name, f"{s.grad:.4f}", s.caption, sent or "-"))
         header = ("步 step", "节点 node", "梯度 grad", "链式法则 chain rule", "传给父节点 sent")
-        return text_table(header, rows)
+        return Table(header, rows)
 
 
-def _names(nodes: list[Value]) -> list[str]:
-    """The label, or ``v{i}`` for an unlabelled node, primed (``v2'``) if a label is ``v2``.
-
-    >>> a = Value(1.0, label="v1"); _names(topological_order(a * 2))
-    ['v1', "v1'"]
-    """
-    taken = {str(v.label) for v in nodes if v.label}
-    names = []
-    for i, v in enumerate(nodes):
-        name = str(v.label) if v.label else f"v{i}"
-        while not v.label and name in taken:
-            name += "'"
-        taken.add(name)
-        names.append(name)
-    return names
+# ---------------------------------------------------------------- forward
 
 
-def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:
+def _forward_step(graph: Graph, i: int) -> ForwardStep:
+    node, name = graph.nodes[i], graph.names[i]
+    own = graph.parents[i]
+    parent_names = [graph.names[j] for j in own]
+    if own:
+        shown = "、".join(dict.fromkeys(parent_names))
+        why = OP_WHY.format(parents=shown, name=name)
+    else:
+        why = INPUT_WHY
+    formula = _forward_formula(node, name, parent_names, graph.ordered_parents(i))
+    return ForwardStep(i, name, str(node._op), own, node.data, formula, why)
+
+
+def _forward_formula(node, name: str, parent_names: list[str], parents: list) -> str:
     """``q = x + y = -2 + 5 = 3`` for an op node, ``x = -2`` for an input."""
     value = format_number(node.data)
-    if not node._prev:
+    if not parents:
         return f"{name} = {value}"
-    parent_values = [paren(p.data) for p in node._prev]
-    op, k = node._op, constant_of(node)
-    if op in ("+", "*") and k is not None:
-        symbol = OP_SYMBOLS[op]
+    parent_values = [paren(p.data) for p in parents]
+    binding = ops.bind(node)
+    params = dict(binding.params) if binding is not None else {}
+    op, symbol = node._op, binding.row.symbol if binding is not None else ops.op_text(node)
+    k = params.get("k")
+    if binding is not None and binding.row.name == "dot" and len(binding.slots) <= 5:
+        parts = _dot_formula(binding, parent_names, parent_values)
+    elif op in ("+", "*") and k is not None:
         parts = (
             f"{parent_names[0]} {symbol} {paren(k)}",
             f"{parent_values[0]} {symbol} {paren(k)}",
@@ -186,188 +214,128 @@ def _forward_formula(node: Value, name: str, parent_names: list[str]) -> str:
     elif op == "**" and k is not None:
         parts = (f"{parent_names[0]}^{paren(k)}", f"{parent_values[0]}^{paren(k)}")
     elif op in ("+", "*", "**"):
-        symbol = f" {OP_SYMBOLS[op]} "
-        parts = (symbol.join(parent_names), symbol.join(parent_values))
+        parts = (f" {symbol} ".join(parent_names), f" {symbol} ".join(parent_values))
+    elif len(parent_names) > 4:  # n-ary: keep the caption short
+        parts = (f"{symbol}({parent_names[0]}, …, {parent_names[-1]})", "")
     else:
-        symbol = OP_SYMBOLS.get(op, op)
-        if len(parent_names) > 4:  # n-ary: keep the caption short
-            parts = (f"{symbol}({parent_names[0]}, …, {parent_names[-1]})", "")
-        else:
-            args = [format_number(p.data) for p in node._prev]  # f(-0.3), not f((-0.3))
-            if op in ("leaky_relu", "elu") and node._const is not None:  # its slope / alpha
-                parent_names = [*parent_names, format_number(node._const)]
-                args.append(format_number(node._const))
-            parts = (f"{symbol}({', '.join(parent_names)})", f"{symbol}({', '.join(args)})")
+        args = [format_number(p.data) for p in parents]  # f(-0.3), not f((-0.3))
+        for value_of_param in params.values():  # leaky_relu's slope, elu's alpha
+            parent_names = [*parent_names, format_number(value_of_param)]
+            args.append(format_number(value_of_param))
+        parts = (f"{symbol}({', '.join(parent_names)})", f"{symbol}({', '.join(args)})")
     middle = f" = {parts[1]}" if parts[1] and parts[1] != value else ""
     return f"{name} = {parts[0]}{middle} = {value}"
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """One input slot of a node: its local derivative as a number, in names, in numbers."""
+def _dot_formula(binding, parent_names: list[str], parent_values: list[str]) -> tuple[str, str]:
+    """``w1 × 2 + w2 × x``: each weight with the input it multiplies (as recorded), then b."""
+    names, numbers = [], []
+    for s in binding.slots:
+        if s.input == "x" and "w" in s.sources:  # written with its weight's slot
+            continue
+        if s.input == "b":
+            names.append(parent_names[s.position])
+            numbers.append(parent_values[s.position])
+            continue
+        pair = [
+            (parent_names[s.sources[v]], paren(s.env[v])) if v in s.sources else
+            (paren(s.env[v]), paren(s.env[v]))
+            for v in ("w", "x")
+        ]  # fmt: skip
+        names.append(f"{pair[0][0]} × {pair[1][0]}")
+        numbers.append(f"{pair[0][1]} × {pair[1][1]}")
+    return " + ".join(names), " + ".join(numbers)
 
-    position: int
-    local: float
-    text: str
-    numbers: str
+
+# ---------------------------------------------------------------- backward
 
 
-_ENGINE_MODULES = ("micrograd_cn.engine", "micrograd_cn.functional", "micrograd_cn.autograd")
+class _Recorder:
+    """The backward loop's hook: writes down each node's step as the loop reaches it.
 
-
-def _engine_closure(node: Value) -> bool:
-    """True if ``node``'s closure is the engine's own (so the rule table describes it)."""
-    fn = node._grad_fn
-    module, name = getattr(fn, "__module__", ""), getattr(fn, "__qualname__", "")
-    return module in _ENGINE_MODULES and name.endswith("._backward")
-
-
-def _probe(node: Value, parents: list[Value]) -> list[float]:
-    """Measure ∂node/∂parent: send 1 through ``node._backward()`` on zeroed parents, restore.
-
-    Setting ``node.grad`` (not passing ``g``) lets a lecture-style closure that
-    reads ``out.grad`` be measured too.
+    A node's messages (what its closure added to each parent) are read when the
+    loop reaches the next node, or at :meth:`finish`: by then the closure has run.
     """
-    saved, saved_grad = [p.grad for p in parents], node.grad
-    for p in parents:
-        p.grad = 0.0
-    node.grad = 1.0
-    try:
-        node._backward()
-        return [p.grad for p in parents]
-    finally:
-        node.grad = saved_grad
-        for p, before in zip(parents, saved, strict=True):
-            p.grad = before
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.index = {v: i for i, v in enumerate(graph.nodes)}
+        self.incoming: list[list[GradientTerm]] = [[] for _ in graph.nodes]
+        self.whys: dict[int, str] = {}  # child index -> its op's sentence
+        self.steps: list[BackwardStep] = []
+        self.pending = None  # (index, grad, slots, parents, grads before the closure ran)
+
+    def __call__(self, node, grad: float) -> None:
+        self.finish()
+        i = self.index[node]
+        graph = self.graph
+        terms = tuple(self.incoming[i])
+        caption = _caption(graph, i, terms, grad)
+        why = self._why(i, grad, terms)
+        slots, op_why = slots_of(graph, i) if graph.parents[i] else ([], "")
+        self.whys[i] = op_why
+        parents = list(dict.fromkeys(graph.parents[i])) if slots else []
+        before = [graph.nodes[j].grad for j in parents]
+        self.steps.append(BackwardStep(i, graph.names[i], grad, (), caption, why, terms))
+        self.pending = (i, grad, slots, parents, before)
+
+    def finish(self) -> None:
+        """Read what the last node's closure sent; its terms go to its parents."""
+        if self.pending is None:
+            return
+        i, grad, slots, parents, before = self.pending
+        self.pending = None
+        nodes, sent = self.graph.nodes, []
+        for j, b in zip(parents, before, strict=True):
+            delta = nodes[j].grad - b
+            own = [s for s in slots if s.parent == j]
+            if len(own) == 1 and own[0].local is None:  # singular row: as observed
+                local = delta / grad if grad else math.nan
+                own = [LocalSlot(j, local, paren(local), paren(local))]
+            sent.append(GradientMessage(j, math.fsum(s.local for s in own), delta,
+                                        " + ".join(s.text for s in own)))  # fmt: skip
+            for s in own:
+                term = GradientTerm(i, grad, s.local, s.text, s.numbers, grad * s.local, s.measured)
+                self.incoming[j].append(term)
+        step = self.steps[-1]
+        self.steps[-1] = BackwardStep(i, step.name, grad, tuple(sent), step.caption, step.why,
+                                      step.terms)  # fmt: skip
+
+    def _why(self, i: int, grad: float, terms: tuple) -> str:
+        """The sentence of every child that fed node ``i``, plus the ``+=`` one if reused."""
+        names = self.graph.names
+        if i == len(names) - 1:
+            return ROOT_WHY.format(root=names[i], grad=format_number(grad))
+        if not terms:
+            return NO_TERMS_WHY
+        sentences = [s for s in dict.fromkeys(self.whys[t.child] for t in terms) if s]
+        if len(terms) > 1:
+            sentences.append(REUSE_WHY)
+        return " ".join(sentences)
 
 
-def _slots(node: Value, parents: list[Value], name_of: dict) -> tuple[list[_Slot], bool]:
-    """The node's input slots, and whether the rule table (not a measurement) gave them."""
-    if _engine_closure(node) and rules.gate_of(node) is not None:
+def record(root, grad=1.0) -> Trace:
+    """Run the backward pass from ``root`` with the one backward loop and record every step.
 
-        def coefficients():  # a dot node's per-slot coefficients, if each input is used once
-            if len(parents) != len(node._prev):
-                return None
-            return tuple(_probe(node, parents))
-
-        found = rules.bindings(node, coefficients)
-        try:
-            slots = [_slot(node, b, name_of) for b in found] if found else None
-        except (ArithmeticError, ValueError, TypeError):  # singular (sqrt at 0): measure it
-            slots = None
-        if slots is not None:
-            return slots, True
-    position: dict[Value, int] = {}
-    for k, p in enumerate(node._prev):
-        position.setdefault(p, k)
-    measured = _probe(node, parents)
-    return [_Slot(position[p], x, paren(x), paren(x)) for p, x in zip(parents, measured)], False
-
-
-def _slot(node: Value, binding: rules.Binding, name_of: dict) -> _Slot:
-    names = {var: name_of[node._prev[p]] for var, p in binding.slots.items()}
-    names["out"] = name_of[node]
-    local = float(rules.evaluate(binding.rule.local, binding.env))
-    text = rules.render(binding.rule.local, names, binding.env)
-    numbers = rules.render(binding.rule.local, {}, binding.env, numeric=True)
-    return _Slot(binding.position, local, text, numbers)
-
-
-def _send(node: Value, parents: list[Value], g: float, engine: bool) -> list[float]:
-    """Run the node's backward once with ``g``; return what each parent received."""
-    before = [p.grad for p in parents]
-    if engine:  # the engine's closures add: read the deltas exactly from zeroed parents
-        for p in parents:
-            p.grad = 0.0
-        node._backward(g)
-        deltas = [p.grad for p in parents]
-        for p, b, d in zip(parents, before, deltas, strict=True):
-            p.grad = b + d
-        return deltas
-    node.grad = g  # a learner's closure runs on the real grads: an `=` bug shows
-    node._backward()
-    return [p.grad - b for p, b in zip(parents, before, strict=True)]
-
-
-def record(root: Value, grad=1.0) -> Trace:
-    """Run ``root.backward(grad)`` one node at a time and record every step.
-
-    Gradient semantics are those of :meth:`Value.backward`: intermediate nodes
-    get this call's gradient, leaves accumulate.  Local derivatives come from
-    the rule table (:mod:`micrograd_cn.rules`); an op the table does not know
-    (a learner's own ``_backward``) is measured by sending 1 through it.  Each
-    node's closure then runs once with the node's gradient, as in ``backward()``.
+    Gradient semantics are those of :meth:`Value.backward` (the same loop):
+    intermediate nodes get this call's gradient, leaves accumulate.  ``root``
+    may be any micrograd-style object (``data``, ``grad``, ``_prev``, ``_op``,
+    ``_backward``).
     """
+    return _record(graph_of(root, "record", stepping=True), grad)
+
+
+def _record(graph: Graph, grad) -> Trace:
+    root = graph.nodes[-1]
     grad = as_real(grad, "backward grad")
-    nodes = topological_order(root)
-    index = {v: i for i, v in enumerate(nodes)}
-    names = _names(nodes)
-    name_of = {v: names[i] for i, v in enumerate(nodes)}
-    forward = [
-        ForwardStep(
-            index=i,
-            name=names[i],
-            op=v._op,
-            parents=tuple(index[p] for p in v._prev),
-            value=v.data,
-            formula=_forward_formula(v, names[i], [name_of[p] for p in v._prev]),
-        )
-        for i, v in enumerate(nodes)
-    ]
-    for v in nodes:
-        if v._prev:
-            v.grad = 0.0  # intermediate: this call's gradient only
-    root.grad += grad
-    incoming: dict[int, list[GradientTerm]] = {i: [] for i in range(len(nodes))}
-    whys: dict[int, str] = {}  # child index -> the sentence explaining its local derivatives
-    backward = []
-    for i in range(len(nodes) - 1, -1, -1):
-        node = nodes[i]
-        g = node.grad
-        step_terms = tuple(incoming[i])
-        caption = _backward_caption(i, step_terms, nodes, g, name_of)
-        why = _why(i, g, step_terms, names, whys)
-        sent = []
-        if node._grad_fn is not None:
-            parents = list(dict.fromkeys(node._prev))
-            slots, from_table = _slots(node, parents, name_of)
-            whys[i] = _gate_why(node, from_table)
-            deltas = _send(node, parents, g, _engine_closure(node))
-            by_parent: dict[int, list[_Slot]] = {}
-            for s in slots:
-                by_parent.setdefault(id(node._prev[s.position]), []).append(s)
-            for p, delta in zip(parents, deltas, strict=True):
-                own = by_parent.get(id(p), [])
-                local = math.fsum(s.local for s in own)
-                text = " + ".join(s.text for s in own)
-                sent.append(GradientMessage(index[p], local, delta, text))
-                for s in own:
-                    term = GradientTerm(i, g, s.local, s.text, s.numbers, g * s.local)
-                    incoming[index[p]].append(term)
-        backward.append(BackwardStep(i, names[i], g, tuple(sent), caption, why, step_terms))
-    return Trace(nodes=nodes, forward=forward, backward=backward)
+    forward = [_forward_step(graph, i) for i in range(len(graph))]
+    recorder = _Recorder(graph)
+    backpropagate(root, grad, hook=recorder, order=graph.nodes)
+    recorder.finish()
+    return Trace(nodes=graph.nodes, forward=forward, backward=recorder.steps)
 
 
-def _gate_why(node: Value, from_table: bool) -> str:
-    gate = rules.gate_of(node)
-    if gate is None or (not from_table and not _engine_closure(node)):
-        return rules.NUMERIC_WHY.format(op=node._op or "?")
-    return gate.why
-
-
-def _why(i: int, grad: float, terms: tuple, names: list, whys: dict) -> str:
-    """The gate sentence of every child that fed node ``i``, plus the ``+=`` sentence if reused."""
-    if i == len(names) - 1:
-        return rules.ROOT_WHY.format(root=names[i], grad=format_number(grad))
-    if not terms:
-        return rules.NO_TERMS_WHY
-    sentences = list(dict.fromkeys(whys[t.child] for t in terms))
-    if len(terms) > 1:
-        sentences.append(rules.REUSE_WHY)
-    return " ".join(sentences)
-
-
-def fresh_record(root: Value) -> Trace:
+def fresh_record(root) -> Trace:
     """:func:`record` from zeroed grads, then every grad put back: drawing changes nothing.
 
     >>> from micrograd_cn.engine import Value
@@ -375,40 +343,36 @@ def fresh_record(root: Value) -> Trace:
     >>> fresh_record(b).backward[-1].grad, a.grad   # this call's 6, a.grad untouched
     (6.0, 6.0)
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"expected a Value, got {type(root).__name__}")
-    nodes = topological_order(root)
-    saved = [v.grad for v in nodes]
-    for v in nodes:
+    graph = graph_of(root, "fresh_record", stepping=True)
+    saved = [v.grad for v in graph.nodes]
+    for v in graph.nodes:
         v.grad = 0.0
     try:
-        return record(root)
+        return _record(graph, 1.0)
     finally:
-        for v, g in zip(nodes, saved, strict=True):
+        for v, g in zip(graph.nodes, saved, strict=True):
             v.grad = g
 
 
-#: A node fed by more terms than this shows the first few, "…", and the last.
-MAX_TERMS_SHOWN = 6
-
-
 def _bracket(text: str) -> str:
-    return text if rules.is_atom(text) else f"({text})"
+    return text if is_atom(text) else f"({text})"
 
 
-def _backward_caption(i, terms, nodes, g, name_of) -> str:
+def _caption(graph: Graph, i: int, terms: tuple, grad: float) -> str:
     """``∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4``: upstream × local, in names, then in numbers."""
-    root_name = name_of[nodes[-1]]
-    head = f"∂{root_name}/∂{name_of[nodes[i]]}"
+    root_name = graph.names[-1]
+    head = f"∂{root_name}/∂{graph.names[i]}"
     if not terms:
-        return f"{head} = {format_number(g)}"
-    symbolic = [
-        f"∂{root_name}/∂{name_of[nodes[t.child]]} × {_bracket(t.local_text)}" for t in terms
-    ]
+        return f"{head} = {format_number(grad)}"
+    symbolic = [f"∂{root_name}/∂{graph.names[t.child]} × {_bracket(t.local_text)}" for t in terms]
     numeric = [f"{paren(t.upstream)} × {_bracket(t.local_numbers)}" for t in terms]
     count = ""
     if len(terms) > MAX_TERMS_SHOWN:
         symbolic = [*symbolic[:3], "…", symbolic[-1]]
         numeric = [*numeric[:3], "…", numeric[-1]]
         count = f"（共 {len(terms)} 项）"
-    return f"{head} = {' + '.join(symbolic)} = {' + '.join(numeric)} = {format_number(g)}{count}"
+    note = MEASURED_NOTE if any(t.measured for t in terms) else ""
+    return (
+        f"{head} = {' + '.join(symbolic)} = {' + '.join(numeric)} = {format_number(grad)}"
+        f"{count}{note}"
+    )

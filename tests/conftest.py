@@ -1,7 +1,10 @@
-"""Hypothesis profiles: ``ci`` (derandomized, no deadline) when ``CI`` is set, else ``dev``."""
+"""Hypothesis profiles: ``ci`` (derandomized, no deadline) when ``CI`` is set, else ``dev``;
+the ``lecture_value`` fixture (a learner's hand-written Value class)."""
 
+import math
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -15,3 +18,91 @@ settings.register_profile(
 settings.register_profile("dev", deadline=None, max_examples=50)
 _on_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 settings.load_profile("ci" if _on_ci else "dev")
+
+
+# ---------------------------------------------------------------- a learner's own Value class
+class LectureValue:
+    """The lecture's hand-written Value ("building micrograd"): parents in a *set*, closures
+    that take no argument and read ``out.grad``; no ``_grad_fn``, no ``_param``."""
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        self.data = data
+        self.grad = 0.0
+        self._backward = lambda: None
+        self._prev = set(_children)
+        self._op = _op
+        self.label = label
+
+    def __repr__(self):
+        return f"LectureValue(data={self.data})"
+
+    def __add__(self, other):
+        other = other if isinstance(other, LectureValue) else LectureValue(other)
+        out = LectureValue(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += 1.0 * out.grad
+            other.grad += 1.0 * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, LectureValue) else LectureValue(other)
+        out = LectureValue(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, k):
+        out = LectureValue(self.data**k, (self,), f"**{k}")
+
+        def _backward():
+            self.grad += k * self.data ** (k - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = LectureValue(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += (1 - t**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def exp(self):
+        out = LectureValue(math.exp(self.data), (self,), "exp")
+
+        def _backward():
+            self.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __truediv__(self, other):
+        return self * other**-1
+
+
+@pytest.fixture
+def lecture_value():
+    """The class of a learner's hand-written Value (the lecture's, parents in a set)."""
+    return LectureValue

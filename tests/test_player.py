@@ -10,16 +10,10 @@ import pytest
 
 from micrograd_cn import Value
 from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
+from micrograd_cn.graph import BACKWARD_COLOR, FORWARD_COLOR, HIGHLIGHT
 from micrograd_cn.player import STEP_LIMIT, _json_for_script
 from micrograd_cn.trace import fresh_record
-from micrograd_cn.viz import (
-    BACKWARD_COLOR,
-    FORWARD_COLOR,
-    HIGHLIGHT,
-    StepThrough,
-    export_html,
-    step_frames,
-)
+from micrograd_cn.viz import StepThrough, export_html, step_frames
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
@@ -124,8 +118,8 @@ def test_step_through_captions_and_frames_come_from_the_trace():
     f = demo_graph()
     st = StepThrough(f)
     assert len(st) == 10 and st.captions == fresh_record(f).captions()
-    assert st.captions[0] == "前向 Forward 1/5 · x = -2"
-    assert st.captions[4] == "前向 Forward 5/5 · f = q × z = 3 × (-4) = -12"
+    assert st.captions[0] == "步 step 1/10 · 前向 Forward · x = -2"
+    assert st.captions[4] == "步 step 5/10 · 前向 Forward · f = q × z = 3 × (-4) = -12"
     assert st[7].source == step_frames(f)[7].source  # indexing gives the frames
     assert "grad -4.0000" in node_line(st[7].source, "n2")
 
@@ -142,7 +136,8 @@ def test_step_through_refuses_big_graphs_naming_the_keyword():
     assert len(step_frames(big, max_nodes=122)) == 2 * 122
     with pytest.raises(ValueError, match="max_nodes must be a positive int or None, got 0"):
         StepThrough(big, max_nodes=0)
-    with pytest.raises(TypeError, match="StepThrough expects a Value, got int"):
+    message = r"StepThrough expects a micrograd-style value \(.*\): int has no attribute 'data'"
+    with pytest.raises(TypeError, match=message):
         StepThrough(3)
 
 
@@ -167,7 +162,9 @@ def test_export_html_is_one_offline_picture_linear_in_the_graph(tmp_path):
     assert 'class="mgp-next"' in page and "ArrowRight" in page and 'min="1" max="10"' in page
     call = re.search(r"currentScript, \"mgp-[0-9a-f]+\"\), (\{.*\}), true\)", script_of(page), re.S)
     data = json.loads(call.group(1))
-    assert [s["caption"] for s in data["steps"]][7].startswith("步 step 8/10 · 反向 Backward 3/5")
+    captions, whys = [s["caption"] for s in data["steps"]], [s["why"] for s in data["steps"]]
+    assert captions[7].startswith("步 step 8/10 · 反向 Backward · ∂f/∂q")
+    assert whys[0] == "输入（叶子节点）：它的值是给定的，不由别的节点算出。"
     assert data["nodes"][0]["formula"] == "x = -2" and data["nodes"][2]["name"] == "q"
     sizes = []
     for inputs in (6, 12):  # 26 and 50 Values
@@ -253,7 +250,7 @@ def test_exported_player_steps_in_a_real_browser(tmp_path, chromium):
     captions = fresh_record(f).captions()
     chromium.get(export_html(f, tmp_path / "demo.html").as_uri())
     state = chromium.execute_script(STATE, None)
-    assert state["lit"] == ["n0"] and state["caption"] == f"步 step 1/10 · {captions[0]}"
+    assert state["lit"] == ["n0"] and state["caption"] == captions[0]
     assert state["counter"] == "1 / 10" and state["slider"] == 1
     assert "data -2.0000" in state["texts"] and state["texts"].count("data ?") == 4
     assert state["labels"] == []
@@ -264,7 +261,7 @@ def test_exported_player_steps_in_a_real_browser(tmp_path, chromium):
         body.send_keys(Keys.ARROW_RIGHT)
     state = chromium.execute_script(STATE, None)
     assert state["lit"] == ["n2"] and state["counter"] == "8 / 10"
-    assert state["caption"] == f"步 step 8/10 · {captions[7]}"
+    assert state["caption"] == captions[7] and captions[7].startswith("步 step 8/10 · ")
     assert state["slider"] == caption_step(state["caption"]) == 8
     assert state["labels"] == ["局部 z = -4", "送回 -4"]  # the edge q -> × carries them
     assert state["why"] == fresh_record(f).backward[2].why != ""
@@ -381,7 +378,7 @@ def test_without_graphviz_repr_html_still_lists_the_steps(monkeypatch, tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     page = StepThrough(demo_graph())._repr_html_()
     assert "apt-get install graphviz" in page and page.count("<li>") == 10
-    assert html.escape("前向 Forward 1/5 · x = -2") in page
+    assert html.escape("步 step 1/10 · 前向 Forward · x = -2") in page
 
 
 @needs_dot

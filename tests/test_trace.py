@@ -12,19 +12,22 @@ import re
 import pytest
 from hypothesis import given
 
-from micrograd_cn import F, Value, rules
+from micrograd_cn import F, Value, derivatives, ops, trace
 from micrograd_cn.engine import topological_order
-from micrograd_cn.formula import evaluate, text_width
+from micrograd_cn.formula import evaluate
+from micrograd_cn.numbers_text import format_number
+from micrograd_cn.tables import terminal_width
 from micrograd_cn.testing import expressions, variable_values
-from micrograd_cn.trace import constant_of, fresh_record, record
+from micrograd_cn.trace import fresh_record, record
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TO_PYTHON = {"−": "-", "×": "*", "·": "*", "²": "**2", "³": "**3", "^": "**", "σ(": "sigmoid("}
 
 
 def caption_parts(caption: str) -> tuple[str, str, str, str]:
-    """``head = names = numbers = result`` (a caption with terms has exactly these four)."""
-    head, names, numbers, result = caption.split(" = ")
+    """``head = names = numbers = result`` (a caption with terms has exactly these four);
+    the note of a measured local derivative after the result is dropped."""
+    head, names, numbers, result = caption.removesuffix(trace.MEASURED_NOTE).split(" = ")
     return head, names, numbers, result
 
 
@@ -95,10 +98,31 @@ def test_backward_captions_messages_and_terms_of_the_article_example():
     )  # fmt: skip
     assert t.backward[-1].sent == ()  # leaves send nothing
     assert (x.grad, y.grad, z.grad, q.grad, f.grad) == (-4.0, -4.0, 3.0, -4.0, 1.0)
-    assert t.backward[3].why == rules.GATES["x + y"].why
-    assert t.backward[2].why == rules.GATES["x * y"].why
+    assert t.backward[3].why == ops.OPS["add"].why
+    assert t.backward[2].why == ops.OPS["mul"].why
     assert t.backward[0].why.startswith("根节点")
-    assert t.whys() == [""] * 5 + [s.why for s in t.backward]
+    assert t.whys() == [s.why for s in t.forward] + [s.why for s in t.backward]
+
+
+def test_forward_steps_say_why_the_value_can_be_computed_now():
+    f, _ = article_graph()
+    t = record(f)
+    assert t.forward[0].why == trace.INPUT_WHY and "给定" in t.forward[0].why
+    assert t.forward[2].why == "x、y 都已算好（拓扑顺序把父节点排在前面），所以现在能算 q。"
+    a = Value(3.0, label="a")
+    square = a * a
+    square.label = "s"
+    assert record(square).forward[1].why.startswith("a 都已算好")  # a parent named once
+
+
+def test_each_caption_has_one_step_counter_matching_its_position():
+    f, _ = article_graph()
+    captions = record(f).captions()
+    assert captions[0] == "步 step 1/10 · 前向 Forward · x = -2"
+    assert captions[4] == "步 step 5/10 · 前向 Forward · f = q × z = 3 × (-4) = -12"
+    assert captions[7] == "步 step 8/10 · 反向 Backward · ∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4"
+    for k, caption in enumerate(captions, start=1):
+        assert re.findall(r"\d+/\d+", caption) == [f"{k}/10"]
 
 
 def test_the_two_examples_of_the_step_through_design():
@@ -106,8 +130,9 @@ def test_the_two_examples_of_the_step_through_design():
     f = (a * b + c).tanh()
     f.label = "f"
     t = record(f)
-    n = t.backward[1]
-    assert n.caption == "∂f/∂v4 = ∂f/∂f × (1 − f²) = 1 × (1 − 0.761594²) = 0.419974"
+    n = t.backward[1]  # unlabelled nodes are v1 (a·b) and v2 (a·b + c), in topological order
+    assert n.caption == "∂f/∂v2 = ∂f/∂f × (1 − f²) = 1 × (1 − 0.761594²) = 0.419974"
+    assert [s.name for s in t.forward] == ["a", "b", "v1", "c", "v2", "f"]
     w, x = Value(1.0, label="w"), Value(2.0, label="x")
     o = w * x
     o.label = "o"
@@ -140,7 +165,7 @@ CASES = [  # (op, x, expected names part for ∂f/∂x, closed-form local at x)
     (lambda x: x**3, -2.0, "∂f/∂f × (3·x²)", 12.0),
     (lambda x: x**0.5, 4.0, "∂f/∂f × (0.5·x^(-0.5))", 0.25),
     (lambda x: x**2, 3.0, "∂f/∂f × (2·x)", 6.0),
-    (lambda x: 2.0**x, 3.0, "∂f/∂f × (f·log(v0))", 8 * math.log(2)),
+    (lambda x: 2.0**x, 3.0, "∂f/∂f × (f·log(v1))", 8 * math.log(2)),
 ]
 
 
@@ -202,7 +227,7 @@ def test_dot_names_the_other_factor_the_folded_number_and_the_bias():
     assert steps["x1"].caption == "∂d/∂x1 = ∂d/∂d × w1 = 1 × 0.5 = 0.5"
     assert steps["w2"].caption == "∂d/∂w2 = ∂d/∂d × 3 = 1 × 3 = 3"
     assert steps["b"].caption == "∂d/∂b = ∂d/∂d × 1 = 1 × 1 = 1"
-    assert steps["b"].why == rules.GATES["dot([x, w], [y, c], b)"].why
+    assert steps["b"].why == ops.OPS["dot"].why
 
 
 def test_a_node_used_twice_sums_its_terms():
@@ -211,7 +236,7 @@ def test_a_node_used_twice_sums_its_terms():
     b.label = "b"
     step = by_name(record(b))["a"]
     assert step.caption == "∂b/∂a = ∂b/∂b × a + ∂b/∂b × a = 1 × 3 + 1 × 3 = 6"
-    assert rules.REUSE_WHY in step.why and "+=" in step.why
+    assert trace.REUSE_WHY in step.why and "+=" in step.why
     (message,) = record(b).backward[0].sent
     assert (message.local, message.delta, message.local_text) == (6.0, 6.0, "a + a")
     a2 = Value(1.5, label="a")
@@ -223,7 +248,7 @@ def test_a_node_used_twice_sums_its_terms():
     assert steps["a"].caption == "∂d/∂a = ∂d/∂c × 1 + ∂d/∂c × 1 = " + (
         f"{steps['c'].grad:.6g} × 1 + {steps['c'].grad:.6g} × 1 = {steps['a'].grad:.6g}"
     )
-    assert len(steps["c"].terms) == 2 and rules.REUSE_WHY in steps["c"].why
+    assert len(steps["c"].terms) == 2 and trace.REUSE_WHY in steps["c"].why
     t = record(d)
     lines = t.term_lines(steps["c"].index)  # the click panel: one line per child's term
     assert [line.split(" = ")[0] for line in lines] == caption_parts(steps["c"].caption)[1].split(
@@ -256,8 +281,10 @@ def test_a_learners_lecture_style_op_gets_a_measured_caption():
     f = out * 2.0
     f.label = "f"
     steps = by_name(record(f))
-    assert steps["x"].caption == "∂f/∂x = ∂f/∂c × 12 = 2 × 12 = 24"
-    assert steps["x"].why == rules.NUMERIC_WHY.format(op="cube")
+    assert steps["x"].caption == "∂f/∂x = ∂f/∂c × 12 = 2 × 12 = 24" + trace.MEASURED_NOTE
+    assert trace.MEASURED_NOTE == "（局部导数由数值测得：这个运算没有登记在运算表里）"
+    assert steps["x"].why == derivatives.MEASURED_WHY.format(op="cube")
+    assert steps["x"].terms[0].measured and not steps["c"].terms[0].measured
     assert x.grad == 24.0 and steps["c"].grad == 2.0
 
 
@@ -267,7 +294,7 @@ def test_a_node_without_backward_sends_nothing_and_says_so():
     f.label = "f"
     steps = by_name(record(f))
     assert steps["a"].caption == "∂f/∂a = 0" and steps["a"].terms == ()
-    assert steps["a"].why == rules.NO_TERMS_WHY and steps["f"].sent == ()
+    assert steps["a"].why == trace.NO_TERMS_WHY and steps["f"].sent == ()
 
 
 def test_an_assignment_bug_in_a_learners_closure_shows_in_the_caption():
@@ -325,8 +352,8 @@ def test_every_op_step_has_a_chinese_why():
         assert CJK.search(step.why), step
         if step.terms:
             check_numbers(step)
-    gates = {rules.gate_of(v).form for v in t.nodes if v._prev}
-    assert len(gates) >= 19  # every primitive gate but `x + y` and `x ** k`'s twin
+    rows = {ops.row_of(v).name for v in t.nodes if v._prev}
+    assert len(rows) >= 19  # every primitive op but `x + y` and `x ** k`'s twin
 
 
 def test_record_gives_the_same_grads_as_backward_on_nary_and_reused_graphs():
@@ -380,7 +407,11 @@ def test_fresh_record_leaves_grads_as_they_were():
     t = fresh_record(f)
     assert x.grad == 123.0 and q.grad == 0.0
     assert t.backward[-1].grad == -4.0  # this call's gradient, not 123 - 4
-    with pytest.raises(TypeError, match="expected a Value, got float"):
+    message = (
+        r"fresh_record expects a micrograd-style value \(with data, grad, _prev and _op\): "
+        r"float has no attribute 'data'"
+    )
+    with pytest.raises(TypeError, match=message):
         fresh_record(1.0)
 
 
@@ -391,15 +422,8 @@ def test_apple_example_of_the_computational_graph_article():
     price.label = "支付金额"
     steps = by_name(record(price))
     assert steps["苹果单价"].grad == pytest.approx(2.2, abs=1e-12)
-    assert steps["个数"].caption == "∂支付金额/∂个数 = ∂支付金额/∂v2 × 苹果单价 = 1.1 × 100 = 110"
+    assert steps["个数"].caption == "∂支付金额/∂个数 = ∂支付金额/∂v1 × 苹果单价 = 1.1 × 100 = 110"
     assert steps["消费税"].grad == pytest.approx(200.0, abs=1e-12)
-
-
-def test_constant_of_reads_folded_constants():
-    x = Value(3.0)
-    assert (constant_of(x * 2.0), constant_of(x + 0.5), constant_of(x**3)) == (2.0, 0.5, 3.0)
-    assert constant_of(-x) == -1.0
-    assert constant_of(x * x) is None and constant_of(x) is None and constant_of(x.tanh()) is None
 
 
 def test_forward_formula_shows_parameters_without_double_brackets():
@@ -418,7 +442,7 @@ def test_tables_show_every_value_and_align_chinese_labels():
     assert "200.0000" in forward[-1] and "总价" in forward[-1]
     assert all("输入" in row for row in forward[2:4])
     starts = {
-        text_width(row[: row.index(value)])
+        terminal_width(row[: row.index(value)])
         for row, value in zip(forward[2:], ["100.0000", "2.0000", "200.0000"], strict=True)
     }
     assert len(starts) == 1  # the value column starts at one display column (CJK = 2)
@@ -436,3 +460,183 @@ def test_automatic_names_never_repeat_a_label():
     product = next(s for s in t.forward if s.op == "*")
     assert product.formula == f"{product.name} = v2 × v3 = 1 × 2 = 2"
     assert product.name != "v2"
+
+
+def test_automatic_names_are_consecutive_in_topological_order():
+    a, b, c = Value(1.0, label="a"), Value(2.0), Value(-1.0, label="c")
+    f = ((a * b + c) * 2.0).tanh()
+    t = record(f)
+    assert [s.name for s in t.forward] == ["a", "v1", "v2", "c", "v3", "v4", "v5"]
+
+
+# ---------------------------------------------------------------- F.dot pairs
+
+
+def test_dot_captions_name_the_recorded_partner_even_when_values_coincide():
+    """w1 = 3 and x = 3: guessing partners from the numbers named w1 for x; the record says w2."""
+    w1, w2, x = Value(3.0, label="w1"), Value(2.0, label="w2"), Value(3.0, label="x")
+    f = F.dot([w1, w2], [2.0, x])
+    f.label = "f"
+    t = record(f)
+    steps = by_name(t)
+    assert steps["w2"].caption == "∂f/∂w2 = ∂f/∂f × x = 1 × 3 = 3"
+    assert steps["x"].caption == "∂f/∂x = ∂f/∂f × w2 = 1 × 2 = 2"
+    assert steps["w1"].caption == "∂f/∂w1 = ∂f/∂f × 2 = 1 × 2 = 2"
+    assert t.forward[-1].formula == "f = w1 × 2 + w2 × x = 3 × 2 + 2 × 3 = 12"
+    assert (w1.grad, w2.grad, x.grad) == (2.0, 3.0, 2.0)
+
+
+# ---------------------------------------------------------------- the engine's closures
+
+
+def count_closure_calls(root) -> dict:
+    """Wrap every engine closure of ``root``'s graph in a counter (the row stays attached)."""
+    calls = {}
+    for node in topological_order(root):
+        closure = node._grad_fn
+        if closure is not None:
+
+            def counted(g, closure=closure, node=node):
+                calls[node] = calls.get(node, 0) + 1
+                closure(g)
+
+            node._grad_fn = counted  # not the _backward setter: the op's row stays attached
+            calls[node] = 0
+    return calls
+
+
+def every_op_graph():
+    a, b, c = Value(0.5, label="a"), Value(-1.5, label="b"), Value(2.0, label="c")
+    s = F.sum([a, b * 2.0, c, a])
+    d = F.dot([a, b, a], [c, 3.0, b], bias=s)
+    parts = [F.maximum(d, a.tanh()), F.minimum(a, c), F.logsumexp([a, b, c]), b / c, (a**2).exp()]
+    parts += [c.log(), c.sqrt(), a.sigmoid(), b.relu(), b.leaky_relu(0.2), b.elu(0.5)]
+    parts += [a.softplus(), b.abs(), a**c, Value(0.0, label="z").sqrt(), 2.0**a, a - 1.0]
+    return F.sum(parts)
+
+
+def test_the_tracer_calls_no_engine_closure_itself():
+    """Each engine closure runs once per pass, inside the backward loop: the tracer reads the
+    local derivatives from the op rows and never sends a probe through an engine closure."""
+    root = every_op_graph()
+    calls = count_closure_calls(root)
+    t = record(root)
+    assert len(calls) >= 20 and set(calls.values()) == {1}
+    assert not any(term.measured for step in t.backward for term in step.terms)
+    fresh_record(root)
+    assert set(calls.values()) == {2}
+    reference = every_op_graph()
+    reference.backward()
+    for ref, got in zip(topological_order(reference), t.nodes, strict=True):
+        if got.label == "z":  # sqrt at 0: inf, as the engine says
+            assert ref.grad == got.grad == math.inf
+        else:
+            assert got.grad == pytest.approx(ref.grad, rel=1e-12, abs=1e-15)
+
+
+def test_a_learners_closure_is_measured_by_calling_it_once_more():
+    calls = []
+    x = Value(2.0, label="x")
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        calls.append(out.grad)
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    out.label = "c"
+    record(out)
+    assert calls == [1.0, 1.0]  # the measurement (upstream 1), then the loop (∂c/∂c = 1)
+
+
+# ---------------------------------------------------------------- other Value classes
+
+
+def test_a_lecture_style_value_class_is_traced_with_the_table_where_its_ops_agree(lecture_value):
+    a, b, c = lecture_value(2.0, label="a"), lecture_value(-3.0, label="b"), lecture_value(10.0)
+    c.label = "c"
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    n = d.tanh()
+    n.label = "n"
+    t = record(n)
+    names = [s.name for s in t.forward]
+    assert names.index("a") < names.index("b")  # a set's parents in a stable order: by label
+    steps = by_name(t)
+    tanh_local = 1 - math.tanh(4.0) ** 2
+    t4 = format_number(math.tanh(4.0))
+    expected = f"∂n/∂d = ∂n/∂n × (1 − n²) = 1 × (1 − {t4}²) = {format_number(tanh_local)}"
+    assert steps["d"].caption == expected
+    assert steps["a"].caption.startswith("∂n/∂a = ∂n/∂e × b = ")
+    assert steps["a"].grad == pytest.approx(-3.0 * tanh_local, rel=1e-12)
+    assert steps["e"].why == ops.OPS["add"].why
+    assert (a.grad, b.grad, c.grad) == pytest.approx((-3 * tanh_local, 2 * tanh_local, tanh_local))
+
+
+def test_a_lecture_op_the_table_does_not_know_is_measured_and_says_so(lecture_value):
+    x = lecture_value(3.0, label="x")
+    y = x**2  # op "**2": no row
+    y.label = "y"
+    step = by_name(record(y))["x"]
+    assert step.caption == "∂y/∂x = ∂y/∂y × 6 = 1 × 6 = 6" + trace.MEASURED_NOTE
+    assert step.why == derivatives.MEASURED_WHY.format(op="**2")
+
+
+def test_a_wrong_closure_of_a_known_op_is_shown_as_measured_not_as_the_table_says(lecture_value):
+    a, b = lecture_value(2.0, label="a"), lecture_value(5.0, label="b")
+    f = a * b
+    f.label = "f"
+
+    def wrong():  # both get the other's value... swapped
+        a.grad += a.data * f.grad
+        b.grad += b.data * f.grad
+
+    f._backward = wrong
+    steps = by_name(record(f))
+    assert steps["a"].caption == "∂f/∂a = ∂f/∂f × 2 = 1 × 2 = 2" + trace.MEASURED_NOTE
+    assert steps["a"].why == derivatives.MEASURED_WHY.format(op="*")
+
+
+def test_micrograds_value_is_traced_with_the_same_gradients_as_its_own_backward():
+    engine = pytest.importorskip("micrograd.engine")
+
+    def build():
+        x, w = engine.Value(-2.0), engine.Value(3.0)
+        return (x * w + x).relu() + (x * x) ** 2, (x, w)
+
+    ours, (x, w) = build()
+    t = record(ours)
+    theirs, (x2, w2) = build()
+    theirs.backward()
+    assert (x.grad, w.grad) == (x2.grad, w2.grad) == (4 * (-2.0) ** 3, 0.0)  # relu off: 4x³
+    assert [s.name for s in t.forward] == [f"v{k}" for k in range(1, len(t.nodes) + 1)]
+    first, second = (record(build()[0]) for _ in range(2))
+    assert [s.caption for s in first.backward] == [s.caption for s in second.backward]
+    assert any(trace.MEASURED_NOTE in s.caption for s in t.backward)  # ReLU, **2: no rows
+
+
+@pytest.mark.parametrize("missing", ["data", "grad", "_prev", "_op", "_backward"])
+def test_an_object_missing_an_attribute_is_refused_naming_it(lecture_value, missing):
+    node = lecture_value(1.0) + lecture_value(2.0)
+    child = next(iter(node._prev))
+    delattr(child, missing)
+    with pytest.raises(TypeError, match=rf"record expects .* has no attribute '{missing}'$"):
+        record(node)
+
+
+# ---------------------------------------------------------------- tables in notebooks
+
+
+def test_tables_are_html_tables_in_a_notebook():
+    apple, n = Value(100.0, label="苹果 单价"), Value(2.0, label="个数")
+    total = apple * n
+    total.label = "总价"
+    t = record(total)
+    html_table = t.forward_table()._repr_html_()
+    assert html_table.startswith("<table") and html_table.count("<tr>") == 4
+    assert "<td>苹果 单价</td>" in html_table and "<th>值 value</th>" in html_table
+    back = t.backward_table()
+    assert back.rows[1][:3] == ("2", "个数", "100.0000") and back.header[0] == "步 step"
+    assert "∂总价/∂个数 = ∂总价/∂总价 × (苹果 单价) = 1 × 100 = 100" in back._repr_html_()

@@ -9,6 +9,7 @@ import pytest
 
 from micrograd_cn import F, Value, viz
 from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
+from micrograd_cn.graph import graph_of, layout_work
 from micrograd_cn.viz import (
     FONTS,
     HIGHLIGHT,
@@ -75,7 +76,8 @@ def test_ids_are_stable_and_show_grad_false_drops_gradients():
     assert "rankdir=TB" in draw_dot(demo_graph(), rankdir="TB").source
     with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT, got 'up'"):
         draw_dot(demo_graph(), rankdir="up")
-    with pytest.raises(TypeError, match="draw_dot expects a Value, got float"):
+    message = r"draw_dot expects a micrograd-style value \(with data, grad, _prev and _op\): float"
+    with pytest.raises(TypeError, match=message + " has no attribute 'data'$"):
         draw_dot(1.0)
 
 
@@ -218,7 +220,7 @@ def test_one_variable_feeding_hundreds_of_ops_is_refused_at_once(op, terms, work
 
     root = reuse_chain(terms, op)
     # the k-th op's result sits at rank 2k, x at rank 0: its edge crosses 2k - 2 ranks
-    nodes, edges, crossed = viz.layout_work(viz.topological_order(root))
+    nodes, edges, crossed = layout_work(graph_of(root, "test"))
     assert (nodes, edges) == (2 * terms - 1, 3 * (terms - 1))
     assert crossed == sum(2 * k - 2 for k in range(1, terms)) == work
     start = time.perf_counter()
@@ -281,11 +283,11 @@ def test_labels_that_are_not_text_get_a_clear_type_error():
     x = Value(3.0)
     x.label = b"bytes"
     with pytest.raises(
-        TypeError, match=r"the label of node v0 must be a str, got bytes b'bytes' \(decode it"
+        TypeError, match=r"the label of node n0 must be a str, got bytes b'bytes' \(decode it"
     ):
         draw_dot(x * 2)
     x.label = ["a"]
-    with pytest.raises(TypeError, match=r"the label of node v0 must be a str, got list \['a'\]"):
+    with pytest.raises(TypeError, match=r"the label of node n0 must be a str, got list \['a'\]"):
         step_frames(x * 2)
 
 
