@@ -43,11 +43,14 @@ With PyTorch installed (not run here, so that the doctests pass without it)::
 from __future__ import annotations
 
 import inspect
+from functools import partial
 
+from .autograd import topological_order
 from .engine import Value
 from .nn import MLP, Layer, Neuron
+from .ops import bind
 
-__all__ = ["TORCH_ACTIVATIONS", "from_torch", "to_torch"]
+__all__ = ["TORCH_ACTIVATIONS", "from_torch", "graph_to_torch", "to_torch"]
 
 # The activations nn uses are Value's methods with their default constants.
 _LEAKY_SLOPE = inspect.signature(Value.leaky_relu).parameters["slope"].default
@@ -249,3 +252,58 @@ def from_torch(module) -> MLP:
                 w.data = number
             neuron.b.data = b
     return model
+
+
+def graph_to_torch(root: Value):
+    """The graph of ``root`` rebuilt in PyTorch (float64), op by op from the op table.
+
+    Each node is computed by its row's ``torch`` function (``torch.tanh``,
+    ``torch.sin`` …) on its parents and recorded parameters, so a new op with a
+    row works here with no change.  Returns ``(out, leaves)``: the 0-d tensor of
+    ``root`` and ``{leaf Value: its tensor}`` (``requires_grad``); after
+    ``out.backward()`` each ``leaves[v].grad`` is what ``root.backward()`` gives
+    ``v.grad``.  A node no row describes (a closure written by hand) is refused
+    with a ValueError naming its op.
+    """
+    torch = _import_torch()
+    tensors: dict = {}
+    leaves: dict = {}
+    for node in topological_order(root):
+        if not node._prev:
+            t = torch.tensor(float(node.data), dtype=torch.float64, requires_grad=True)
+            tensors[node] = leaves[node] = t
+            continue
+        binding = bind(node)
+        if binding is None or not binding.row.torch:
+            raise ValueError(f"graph_to_torch: no torch function for the op {node._op!r}")
+        tensors[node] = _torch_node(torch, node, binding, tensors)
+    return tensors[root], leaves
+
+
+def _torch_function(torch, dotted: str):
+    function = torch
+    for part in dotted.split(".")[1:]:
+        function = getattr(function, part)
+    return function
+
+
+def _torch_node(torch, node, binding, tensors):
+    row, parents = binding.row, [tensors[p] for p in node._prev]
+    function = _torch_function(torch, row.torch)
+    if row.name == "dot":  # pair each weight with its input as recorded, then the bias
+        ws, xs, bias = [], [], 0.0
+        number = partial(torch.tensor, dtype=torch.float64)
+        for slot in binding.slots:
+            if slot.input == "b":
+                bias = parents[slot.position]
+            elif slot.input == "w":
+                ws.append(parents[slot.position])
+                at = slot.sources.get("x")
+                xs.append(number(slot.env["x"]) if at is None else parents[at])
+            elif "w" not in slot.sources:  # an input whose weight is a number
+                ws.append(number(slot.env["w"]))
+                xs.append(parents[slot.position])
+        return function(torch.stack(ws), torch.stack(xs)) + bias + binding.params["c"]
+    if row.nary:
+        return function(torch.stack(parents), 0) + binding.params.get("c", 0.0)
+    return function(*parents, *binding.params.values())

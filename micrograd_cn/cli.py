@@ -21,7 +21,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .engine import Value, topological_order
-from .expr import ExpressionError, normalize_text, parse_assignments, parse_expression
+from .expr import (
+    ALLOWED_FUNCTIONS,
+    ExpressionError,
+    normalize_text,
+    parse_assignments,
+    parse_expression,
+)
 from .outputs import frame_paths, remove_stale_frames, write_all
 
 __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
@@ -87,9 +93,9 @@ def _build_parser() -> argparse.ArgumentParser:
     draw.add_argument(
         "expression",
         metavar="EXPR",
-        help="表达式 expression: numbers, variables, + - * / **, exp log sqrt tanh sigmoid relu "
-        'softplus abs leaky_relu elu max min sum logsumexp; e.g. "tanh(x*w + b)" or '
-        '"(x*w + b).tanh()"',
+        help="表达式 expression: numbers, variables, + - * / **, "
+        f"{' '.join(ALLOWED_FUNCTIONS)}; "
+        'e.g. "tanh(x*w + b)" or "(x*w + b).tanh()"',
     )
     draw.add_argument(
         "assignments",

@@ -66,8 +66,9 @@ def make_node(data: float, parents: tuple, op: str, grad_fn, param=None) -> Valu
     ``grad_fn(g)`` is the op's local-gradient closure (it captures the parents,
     never the result).  ``param`` is the op's one argument that is not a Value,
     as its row in :mod:`micrograd_cn.ops` names it: the folded constant ``k`` of
-    ``x * 2`` / ``x + 0.5`` / ``x ** 3``, leaky_relu's slope, elu's alpha, or
-    ``F.dot``'s factors ``(ws, xs)``; None when the op has none.  It is kept for
+    ``x * 2`` / ``x + 0.5`` / ``x ** 3``, leaky_relu's slope, elu's alpha, the
+    numbers ``F.sum`` added up, or ``F.dot``'s arguments ``(ws, xs, bias)``; None
+    when the op has none.  It is kept for
     the teaching layer, so nothing ever has to look inside a closure.
     """
     out = _new_value(Value)

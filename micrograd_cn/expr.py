@@ -20,18 +20,31 @@ import operator
 import unicodedata
 from collections.abc import Mapping
 
-from . import functional as F
 from .engine import Value, no_grad
+from .ops import OPS, Op
 
 __all__ = ["ExpressionError", "normalize_text", "parse_assignments", "parse_expression"]
 
 MAX_EXPRESSION_LENGTH = 2000
-UNARY_FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "abs")
-PARAM_FUNCTIONS = {"leaky_relu": "slope", "elu": "alpha"}  # f(x) or f(x, number)
-NARY_FUNCTIONS = {"max": F.maximum, "min": F.minimum}
-SEQUENCE_FUNCTIONS = {"sum": F.sum, "logsumexp": F.logsumexp}  # f(a, b, ...)
-ALLOWED_FUNCTIONS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS, *NARY_FUNCTIONS, *SEQUENCE_FUNCTIONS)
-METHODS = (*UNARY_FUNCTIONS, *PARAM_FUNCTIONS)  # x.tanh(), x.leaky_relu(0.1): Value's methods
+
+
+def _callable_rows() -> dict[str, Op]:
+    """The functions an expression may call, read from the op table: every op that takes
+    Values one by one (or as ``f(a, b, ...)``) and returns one Value, by the name a learner
+    calls (``tanh``, ``maximum``) and by its node's name when that differs (``max``)."""
+    found = {}
+    for row in OPS.values():
+        if row.function:
+            for name in (row.function, row.op):
+                if name.isidentifier():
+                    found.setdefault(name, row)
+    return found
+
+
+FUNCTIONS = _callable_rows()
+ALLOWED_FUNCTIONS = tuple(FUNCTIONS)
+#: x.tanh(), x.leaky_relu(0.1): the ops that are Value methods
+METHODS = tuple(n for n, r in FUNCTIONS.items() if f"Value.{n}" in r.implementation.split(", "))
 BINARY_OPS = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -63,10 +76,10 @@ def parse_expression(text: str, values: Mapping[str, float | Value]) -> Value:
 
     Allowed: numbers, variable names from ``values`` (numbers become Values
     labelled with their name; each name is one node however often it appears),
-    ``+ - * / **``, unary ``-``/``+``, parentheses and the calls
-    exp log sqrt tanh sigmoid relu softplus abs, leaky_relu(x[, slope]),
-    elu(x[, alpha]) (also as methods: ``x.tanh()``, ``(x*w).leaky_relu(0.1)``),
-    max(a, b), min(a, b), sum(a, ...), logsumexp(a, ...).  Anything else raises
+    ``+ - * / **``, unary ``-``/``+``, parentheses and calls of the op table's
+    functions (:data:`ALLOWED_FUNCTIONS`: ``tanh(x)``, ``leaky_relu(x, 0.1)``,
+    ``max(a, b)``, ``sum(a, b, c)`` …; the Value methods also as ``x.tanh()``).
+    Anything else raises
     :class:`ExpressionError`, and so does a number or a result that is not
     finite (``1e400``, ``x * y`` overflowing to inf); math domain errors
     (``log(0)``) raise the engine's ValueError / ZeroDivisionError / OverflowError.
@@ -176,27 +189,43 @@ class _Evaluator:
         shown = f".{name}()" if receiver else f"{name}()"
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{shown} takes plain positional arguments only")
+        row = FUNCTIONS[name]
+        inputs = len(row.inputs)
+        if row.nary and inputs > 1:  # dot([w1, w2], [x1, x2], b): lists, the last optional
+            return self.lists_call(row, shown, node.args)
         args = [self.visit(a) for a in receiver + node.args]
         count = len(args)
-        if name in UNARY_FUNCTIONS and count == 1:
-            return getattr(_as_value(args[0]), name)()
-        if name in PARAM_FUNCTIONS and count in (1, 2):
-            if count == 2 and isinstance(args[1], Value):
-                raise ExpressionError(f"{shown}: {PARAM_FUNCTIONS[name]} must be a number")
-            return getattr(_as_value(args[0]), name)(*args[1:])
-        if name in NARY_FUNCTIONS and count == 2:
-            return NARY_FUNCTIONS[name](*args)
-        if name in SEQUENCE_FUNCTIONS and count >= 1:
-            return SEQUENCE_FUNCTIONS[name](args)
-        expected = {"max": "2", "min": "2", "sum": "at least 1", "logsumexp": "at least 1"}.get(
-            name, "1"
-        )
-        if name in PARAM_FUNCTIONS:
-            expected = "1 or 2"
+        if row.nary and count >= 1:
+            return row.apply([args])
+        if count == inputs or (row.params and count == inputs + 1):
+            values, numbers = args[:inputs], args[inputs:]
+            if any(isinstance(n, Value) for n in numbers):
+                raise ExpressionError(f"{shown}: {row.params[0].name} must be a number")
+            return row.apply([_as_value(v) for v in values], _params(row, numbers))
+        expected = "at least 1" if row.nary else str(inputs)
+        if row.params:
+            expected = f"{inputs} or {inputs + 1}"
         if receiver:  # the receiver is not counted: x.tanh(y) has one argument too many
             count -= 1
-            expected = "no" if name in UNARY_FUNCTIONS else "0 or 1"
+            expected = "0 or 1" if row.params else "no"
         raise ExpressionError(f"{shown} takes {expected} argument(s), got {count}")
+
+    def lists_call(self, row: Op, shown: str, nodes: list):
+        """A call whose inputs are lists (``dot``): every input but the last is a list."""
+        lists = len(row.inputs) - 1
+        if len(nodes) not in (lists, lists + 1) or not all(
+            isinstance(n, ast.List) for n in nodes[:lists]
+        ):
+            raise ExpressionError(
+                f"{shown} takes {lists} lists and an optional value, "
+                "e.g. dot([w1, w2], [x1, x2], b)"
+            )
+        args = [[self.visit(e) for e in n.elts] for n in nodes[:lists]]
+        return row.apply([*args, *(self.visit(n) for n in nodes[lists:])])
+
+
+def _params(row: Op, numbers: list) -> dict:
+    return {p.name: n for p, n in zip(row.params, numbers)}
 
 
 def _as_value(x) -> Value:

@@ -65,8 +65,9 @@ def _eval(node, env):
         if isinstance(result, complex):
             raise ValueError("not a real number")
         return result
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_eval(node.operand, env)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _eval(node.operand, env)
+        return -operand if isinstance(node.op, ast.USub) else +operand
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         return FUNCTIONS[node.func.id](*(_eval(a, env) for a in node.args))
     if isinstance(node, ast.IfExp):
@@ -128,6 +129,8 @@ def _show(node, names, env, numeric) -> tuple[str, int]:
     if isinstance(node, ast.Call):
         args = ", ".join(_show(a, names, env, numeric)[0] for a in node.args)
         return f"{_SHOWN_FUNCTIONS.get(node.func.id, node.func.id)}({args})", _ATOM
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+        return _show(node.operand, names, env, numeric)
     if isinstance(node, ast.UnaryOp):
         return f"−{_wrap(_show(node.operand, names, env, numeric), _POWER)}", _UNARY
     left, right = _show(node.left, names, env, numeric), _show(node.right, names, env, numeric)

@@ -76,7 +76,7 @@ def sum(values: Iterable) -> Value:  # shadows builtins.sum on purpose, like tor
         for v in parents:
             v.grad += g
 
-    return make_node(out_data, parents, "sum", _backward)
+    return make_node(out_data, parents, "sum", _backward, constant)
 
 
 def _total(data: list, constant: float, values) -> float:
@@ -132,12 +132,13 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
             coefs.append(1.0)
             out_data += bias.data
         else:
-            out_data += as_real(bias, "dot bias")
+            bias = as_real(bias, "dot bias")
+            out_data += bias
     parents, coefs = tuple(nodes), tuple(coefs)
     if mixed:  # numbers as floats (a numpy scalar or an int would print otherwise)
-        factors = (tuple(map(_factor, ws)), tuple(map(_factor, xs)))
+        factors = (tuple(map(_factor, ws)), tuple(map(_factor, xs)), bias)
     else:
-        factors = (tuple(ws), tuple(xs))
+        factors = (tuple(ws), tuple(xs), bias)
 
     def _backward(g):
         for v, c in zip(parents, coefs):

@@ -22,9 +22,11 @@ the row lists its inputs) and the row's one non-Value argument in
 
 * the folded constant ``k`` of ``x + k``, ``x * k``, ``x ** k`` (a float);
 * leaky_relu's ``slope``, elu's ``alpha`` (a float);
-* ``F.dot``'s factors as called, ``(ws, xs)`` (two tuples of Values and floats):
-  weight ``i`` pairs with input ``i``; the parents are the Values among
-  ``w1, x1, w2, x2, …`` in that order, then the bias if it is a Value;
+* ``F.dot``'s arguments as called, ``(ws, xs, bias)`` (two tuples of Values and
+  floats; the bias a Value, a float or None): weight ``i`` pairs with input
+  ``i``; the parents are the Values among ``w1, x1, w2, x2, …`` in that order,
+  then the bias if it is a Value;
+* ``F.sum``'s folded constant ``c``: the sum of the numbers among its elements;
 * ``None`` when the row has no parameter;
 * :data:`NOT_RECORDED` when the engine did not make the node's closure (a
   ``Value(data, children, op)`` built by hand, or a node given a new
@@ -48,7 +50,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .engine import NOT_RECORDED
+from . import functional
+from .engine import NOT_RECORDED, Value
 from .formula import evaluate, render
 from .numbers_text import format_number
 
@@ -77,6 +80,7 @@ class Param:
     name: str  #: its name in the row's formulas (``k``, ``slope``, ``alpha``)
     default: float | None = None  #: the method's default; None if it must be given
     samples: tuple[float, ...] = (2.0, -0.5)  #: values tests and expressions() try
+    folded: bool = False  #: the numbers among an n-ary op's elements, added up (never passed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,12 +125,33 @@ class Op:
         whole = paren and self.form.endswith(")") and head.isidentifier()
         return head if whole else ""  # softmax(xs)[i] is one element of a list
 
+    def apply(self, inputs, params=None):
+        """Compute the op on ``inputs`` (one per input name; an n-ary op: ``[sequence]``,
+        ``dot``: ``[ws, xs, b]``) with ``params`` (name -> number; defaults otherwise).
+
+        >>> from micrograd_cn.engine import Value
+        >>> x = Value(-2.0)
+        >>> OPS["rsub"].apply([x], {"k": 1.0}).data, OPS["leaky_relu"].apply([x]).data
+        (3.0, -0.02)
+        """
+        values = {p.name: p.default for p in self.params} | dict(params or {})
+        numbers = [values[p.name] for p in self.params if not p.folded]
+        head, _, rest = self.implementation.partition(".")
+        name = rest.split(",")[0]
+        if name.startswith("__"):  # an operator: the form itself says how (x + k, k - x)
+            return evaluate(self.form, dict(zip(self.inputs, inputs)) | values)
+        if head == "F":
+            return getattr(functional, name)(*inputs)
+        x = inputs[0] if isinstance(inputs[0], Value) else Value(inputs[0])  # tanh(0.5)
+        return getattr(x, name)(*numbers)
+
 
 def _row(name, op, symbol, form, grads, why, implementation, torch="", **more) -> Op:
     return Op(name, op, symbol, form, grads, why, implementation, torch, **more)
 
 
 _K = Param("k", samples=(2.0, -0.5, 3.0))
+_C = Param("c", 0.0, (), folded=True)  # sum([x, 2, 3]): c = 5; dot's bias when a number
 _POSITIVE = (0.0, None)
 _BASE = (0.5, 3.0)  # a positive base that keeps powers moderate
 _UNIT = (-1.0, 1.0)
@@ -184,10 +209,11 @@ _ROWS = (
          "绝对值：梯度乘以 x 的符号 sign(x)（0 处取 0）。", "Value.abs, Value.__abs__",
          "torch.abs", kink="x"),
     _row("sum", "sum", "Σ", "sum(xs)", {"x": "1"},
-         "求和像一串加法门：每个输入原样得到上游梯度。", "F.sum", "torch.sum", nary=True),
+         "求和像一串加法门：每个输入原样得到上游梯度。", "F.sum", "torch.sum", params=(_C,),
+         nary=True),
     _row("dot", "dot", "dot", "dot(ws, xs, b)", {"w": "x", "x": "w", "b": "1"},
          "点积：因子得到 上游 × 另一个因子，偏置得到上游本身。", "F.dot", "torch.dot",
-         nary=True),
+         params=(_C,), nary=True),
     _row("logsumexp", "logsumexp", "logsumexp", "logsumexp(xs)", {"x": "exp(x - out)"},
          "局部导数是 softmax：exp(x − out)，合计为 1。", "F.logsumexp", "torch.logsumexp",
          nary=True),
@@ -325,15 +351,16 @@ def bind(node) -> Binding | None:
 
 
 def _bind_dot(node, row: Op, factors) -> Binding | None:
-    if not isinstance(factors, tuple) or len(factors) != 2:
+    if not isinstance(factors, tuple) or len(factors) != 3:
         return None
-    ws, xs = factors
+    ws, xs, bias = factors
     out, slots, position = node.data, [], 0
+    folded = bias if isinstance(bias, float) else 0.0  # the bias and number × number terms
     for w, x in zip(ws, xs):
         w_at = x_at = None
-        if not isinstance(w, (int, float)):
+        if isinstance(w, Value):
             w_at, position = position, position + 1
-        if not isinstance(x, (int, float)):
+        if isinstance(x, Value):
             x_at, position = position, position + 1
         env = {"out": out, "w": _number(w), "x": _number(x)}
         both = {k: v for k, v in (("w", w_at), ("x", x_at)) if v is not None}
@@ -341,13 +368,15 @@ def _bind_dot(node, row: Op, factors) -> Binding | None:
             slots.append(Slot(w_at, "w", row.grads["w"], env, both))
         if x_at is not None:
             slots.append(Slot(x_at, "x", row.grads["x"], env, dict(both)))
-    if position < len(node._prev):  # the bias
+        if not both:
+            folded += env["w"] * env["x"]
+    if isinstance(bias, Value):
         slots.append(Slot(position, "b", row.grads["b"], {"out": out}, {"b": position}))
-    return Binding(row, tuple(slots), {})
+    return Binding(row, tuple(slots), {"c": folded})
 
 
 def _number(v) -> float:
-    return float(v) if isinstance(v, (int, float)) else v.data
+    return v.data if isinstance(v, Value) else v
 
 
 def local_derivatives(node) -> list[float] | None:

@@ -1,87 +1,77 @@
 """Hypothesis strategies for random expressions, to property-test gradients.
 
-``expressions()`` draws expression trees such as ``tanh((x + y) * z)`` that can
-be evaluated twice: as :class:`~micrograd_cn.engine.Value` graphs (to
-backpropagate) and as plain floats (for finite differences).  Every op is kept
-inside its smooth domain *by construction*, and the guard is part of the tree
-you see in ``str(expr)``:
+``expressions()`` draws expression trees such as ``tanh((x + y) * z)`` over
+every op of the op table (:data:`micrograd_cn.ops.OPS`), evaluated as
+:class:`~micrograd_cn.engine.Value` graphs to backpropagate through.  Every op
+is kept inside the interval its row gives for each input (``row.sample``) *by
+construction*, and the guard is part of the tree you see in ``str(expr)``:
 
-* ``log`` and ``x ** Value`` bases get ``softplus(a) + 0.5`` (>= 0.5);
-* ``sqrt`` gets ``a * a + 1`` and ``/`` divides by ``softplus(b) + 0.5``;
-* ``exp`` gets ``tanh(a)`` (no overflow), integer powers a ``tanh``'d base;
-* ``relu``/``abs``/``leaky_relu`` have kinks at 0: use ``kink_distance(env)``
-  with ``hypothesis.assume`` to stay away from them.
+* an input bounded on one side gets ``softplus(a) + c`` (``log``: c = 0.5);
+* an input bounded on both sides gets ``tanh(a) * h + m`` (``exp``: ``tanh(a) * 2.7``);
+* an op with a kink (``relu``, ``abs``, ``maximum`` …; the row's ``kink``) is
+  not guarded: use ``kink_distance(env)`` with ``hypothesis.assume`` to stay
+  away from it.
 
-hypothesis is only imported when a strategy is built (``pip install
-micrograd_cn[testing]``); the Expression class works without it.
+A new row in the op table is drawn with no change here.  hypothesis is only
+imported when a strategy is built (``pip install micrograd_cn[testing]``); the
+Expression class works without it.
 
 >>> x, y, z = (Expression.variable(n) for n in "xyz")
->>> e = Expression("tanh", (Expression("*", (Expression("+", (x, y)), z)),))
+>>> e = Expression("tanh", (Expression("mul", (Expression("add", (x, y)), z)),))
 >>> str(e), e.evaluate_float({"x": -2.0, "y": 5.0, "z": -4.0}) == math.tanh(-12.0)
 ('tanh((x + y) * z)', True)
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
-import operator
 
-from . import functional as F
-from .engine import Value
+from .engine import Value, no_grad
+from .formula import evaluate
+from .ops import OPS, Op
 
-__all__ = ["Expression", "expressions", "variable_values"]
+__all__ = ["Expression", "expressions", "guard", "variable_values"]
 
 CONSTANTS = (-2.0, -1.5, -0.5, 0.5, 1.0, 2.0, 3.0)
+#: Python's precedence of the operator forms (higher binds tighter); calls are atoms.
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.USub: 3, ast.UAdd: 3,
+               ast.Pow: 4}  # fmt: skip
+_ATOM = 5
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+@functools.cache
+def _shape(row: Op) -> tuple:
+    """How a row prints: ("call", name) or (ast node type, operand names in order)."""
+    if row.function:
+        return ("call", row.function)
+    tree = ast.parse(row.form, mode="eval").body
+    if isinstance(tree, ast.UnaryOp):
+        return (type(tree.op), (tree.operand.id,))
+    return (type(tree.op), (tree.left.id, tree.right.id))
 
 
-def _logsumexp(a: float, b: float) -> float:
-    m = max(a, b)
-    return m + math.log(math.exp(a - m) + math.exp(b - m))
-
-
-# op -> (float function, Value function); the float side is written independently.
-_UNARY = {
-    "tanh": (math.tanh, Value.tanh),
-    "sigmoid": (_sigmoid, Value.sigmoid),
-    "exp": (math.exp, Value.exp),
-    "log": (math.log, Value.log),
-    "sqrt": (math.sqrt, Value.sqrt),
-    "softplus": (lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))), Value.softplus),
-    "relu": (lambda x: x if x > 0.0 else 0.0, Value.relu),
-    "abs": (abs, Value.abs),
-    "leaky_relu": (lambda x: x if x > 0.0 else 0.01 * x, Value.leaky_relu),
-    "elu": (lambda x: x if x > 0.0 else math.expm1(x), Value.elu),
-}
-_BINARY = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,
-}
-_KINKED = ("relu", "abs", "leaky_relu")
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4, "pow": 4}
+def drawable(row: Op) -> bool:
+    """True for the rows ``expressions()`` draws: every op that returns one Value."""
+    return bool(row.function) or not row.form.endswith("]")
 
 
 class Expression:
-    """A node of an expression tree: ``op`` with ``args`` (sub-Expressions).
+    """A node of an expression tree: an op of the table with ``args`` (sub-Expressions).
 
     ``op`` is ``"var"`` (``value`` is the name), ``"const"`` (``value`` is the
-    number), ``"neg"``, ``"pow"`` (``value`` is the number exponent), a binary
-    operator ``+ - * / **``, ``"logsumexp"`` (two args, via ``F.logsumexp``) or
-    a Value method name (``tanh``, ``exp``, ...).
+    number) or a row name of :data:`~micrograd_cn.ops.OPS` (``"add"``,
+    ``"tanh"``, ``"pow_const"`` …); ``value`` then holds the row's parameter
+    (``x ** 2``: 2.0; None for the default).  An n-ary row takes its
+    elements as ``args``; ``dot`` takes ``w1 … wm, x1 … xm, b``.
     """
 
     __slots__ = ("args", "op", "value")
 
     def __init__(self, op: str, args: tuple = (), value=None):
+        if op not in ("var", "const") and op not in OPS:
+            raise ValueError(f"unknown op {op!r}: not 'var', 'const' or a row of ops.OPS")
         self.op, self.args, self.value = op, tuple(args), value
 
     @classmethod
@@ -92,39 +82,45 @@ class Expression:
     def constant(cls, number: float) -> Expression:
         return cls("const", value=float(number))
 
-    def _evaluate(self, env: dict, as_values: bool):
-        op, args = self.op, [a._evaluate(env, as_values) for a in self.args]
+    @property
+    def row(self) -> Op | None:
+        """The op table's row of this node (None for a variable or a constant)."""
+        return OPS.get(self.op)
+
+    def params(self) -> dict:
+        """The row's parameters: name -> number (the value given, else the default)."""
+        row = self.row
+        if row is None or not row.params:
+            return {}
+        return {row.params[0].name: row.params[0].default if self.value is None else self.value}
+
+    def _evaluate(self, env: dict):
+        op = self.op
         if op == "var":
             return env[self.value]
         if op == "const":
             return self.value
-        if op == "neg":
-            return -args[0]
-        if op == "pow":
-            return args[0] ** self.value
-        if op in _BINARY:
-            return _BINARY[op](*args)
-        if op == "logsumexp":
-            return F.logsumexp(args) if as_values else _logsumexp(*args)
-        float_function, value_function = _UNARY[op]
-        if not as_values:
-            return float_function(args[0])
-        x = args[0] if isinstance(args[0], Value) else Value(args[0])
-        return value_function(x)
+        args = [a._evaluate(env) for a in self.args]
+        row = OPS[op]
+        if row.name == "dot":
+            m = (len(args) - 1) // 2
+            return row.apply([args[:m], args[m : 2 * m], args[-1]])
+        return row.apply([args] if row.nary else args, self.params())
 
     def evaluate_value(self, env: dict[str, Value]) -> Value:
         """Build the Value graph (numbers in ``env`` or in the tree become constants).
 
-        >>> e = Expression("*", (Expression.variable("x"), Expression.constant(2.0)))
+        >>> e = Expression("mul", (Expression.variable("x"), Expression.constant(2.0)))
         >>> x = Value(3.0); out = e.evaluate_value({"x": x}); out.backward(); out.data, x.grad
         (6.0, 2.0)
         """
-        out = self._evaluate(env, as_values=True)
+        out = self._evaluate(env)
         return out if isinstance(out, Value) else Value(out)
 
     def evaluate_float(self, env: dict[str, float]) -> float:
-        """The same expression with plain floats and ``math`` (no Values involved)."""
-        return float(self._evaluate(env, as_values=False))
+        """The expression's value for plain numbers: the engine's forward pass, no graph kept."""
+        with no_grad():
+            return self.evaluate_value({n: Value(v) for n, v in env.items()}).data
 
     def nodes(self):
         """Every sub-expression, this one included (iterative, depth-first)."""
@@ -135,24 +131,31 @@ class Expression:
             stack.extend(node.args)
 
     def kink_distance(self, env: dict[str, float]) -> float:
-        """Smallest |argument| of a relu/abs/leaky_relu node (inf if there is none).
+        """Smallest |kink formula| over the nodes whose row has a kink (inf if none).
 
         Finite differences across a kink are meaningless; property tests
         ``assume(expr.kink_distance(env) > 1e-3)``.
         """
-        kinks = [abs(n.args[0].evaluate_float(env)) for n in self.nodes() if n.op in _KINKED]
-        return min(kinks, default=math.inf)
-
-    def _operand(self, child: Expression, right: bool) -> str:
-        mine, theirs = _PRECEDENCE[self.op], child._precedence()
-        right_associative = self.op in ("**", "pow")
-        needs = theirs < mine or (theirs == mine and right != right_associative)
-        return f"({child})" if needs else str(child)
+        distances = []
+        for node in self.nodes():
+            row = node.row
+            if row is not None and row.kink and not row.nary:
+                numbers = {n: a.evaluate_float(env) for n, a in zip(row.inputs, node.args)}
+                distances.append(abs(evaluate(row.kink, numbers | node.params())))
+        return min(distances, default=math.inf)
 
     def _precedence(self) -> int:
-        if self.op == "const" and self.value < 0:
-            return _PRECEDENCE["neg"]
-        return _PRECEDENCE.get(self.op, 5)
+        if self.op == "const":
+            return _PRECEDENCE[ast.USub] if self.value < 0 else _ATOM
+        row = self.row
+        return _ATOM if row is None or row.function else _PRECEDENCE[_shape(row)[0]]
+
+    def _operand(self, text: str, precedence: int, mine: int, kind, right: bool) -> str:
+        right_associative = kind is ast.Pow
+        needs = precedence < mine or (precedence == mine and right != right_associative)
+        if kind is ast.Pow and not right and precedence == _PRECEDENCE[ast.USub]:
+            needs = True  # (-0.5) ** 2, not -0.5 ** 2
+        return f"({text})" if needs else text
 
     def __str__(self) -> str:
         op, args = self.op, self.args
@@ -160,54 +163,82 @@ class Expression:
             return str(self.value)
         if op == "const":
             return repr(self.value)
-        if op == "neg":  # -(0.5) keeps "negate a constant" apart from the constant -0.5
-            child = args[0]
-            return f"-({child})" if child.op == "const" else "-" + self._operand(child, True)
-        if op == "pow":
-            return f"{self._operand(args[0], right=False)} ** {self.value!r}"
-        if op in _BINARY:
-            left, right = self._operand(args[0], False), self._operand(args[1], True)
-            return f"{left} {op} {right}"
-        return f"{op}({', '.join(str(a) for a in args)})"
+        row = OPS[op]
+        texts = [str(a) for a in args]
+        numbers = [repr(float(v)) for v in self.params().values()]
+        if row.function:
+            if row.name == "dot":
+                m = (len(args) - 1) // 2
+                return (
+                    f"dot([{', '.join(texts[:m])}], [{', '.join(texts[m : 2 * m])}], {texts[-1]})"
+                )
+            shown = texts + (numbers if self.value is not None else [])
+            return f"{row.function}({', '.join(shown)})"
+        kind, names = _shape(row)
+        mine = _PRECEDENCE[kind]
+        operands, given = [], dict(zip(row.inputs, zip(texts, args)))
+        for side, name in enumerate(names):
+            if name in given:
+                text, child = given[name]
+                precedence = child._precedence()
+            else:  # the row's parameter
+                number = self.params()[name]
+                text, precedence = repr(float(number)), (3 if number < 0 else _ATOM)
+            operands.append(self._operand(text, precedence, mine, kind, right=side == 1))
+        if len(operands) == 1:
+            symbol, (operand,) = ("-" if kind is ast.USub else "+"), operands
+            if args[0].op == "const" and not operand.startswith("("):
+                operand = f"({operand})"  # -(0.5) keeps "negate a constant" apart from -0.5
+            return symbol + operand
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}[kind]
+        return f"{operands[0]} {symbol} {operands[1]}"
 
     def __repr__(self) -> str:
         return f"Expression({str(self)!r})"
 
 
-def _e(op, *args, value=None) -> Expression:
+# ---------------------------------------------------------------- the strategy
+def _e(op: str, *args, value=None) -> Expression:
     return Expression(op, args, value)
 
 
-def _positive(a: Expression) -> Expression:  # softplus(a) + 0.5 >= 0.5
-    return _e("+", _e("softplus", a), Expression.constant(0.5))
+def guard(a: Expression, interval) -> Expression:
+    """``a`` mapped into the open ``interval`` (low, high), a side None = unbounded.
+
+    >>> a = Expression.variable("a")
+    >>> [str(guard(a, i)) for i in [(None, None), (0.0, None), (None, 1.0), (-3.0, 3.0)]]
+    ['a', 'softplus(a) + 0.5', '0.5 - softplus(a)', 'tanh(a) * 2.7']
+    """
+    low, high = interval
+    if low is None and high is None:
+        return a
+    if high is None:
+        return _e("add_const", _e("softplus", a), value=low + 0.5)
+    if low is None:
+        return _e("rsub", _e("softplus", a), value=high - 0.5)
+    middle, half = (low + high) / 2, (high - low) / 2
+    inside = _e("mul_const", _e("tanh", a), value=0.9 * half)  # tanh rounds to ±1.0 at |a| > 19
+    return inside if middle == 0 else _e("add_const", inside, value=middle)
 
 
-# Each builder wraps its arguments so the op stays inside its smooth domain.
-_UNARY_BUILDERS = (
-    lambda a: _e("tanh", a),
-    lambda a: _e("sigmoid", a),
-    lambda a: _e("softplus", a),
-    lambda a: _e("exp", _e("tanh", a)),
-    lambda a: _e("log", _positive(a)),
-    lambda a: _e("sqrt", _e("+", _e("*", a, a), Expression.constant(1.0))),
-    lambda a: _e("relu", a),
-    lambda a: _e("abs", a),
-    lambda a: _e("leaky_relu", a),
-    lambda a: _e("elu", a),
-    lambda a: _e("neg", a),
-    lambda a: _e("pow", _e("tanh", a), value=2),
-    lambda a: _e("pow", _e("tanh", a), value=3),
-    lambda a: _e("pow", _positive(a), value=-1.0),
-    lambda a: _e("pow", _positive(a), value=0.5),
-)
-_BINARY_BUILDERS = (
-    lambda a, b: _e("+", a, b),
-    lambda a, b: _e("-", a, b),
-    lambda a, b: _e("*", a, b),
-    lambda a, b: _e("/", a, _positive(b)),
-    lambda a, b: _e("**", _positive(a), _e("tanh", b)),
-    lambda a, b: _e("logsumexp", a, b),
-)
+def _builders(row: Op) -> list[tuple[int, object]]:
+    """(number of children, function children -> Expression) drawing ``row``, inputs guarded."""
+    intervals = [row.interval(n) for n in row.inputs]
+    if row.name == "dot":  # dot([a, c], [d, a], c): two terms and a bias
+        w, x, b = intervals
+        return [(3, lambda a, c, d: _e("dot", guard(a, w), guard(c, w), guard(d, x),
+                                       guard(a, x), guard(c, b)))]  # fmt: skip
+    if row.nary:  # two elements
+        return [(2, lambda a, c: _e(row.name, guard(a, intervals[0]), guard(c, intervals[0])))]
+    found = []
+    for value in row.params[0].samples if row.params else (None,):
+
+        def build(*children, value=value):
+            guarded = [guard(c, i) for c, i in zip(children, intervals, strict=True)]
+            return Expression(row.name, guarded, value)
+
+        found.append((len(intervals), build))
+    return found
 
 
 def _hypothesis_strategies():
@@ -234,9 +265,9 @@ def _check_variables(variables) -> tuple[str, ...]:
 def expressions(variables=("x", "y", "z"), max_leaves: int = 12):
     """Strategy of :class:`Expression` trees over ``variables`` with at most ``max_leaves`` leaves.
 
-    Leaves are variables or small constants (constants exercise the
-    number-operand paths such as ``2.0 - x``).  Pair it with
-    :func:`variable_values`.
+    Every op of the op table that returns one Value can appear.  Leaves are
+    variables or small constants (constants exercise the number-operand paths
+    such as ``2.0 - x``).  Pair it with :func:`variable_values`.
     """
     st = _hypothesis_strategies()
     variables = _check_variables(variables)
@@ -246,13 +277,18 @@ def expressions(variables=("x", "y", "z"), max_leaves: int = 12):
         st.sampled_from(variables).map(Expression.variable),
         st.sampled_from(CONSTANTS).map(Expression.constant),
     )
+    by_arity: dict[int, list] = {}
+    for row in OPS.values():
+        if drawable(row):
+            for arity, build in _builders(row):
+                by_arity.setdefault(arity, []).append(build)
 
     def extend(children):
-        unary = st.tuples(st.sampled_from(_UNARY_BUILDERS), children)
-        binary = st.tuples(st.sampled_from(_BINARY_BUILDERS), children, children)
         return st.one_of(
-            unary.map(lambda t: t[0](t[1])),
-            binary.map(lambda t: t[0](t[1], t[2])),
+            [
+                st.tuples(st.sampled_from(builds), *[children] * arity).map(lambda t: t[0](*t[1:]))
+                for arity, builds in sorted(by_arity.items())
+            ]
         )
 
     return st.recursive(leaves, extend, max_leaves=max_leaves)

@@ -358,7 +358,7 @@ def test_dot_records_its_factors_as_called():
     x2 = Value(3.0)
     out = F.dot([w1, w2], [2, x2], bias=b)
     assert out._prev == (w1, w2, x2, b)
-    ws, xs = out._param
-    assert ws == (w1, w2) and xs == (2.0, x2) and type(xs[0]) is float
+    ws, xs, bias = out._param
+    assert ws == (w1, w2) and xs == (2.0, x2) and type(xs[0]) is float and bias is b
     out.backward(2.0)
     assert [p.grad for p in out._prev] == [2.0 * 2.0, 2.0 * 3.0, 2.0 * -1.0, 2.0]
