@@ -1,5 +1,6 @@
-"""Tests for micrograd_cn.autograd: grad mode per thread, enable_grad / set_grad_enabled, and a
-topological order that is a recursive DFS's order without the recursion."""
+"""Tests for micrograd_cn.autograd: grad mode per thread, enable_grad / set_grad_enabled, a
+topological order that is a recursive DFS's order without the recursion, and the one
+backward loop with its per-node hook."""
 
 import functools
 import sys
@@ -10,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micrograd_cn.autograd import (
+    backpropagate,
     enable_grad,
     is_grad_enabled,
+    is_lecture_style,
     no_grad,
     set_grad_enabled,
     topological_order,
@@ -160,7 +163,7 @@ def _assign_and_run(closure) -> None:
 
 
 def test_which_assigned_closures_are_lecture_style():
-    """Mutants of ``_lecture_style``: ``code = None`` (every function treated as a
+    """Mutants of ``is_lecture_style``: ``code = None`` (every function treated as a
     signature check, so ``def f(*args)`` becomes zero-argument), the ``__self__`` test
     dropped (a bound method's ``self`` counted as its one argument), ``signature(None)``.
     """
@@ -188,3 +191,96 @@ def test_which_assigned_closures_are_lecture_style():
     _assign_and_run(functools.partial(lambda k, g: partial_calls.append((k, g)), "k"))
     _assign_and_run(functools.partial(lambda k, g: partial_calls.append((k, g)), "k", "g"))
     assert partial_calls == [("k", 3.0), ("k", "g")]
+
+
+@given(random_graphs())
+def test_topological_order_with_a_parents_function_follows_it(root):
+    reversed_parents = topological_order(root, lambda node: tuple(reversed(node._prev)))
+    position = {node: i for i, node in enumerate(reversed_parents)}
+    assert set(reversed_parents) == set(topological_order(root))
+    assert all(position[p] < position[node] for node in reversed_parents for p in node._prev)
+
+    def mirrored(node):  # the recursive DFS over the reversed parents
+        return recursive_order_by(node, lambda v: tuple(reversed(v._prev)))
+
+    assert reversed_parents == mirrored(root)
+
+
+def recursive_order_by(root, parents):
+    order, visited = [], set()
+
+    def visit(node):
+        visited.add(node)
+        for parent in parents(node):
+            if parent not in visited:
+                visit(parent)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+def article_graph():
+    """《梯度下降和反向传播》: f = (x + y) * z at x = -2, y = 5, z = -4."""
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    f = q * z
+    return f, (x, y, z, q)
+
+
+def test_the_hook_sees_every_node_children_first_with_its_final_gradient():
+    f, (x, y, z, q) = article_graph()
+    seen = []
+
+    def hook(node, grad):
+        seen.append((node, grad, node.grad, [p.grad for p in node._prev]))
+
+    backpropagate(f, 1.0, hook=hook)
+    assert [(node, grad) for node, grad, _, _ in seen] == [
+        (f, 1.0), (z, 3.0), (q, -4.0), (y, -4.0), (x, -4.0)
+    ]  # fmt: skip
+    assert all(grad == now for _, grad, now, _ in seen)  # called before the node sends on
+    assert seen[0][3] == [0.0, 0.0]  # f's parents have received nothing yet
+    assert (x.grad, y.grad, z.grad, q.grad) == (-4.0, -4.0, 3.0, -4.0)
+
+
+def test_with_and_without_a_hook_the_gradients_are_the_same_as_backward():
+    def grads(run):
+        f, nodes = article_graph()
+        run(f)
+        run(f)  # twice: intermediates hold this call's gradient, leaves accumulate
+        return [v.grad for v in (f, *nodes)]
+
+    expected = [1.0, -8.0, -8.0, 6.0, -4.0]  # f and q: this call's; leaves: summed
+    assert grads(lambda f: f.backward()) == expected
+    assert grads(lambda f: backpropagate(f, 1.0)) == expected
+    assert grads(lambda f: backpropagate(f, 1.0, hook=lambda node, g: None)) == expected
+
+
+def test_the_hooked_loop_steps_a_learners_class_through_its_backward(lecture_value):
+    a, b = lecture_value(2.0), lecture_value(-3.0)
+    c = a * b
+    order = [a, b, c]  # the caller's order: _prev is a set here
+    backpropagate(c, 1.0, hook=lambda node, g: None, order=order)
+    assert (a.grad, b.grad, c.grad) == (-3.0, 2.0, 1.0)
+
+
+def test_the_loop_pauses_the_collector_and_restores_it_even_on_error():
+    import gc
+
+    x = Value(1.0)
+    states = []
+
+    def failing_hook(node, grad):
+        states.append(gc.isenabled())
+        raise RuntimeError("hook failed")
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="hook failed"):
+        backpropagate(x * 2.0, 1.0, hook=failing_hook)
+    assert states == [False] and gc.isenabled()
+
+
+def test_is_lecture_style_tells_zero_argument_closures_apart():
+    assert is_lecture_style(lambda: None) and not is_lecture_style(lambda g: None)
+    assert not is_lecture_style(lambda *gs: None) and is_lecture_style(functools.partial(print))

@@ -2,6 +2,7 @@
 
 import html
 import json
+import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -9,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from micrograd_cn import Value
+from micrograd_cn.autograd import topological_order
 from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
 from micrograd_cn.graph import BACKWARD_COLOR, FORWARD_COLOR, HIGHLIGHT
 from micrograd_cn.player import STEP_LIMIT, _json_for_script
@@ -122,6 +124,64 @@ def test_step_through_captions_and_frames_come_from_the_trace():
     assert st.captions[4] == "步 step 5/10 · 前向 Forward · f = q × z = 3 × (-4) = -12"
     assert st[7].source == step_frames(f)[7].source  # indexing gives the frames
     assert "grad -4.0000" in node_line(st[7].source, "n2")
+
+
+def test_a_step_through_runs_each_engine_closure_exactly_once():
+    """The tracer reads local derivatives from the op rows: the only closure calls are the
+    backward loop's, one per node; the graph's gradients are put back afterwards."""
+    f = neuron(3)
+    calls = {}
+    for node in topological_order(f):
+        if node._grad_fn is not None:
+            closure = node._grad_fn
+
+            def counted(g, closure=closure, node=node):
+                calls[node] = calls.get(node, 0) + 1
+                closure(g)
+
+            node._grad_fn = counted
+            calls[node] = 0
+    grads_before = [v.grad for v in topological_order(f)]
+    st = StepThrough(f)
+    assert len(calls) == 7 and set(calls.values()) == {1}
+    assert [v.grad for v in topological_order(f)] == grads_before
+    assert len(st) == 28
+
+
+def test_a_learners_value_class_steps_with_captions_from_its_own_closures(lecture_value):
+    a, b = lecture_value(2.0, label="a"), lecture_value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    o = c.tanh()
+    o.label = "o"
+    st = StepThrough(o)
+    local = 1 - math.tanh(-6.0) ** 2
+    assert len(st) == 8 and st.captions[0] == "步 step 1/8 · 前向 Forward · a = 2"
+    assert st.captions[5] == (
+        f"步 step 6/8 · 反向 Backward · ∂o/∂c = ∂o/∂o × (1 − o²) = "
+        f"1 × (1 − ({math.tanh(-6.0):.6g})²) = {local:.6g}"
+    )
+    assert st.captions[6].startswith("步 step 7/8 · 反向 Backward · ∂o/∂b = ∂o/∂c × a = ")
+    assert (a.grad, b.grad, o.grad) == (0.0, 0.0, 0.0)  # the picture changed nothing
+    frames = step_frames(o)
+    assert len(frames) == 8 and "grad 2.0000" not in frames[-1].source  # local ≈ 2.5e-5
+
+
+def test_micrograds_value_steps_and_names_the_missing_backward(lecture_value):
+    engine = pytest.importorskip("micrograd.engine")
+    x, w = engine.Value(-2.0), engine.Value(3.0)
+    out = (x * w).relu() + x * x
+    st = StepThrough(out)
+    grads = {id(st.trace.nodes[s.index]): s.grad for s in st.trace.backward}
+    out.backward()  # micrograd's own backward
+    assert (grads[id(x)], grads[id(w)]) == (x.grad, w.grad) == (2 * -2.0, 0.0)
+    lone = lecture_value(1.0) * 2.0
+    del lone._backward
+    message = (
+        r"StepThrough expects .*_op and _backward\): LectureValue has no attribute '_backward'"
+    )
+    with pytest.raises(TypeError, match=message):
+        StepThrough(lone)
 
 
 def test_step_through_refuses_big_graphs_naming_the_keyword():

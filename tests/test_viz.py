@@ -298,3 +298,90 @@ def test_hostile_label_renders_in_the_step_frames_too():
     frames = step_frames(a * b)
     texts = svg_texts(frames[-1])
     assert 'a|b{c}<d>"e"' in texts and "苹果 单价" in texts and "grad 3.0000" in texts
+
+
+# ---------------------------------------------------------------- other Value classes
+
+
+class OrderedSet:
+    """A set-like _prev (not a sequence) that iterates in the order it was given."""
+
+    def __init__(self, items):
+        self.items = list(dict.fromkeys(items))
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __bool__(self):
+        return bool(self.items)
+
+
+def test_a_learners_own_value_class_is_drawn_after_manual_backward_steps(lecture_value):
+    a, b, k = lecture_value(2.0, label="a"), lecture_value(-3.0, label="b"), lecture_value(10.0)
+    k.label = "k"
+    c = a * b
+    c.label = "c"
+    d = c + k
+    d.label = "d"
+    d.grad = 1.0
+    d._backward()  # the lecture's manual steps, then a picture
+    c._backward()
+    source = draw_dot(d).source
+    expected = {"n0": ("a", "2.0000", "-3.0000"), "n1": ("b", "-3.0000", "2.0000"),
+                "n2": ("c", "-6.0000", "1.0000"), "n3": ("k", "10.0000", "1.0000"),
+                "n4": ("d", "4.0000", "1.0000")}  # fmt: skip
+    for node_id, (label, data, grad) in expected.items():
+        line = node_line(source, node_id)
+        assert f"<b>{label}</b>" in line and f"data {data}<" in line and f"grad {grad}<" in line
+    assert 'label="×"' in node_line(source, "n2op") and 'label="+"' in node_line(source, "n4op")
+    assert set(edges(source)) == {("n0", "n2op"), ("n1", "n2op"), ("n2op", "n2"),
+                                  ("n2", "n4op"), ("n3", "n4op"), ("n4op", "n4")}  # fmt: skip
+
+
+def test_set_parents_are_drawn_in_the_same_order_whatever_order_the_set_iterates(lecture_value):
+    def build(reverse: bool):
+        x, y = lecture_value(1.0), lecture_value(2.0)  # unlabelled: ordered by their subgraphs
+        u, w = x.exp(), y.tanh()
+        out = u * w
+        for node in (out,):
+            parents = sorted(node._prev, key=lambda v: v._op, reverse=reverse)
+            node._prev = OrderedSet(parents)
+        return out
+
+    first, second = draw_dot(build(False)).source, draw_dot(build(True)).source
+    assert first == second
+    names = re.findall(r"<font color=\"#999999\">(v\d)</font>", first)
+    assert names == ["v1", "v2", "v3", "v4", "v5"]  # consecutive, in topological order
+
+
+def test_micrograds_value_is_drawn_the_same_in_every_build():
+    engine = pytest.importorskip("micrograd.engine")
+
+    def build():
+        x, w, b = engine.Value(-2.0), engine.Value(3.0), engine.Value(0.5)
+        out = (x * w + b).relu() + x * x
+        out.backward()
+        return out
+
+    sources = [draw_dot(build()).source for _ in range(5)]
+    assert len(set(sources)) == 1
+    source = sources[0]
+    assert "label=ReLU" in source and source.count('label="×"') == 2
+    assert "data 4.0000" in source and "grad 1.0000" in source  # (relu 0) + x² = 4
+
+
+@pytest.mark.parametrize("missing", ["data", "grad", "_prev", "_op"])
+def test_draw_dot_names_the_attribute_an_object_lacks(lecture_value, missing):
+    a = lecture_value(1.0, label="a")
+    root = a * 2.0
+    delattr(a if missing != "_op" else root, missing)
+    with pytest.raises(
+        TypeError, match=rf"draw_dot expects .*: LectureValue has no attribute '{missing}'"
+    ):
+        draw_dot(root)
+    a_leaf = lecture_value(1.0)
+    del a_leaf._backward  # drawing does not step: no _backward needed
+    assert "data 1.0000" in draw_dot(a_leaf).source

@@ -1,0 +1,99 @@
+"""derivatives: each input slot's local derivative from the op row, or measured (and said so)."""
+
+import math
+
+import pytest
+
+from micrograd_cn import F, Value, ops
+from micrograd_cn.derivatives import MEASURED_WHY, slots_of
+from micrograd_cn.graph import graph_of
+
+
+def slots(root, name):
+    g = graph_of(root, "test", stepping=True)
+    return g, *slots_of(g, g.names.index(name))
+
+
+def test_a_row_gives_the_number_the_names_and_the_numbers():
+    x = Value(0.5, label="x")
+    f = x.tanh()
+    f.label = "f"
+    _, (slot,), why = slots(f, "f")
+    assert (slot.parent, slot.text, slot.measured) == (0, "1 − f²", False)
+    assert slot.local == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-15)
+    assert slot.numbers == f"1 − {math.tanh(0.5):.6g}²" and why == ops.OPS["tanh"].why
+
+
+def test_a_folded_constant_and_a_reused_parent():
+    x = Value(-2.0, label="x")
+    cube = x**3
+    cube.label = "c"
+    _, (slot,), _ = slots(cube, "c")
+    assert (slot.text, slot.numbers, slot.local) == ("3·x²", "3·(-2)²", 12.0)
+    square = x * x
+    square.label = "s"
+    _, found, _ = slots(square, "s")
+    assert [(s.parent, s.text, s.local) for s in found] == [(0, "x", -2.0), (0, "x", -2.0)]
+
+
+def test_dot_pairs_each_weight_with_its_own_input():
+    w1, w2, x = Value(3.0, label="w1"), Value(2.0, label="w2"), Value(3.0, label="x")
+    f = F.dot([w1, w2], [2.0, x])
+    f.label = "f"
+    g, found, _ = slots(f, "f")
+    shown = {g.names[s.parent]: (s.text, s.local) for s in found}
+    assert shown == {"w1": ("2", 2.0), "w2": ("x", 3.0), "x": ("w2", 2.0)}
+
+
+def test_a_singular_row_leaves_the_number_to_what_the_closure_sends():
+    z = Value(0.0, label="z")
+    r = z.sqrt()
+    r.label = "r"
+    _, (slot,), why = slots(r, "r")
+    assert slot.local is None and why == ops.OPS["sqrt"].why
+
+
+def test_a_learners_closure_is_measured_and_every_gradient_put_back():
+    x = Value(2.0, label="x")
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    out.label = "c"
+    x.grad, out.grad = 5.0, 7.0
+    _, (slot,), why = slots(out, "c")
+    assert (slot.local, slot.text, slot.measured) == (12.0, "12", True)
+    assert why == MEASURED_WHY.format(op="cube") and (x.grad, out.grad) == (5.0, 7.0)
+
+
+def test_a_hand_built_node_without_a_closure_sends_nothing():
+    a = Value(2.0, label="a")
+    f = Value(4.0, (a,), "*")
+    f.label = "f"
+    assert slots(f, "f")[1:] == ([], "")
+
+
+def test_another_class_reads_the_row_only_where_its_closure_agrees(lecture_value):
+    a, b = lecture_value(2.0, label="a"), lecture_value(5.0, label="b")
+    right = a * b
+    right.label = "r"
+    g, found, why = slots(right, "r")
+    assert sorted((g.names[s.parent], s.text, s.measured) for s in found) == [
+        ("a", "b", False), ("b", "a", False)
+    ]  # fmt: skip
+    assert why == ops.OPS["mul"].why
+    wrong = a * b
+    wrong.label = "w"
+
+    def swapped():  # each input gets its own value instead of the other's
+        a.grad += a.data * wrong.grad
+        b.grad += b.data * wrong.grad
+
+    wrong._backward = swapped
+    g, found, why = slots(wrong, "w")
+    assert sorted((g.names[s.parent], s.local, s.measured) for s in found) == [
+        ("a", 2.0, True), ("b", 5.0, True)
+    ]  # fmt: skip
+    assert why == MEASURED_WHY.format(op="*")

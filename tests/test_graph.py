@@ -1,0 +1,108 @@
+"""graph: any micrograd-style object's nodes in a stable order; errors name what is missing."""
+
+import pytest
+
+from micrograd_cn import Value
+from micrograd_cn.graph import check_positive, graph_of, layout_work
+
+
+class OrderedSet:
+    """A set-like ``_prev`` (not a sequence) that iterates in the order it was given."""
+
+    def __init__(self, items):
+        self.items = list(dict.fromkeys(items))
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+def test_a_value_graph_in_topological_order_with_its_names_and_parent_indices():
+    a = Value(2.0, label="a")
+    b = a * 3.0
+    c = b + a
+    c.label = "c"
+    g = graph_of(c, "test")
+    assert g.nodes == [a, b, c] and len(g) == 3
+    assert g.parents == [(), (0,), (1, 0)] and g.ordered_parents(2) == [b, a]
+    assert g.names == ["a", "v1", "c"] and g.labelled == [True, False, True]
+    square = a * a
+    assert graph_of(square, "test").parents == [(), (0, 0)]  # both uses of a kept
+
+
+def test_set_parents_get_one_order_whatever_order_the_set_iterates(lecture_value):
+    def build(reverse: bool):
+        x, y, z = lecture_value(1.0), lecture_value(2.0, label="b"), lecture_value(3.0)
+        z.label = "a"
+        u, w = x.exp(), x.tanh()  # unlabelled: ordered by a digest of their subgraphs
+        top = u * w
+        mid = top + y
+        out = mid * z
+        for node in (top, mid, out):
+            node._prev = OrderedSet(sorted(node._prev, key=id, reverse=reverse))
+        return out
+
+    first, second = graph_of(build(False), "test"), graph_of(build(True), "test")
+    assert first.parents == second.parents and first.names == second.names
+    assert [n._op for n in first.nodes] == [n._op for n in second.nodes]
+    labels = [p.label for p in first.ordered_parents(len(first) - 1)]
+    assert labels == ["", "a"]  # by label: the unlabelled product before "a"
+
+
+def test_sequences_keep_their_order_and_sets_of_labelled_parents_go_by_label(lecture_value):
+    a, b = lecture_value(1.0, label="b"), lecture_value(2.0, label="a")
+    product = a * b  # its _prev is a set {a, b}
+    g = graph_of(product, "test")
+    assert [v.label for v in g.nodes] == ["a", "b", ""] and g.names[-1] == "v1"
+    tuple_based = Value(2.0, (Value(1.0, label="z"), Value(1.0, label="y")), "*")
+    assert [v.label for v in graph_of(tuple_based, "test").nodes] == ["z", "y", ""]
+
+
+def test_micrograds_graph_has_no_labels_and_is_named_v1_v2(lecture_value):
+    engine = pytest.importorskip("micrograd.engine")
+    x, w = engine.Value(2.0), engine.Value(-1.0)
+    g = graph_of((x * w).relu(), "test")
+    assert g.names == ["v1", "v2", "v3", "v4"] and g.labelled == [False] * 4
+    assert {id(g.nodes[0]), id(g.nodes[1])} == {id(x), id(w)}
+
+
+@pytest.mark.parametrize("missing", ["data", "grad", "_prev", "_op"])
+def test_an_object_missing_an_attribute_is_named(lecture_value, missing):
+    inner = lecture_value(1.0, label="a")
+    root = inner + 2.0
+    delattr(inner, missing)
+    message = (
+        rf"draw_dot expects a micrograd-style value \(with data, grad, _prev and _op\): "
+        rf"LectureValue has no attribute '{missing}'"
+    )
+    with pytest.raises(TypeError, match=message):
+        graph_of(root, "draw_dot")
+    with pytest.raises(TypeError, match=r"expects a micrograd-style value .*: int has no .*'data'"):
+        graph_of(3, "draw_dot")
+
+
+def test_stepping_needs_backward_too(lecture_value):
+    root = lecture_value(1.0) + 2.0
+    del root._backward
+    assert graph_of(root, "draw_dot").names == ["v1", "v2", "v3"]
+    message = r"StepThrough expects .*\(with data, grad, _prev, _op and _backward\): .*'_backward'"
+    with pytest.raises(TypeError, match=message):
+        graph_of(root, "StepThrough", stepping=True)
+
+
+def test_layout_work_counts_the_ranks_edges_cross():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(4):
+        y = y + x  # x at rank 0; the k-th sum at rank 2k: its edge from x crosses 2k - 2 ranks
+    assert layout_work(graph_of(y, "test")) == (9, 12, 0 + 2 + 4 + 6)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 2.5, "3"])
+def test_check_positive_refuses_what_is_not_a_positive_int(bad):
+    with pytest.raises(ValueError, match=rf"max_nodes must be a positive int or None, got {bad!r}"):
+        check_positive("max_nodes", bad)
+    check_positive("max_nodes", None)
+    check_positive("max_nodes", 1)
