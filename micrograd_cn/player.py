@@ -8,9 +8,14 @@ Digraphs (same node positions in every frame); :func:`export_html` and
 :class:`StepThrough` give an offline player: the picture is rendered once and
 JavaScript switches the states (output size linear in the graph).
 
-Player: Prev/Next, Play/Pause, a slider numbered 1…N like the caption's
-``步 step k/N``, arrow keys, and a click on any node opens a panel with its forward
-formula and its whole backward sum (one term per child that uses it).
+Player: Prev/Next, Play/Pause, a slider numbered 1…N like the caption's one
+step counter ``步 step k/N``, arrow keys, and a click on any node opens a panel
+with its forward formula and its whole backward sum (one term per child that
+uses it).  Every step has a Chinese *why* line, forward steps too.
+
+The root may be any micrograd-style object (``data``, ``grad``, ``_prev``,
+``_op``, ``_backward``): a learner's own ``Value`` class or micrograd's is stepped
+through its own ``_backward`` closures (see :mod:`micrograd_cn.graph`).
 
 >>> from micrograd_cn import Value
 >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
