@@ -149,12 +149,6 @@ class Value:
             self._grad_fn = function
         self._param = NOT_RECORDED  # the op's row no longer describes this closure
 
-    @property
-    def _const(self):
-        """Deprecated: the folded number of a one-parameter op (read ``ops.bind(node)``)."""
-        param = self._param
-        return None if param is NOT_RECORDED or isinstance(param, tuple) else param
-
     def _send_grad(self, g=None):
         grad_fn = self._grad_fn
         if grad_fn is not None:

@@ -18,12 +18,10 @@ import ast
 import functools
 import math
 import operator
-import unicodedata
 
-from .numbers_text import format_number, paren
+from .numbers_text import format_number
 
-__all__ = ["OP_SYMBOLS", "PARAMS", "constant_of", "evaluate", "format_number", "is_atom",
-           "names_in", "op_text", "paren", "render", "text_table", "text_width"]  # fmt: skip
+__all__ = ["FUNCTIONS", "PARAMS", "evaluate", "is_atom", "names_in", "render"]
 
 #: Formula names that stand for plain numbers (an op's parameters, never graph nodes):
 #: a part of a formula made only of them is computed when printed (``k - 1`` -> 2).
@@ -198,63 +196,3 @@ def names_in(formula: str) -> set[str]:
     tree = _tree(formula)
     callees = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - callees
-
-
-# ------------------------------------------------------------------ deprecated
-# Kept only until the teaching layer reads ops.op_text, micrograd_cn.numbers_text and
-# micrograd_cn.tables; then removed (this module is the rule language only).
-#: How each op is written in formulas (``_op`` -> symbol).
-OP_SYMBOLS = {"+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
-              "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-              "elu": "ELU", "softplus": "softplus", "abs": "abs", "sum": "Σ", "dot": "dot",
-              "logsumexp": "logsumexp", "max": "max", "min": "min"}  # fmt: skip
-
-
-def constant_of(node) -> float | None:
-    """The constant folded into ``node`` (``x * 2.0`` -> 2.0, ``x + 0.5`` -> 0.5), else None.
-
-    Constants are not graph nodes; the engine records the one it folded in on
-    the node (``node._const``), so nothing here looks inside a closure.
-
-    >>> from micrograd_cn.engine import Value
-    >>> x = Value(3.0)
-    >>> constant_of(x * 2.0), constant_of(x + 0.5), constant_of(x * x)
-    (2.0, 0.5, None)
-    """
-    if len(node._prev) != 1 or node._op not in ("+", "*", "**"):
-        return None
-    return node._const
-
-
-def op_text(node) -> str:
-    """The op node's text: the symbol, with a folded constant when there is one (``×2``, ``+0.5``).
-
-    >>> from micrograd_cn.engine import Value
-    >>> x = Value(3.0)
-    >>> op_text(x * 2), op_text(x + 0.5), op_text(x ** 2), op_text(x * x), op_text(x.tanh())
-    ('×2', '+0.5', '^2', '×', 'tanh')
-    """
-    symbol = OP_SYMBOLS.get(node._op, node._op)
-    k = constant_of(node)
-    if k is None:
-        return symbol
-    text = format_number(k)
-    return f"{symbol}({text})" if k < 0 and node._op != "**" else f"{symbol}{text}"
-
-
-def text_width(text: str) -> int:
-    """Display width in a terminal: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def text_table(header: tuple, rows: list[tuple]) -> str:
-    """Rows as aligned text columns, a rule under the header (for the terminal)."""
-    widths = [max(text_width(r[c]) for r in [header, *rows]) for c in range(len(header))]
-
-    def line(cells):
-        return "  ".join(
-            c + " " * (w - text_width(c)) for c, w in zip(cells, widths, strict=True)
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])

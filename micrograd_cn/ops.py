@@ -430,9 +430,10 @@ def _grads_text(row: Op) -> str:
 
 def _params_text(row: Op) -> str:
     return ", ".join(
+        f"{p.name}（折叠进来的数）" if p.folded else
         p.name if p.default is None else f"{p.name} = {format_number(p.default)}"
         for p in row.params
-    )
+    )  # fmt: skip
 
 
 def markdown() -> str:

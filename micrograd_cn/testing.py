@@ -32,7 +32,7 @@ from .engine import Value, no_grad
 from .formula import evaluate
 from .ops import OPS, Op
 
-__all__ = ["Expression", "expressions", "guard", "variable_values"]
+__all__ = ["Expression", "OpCase", "expressions", "guard", "op_cases", "variable_values"]
 
 CONSTANTS = (-2.0, -1.5, -0.5, 0.5, 1.0, 2.0, 3.0)
 #: Python's precedence of the operator forms (higher binds tighter); calls are atoms.
@@ -184,7 +184,8 @@ class Expression:
             else:  # the row's parameter
                 number = self.params()[name]
                 text, precedence = repr(float(number)), (3 if number < 0 else _ATOM)
-            operands.append(self._operand(text, precedence, mine, kind, right=side == 1))
+            right = side == 1 or len(names) == 1  # -(-x): a unary operand is on the right
+            operands.append(self._operand(text, precedence, mine, kind, right=right))
         if len(operands) == 1:
             symbol, (operand,) = ("-" if kind is ast.USub else "+"), operands
             if args[0].op == "const" and not operand.startswith("("):
@@ -302,3 +303,78 @@ def variable_values(variables=("x", "y", "z"), min_value: float = -3.0, max_valu
         raise ValueError(f"min_value {min_value!r} must be <= max_value {max_value!r}")
     number = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
     return st.fixed_dictionaries({name: number for name in variables})
+
+
+# ---------------------------------------------------------------- one op at a time
+class OpCase:
+    """One call of one row: its inputs by flat name (``x``, ``y``; an n-ary op's ``x1 x2
+    x3``; dot's ``w1 w2 x1 x2 b``) and its parameters.  ``build(values)`` makes the node.
+
+    >>> case = OpCase(OPS["mul_const"], {"x": 1.5}, {"k": 2.0})
+    >>> case, case.build({"x": Value(1.5)}).data
+    (OpCase('x * k', x=1.5, k=2.0), 3.0)
+    """
+
+    def __init__(self, row: Op, point: dict, params: dict):
+        self.row, self.params = row, dict(params)
+        self.point = {n: point[n] for n in _names(row)}  # in the row's order
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.point)
+
+    def build(self, values: dict) -> Value:
+        """The row applied to ``values`` (flat name -> Value or number); one Value out."""
+        row, names = self.row, self.names
+        if row.name == "dot":
+            return row.apply([[values["w1"], values["w2"], 1.5],
+                              [values["x1"], -0.5, values["x2"]], values["b"]])  # fmt: skip
+        if row.nary:
+            out = row.apply([[values[n] for n in names]], self.params)
+            return out[0] if isinstance(out, list) else out  # softmax: element 0
+        return row.apply([values[n] for n in row.inputs], self.params)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={v!r}" for n, v in (self.point | self.params).items())
+        return f"OpCase({self.row.form!r}, {shown})"
+
+
+def _names(row: Op) -> list[str]:
+    if row.name == "dot":
+        return ["w1", "w2", "x1", "x2", "b"]
+    if row.nary:
+        return ["x1", "x2", "x3"]
+    return list(row.inputs)
+
+
+def _number_in(st, interval, spread: float):
+    low, high = interval
+    low = -spread if low is None else max(low, -spread)
+    high = spread if high is None else min(high, spread)
+    margin = (high - low) * 1e-3  # open interval
+    return st.floats(low + margin, high - margin, allow_nan=False, allow_infinity=False)
+
+
+def op_cases(row: Op, spread: float = 3.0, kink_margin: float = 1e-3):
+    """Strategy of :class:`OpCase` for ``row``: inputs drawn from the row's intervals (cut
+    to ±``spread``), parameters from their samples, inside ``row.domain``, at least
+    ``kink_margin`` from the row's kink, n-ary inputs distinct (no ties)."""
+    st = _hypothesis_strategies()
+    names = _names(row)
+    single = row.inputs[0] if len(row.inputs) == 1 else None
+    numbers = {n: _number_in(st, row.interval(single or n.rstrip("0123456789")), spread)
+               for n in names}  # fmt: skip
+    params = {p.name: st.sampled_from(p.samples) for p in row.params if not p.folded}
+
+    def fits(case: OpCase) -> bool:
+        env = case.point | case.params
+        if row.domain and not evaluate(row.domain, env):
+            return False
+        if row.kink and not row.nary and abs(evaluate(row.kink, env)) <= kink_margin:
+            return False
+        values = list(case.point.values())
+        return len(set(values)) == len(values)  # no ties, no coinciding numbers
+
+    cases = st.builds(lambda p, q: OpCase(row, p, q), st.fixed_dictionaries(numbers),
+                      st.fixed_dictionaries(params))  # fmt: skip
+    return cases.filter(fits)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd_cn.engine import Value, _node, no_grad
+from micrograd_cn.engine import Value, no_grad
+from micrograd_cn.engine import make_node as _node
 from micrograd_cn.exercises import CheckResult, check_op
 
 

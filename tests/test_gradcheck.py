@@ -7,7 +7,7 @@ import re
 import pytest
 
 from micrograd_cn import functional as F
-from micrograd_cn.engine import Value, _node, no_grad
+from micrograd_cn.engine import Value, make_node, no_grad
 from micrograd_cn.gradcheck import GradcheckError, gradcheck, numerical_grad
 
 
@@ -18,7 +18,7 @@ def wrong_times(a, b, factor_a=1.0, factor_b=1.0):
         a.grad += factor_a * b.data * g
         b.grad += factor_b * a.data * g
 
-    return _node(a.data * b.data, (a, b), "bad*", _backward)
+    return make_node(a.data * b.data, (a, b), "bad*", _backward)
 
 
 def parse_failures(message):
@@ -118,7 +118,7 @@ def test_a_missing_upstream_factor_is_caught():
         def _backward(g):
             a.grad += 2.0 * a.data  # should be 2 a · g
 
-        return _node(a.data**2, (a,), "sq", _backward)
+        return make_node(a.data**2, (a,), "sq", _backward)
 
     x = Value(1.5)
     assert gradcheck(lambda x: forgets_g(x), [x])  # alone, the upstream gradient is 1
@@ -133,7 +133,7 @@ def test_nan_gradients_are_failures():
         def _backward(g):
             a.grad += math.nan
 
-        return _node(a.data, (a,), "nan", _backward)
+        return make_node(a.data, (a,), "nan", _backward)
 
     with pytest.raises(GradcheckError, match="analytic nan"):
         gradcheck(lambda x, y: nan_rule(x) + wrong_times(y, y, 2.0, 2.0), [1.0, 1.0])
@@ -154,7 +154,7 @@ def linear_with_rule(true, told):
             for x, c in zip(xs, told):
                 x.grad += c * g
 
-        return _node(sum(t * x.data for t, x in zip(true, xs)), xs, "lin", _backward)
+        return make_node(sum(t * x.data for t, x in zip(true, xs)), xs, "lin", _backward)
 
     return f
 
