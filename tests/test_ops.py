@@ -1,6 +1,6 @@
 """micrograd_cn.ops: every row of the op table against the engine, central differences and
 PyTorch; kinks on purpose; every public op has a row and every row an op; the node reading
-(row_of, bind, local_derivatives) the captions use; the generated docs/gradients.md.
+(row_of, bind, local_derivatives) the captions use.
 
 For each row, random points of its smooth domain (hypothesis, ``testing.op_cases``) and a
 random upstream gradient ``g``: after ``backward(g)`` every input's grad must be ``g`` times
@@ -8,25 +8,19 @@ the row's formula (evaluated here from the point, independently of :func:`ops.bi
 ``g`` times the central difference (:func:`gradcheck.numerical_grad`).
 """
 
-import math
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd_cn import functional as F
-from micrograd_cn import ops
 from micrograd_cn.engine import Value
 from micrograd_cn.formula import FUNCTIONS, PARAMS, evaluate, names_in
 from micrograd_cn.gradcheck import numerical_grad
 from micrograd_cn.ops import OPS, bind, local_derivatives, op_text, row_of
 from micrograd_cn.testing import OpCase, op_cases
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "gradients.md"
 ROWS = list(OPS.values())
 PRIMITIVES = [r for r in ROWS if not r.derived]
 KINKED = [r for r in ROWS if r.kink]
@@ -289,32 +283,3 @@ def test_apply_and_function():
         "maximum", "", "mean"
     ]  # fmt: skip
     assert OPS["exp"].interval("x") == (-3.0, 3.0) and OPS["tanh"].interval("x") == (None, None)
-
-
-# ---------------------------------------------------------------- docs/gradients.md
-def test_docs_table_is_the_generated_one():
-    text = DOC.read_text(encoding="utf-8")
-    start, end = text.index(ops.BEGIN), text.index(ops.END) + len(ops.END)
-    assert text[start:end] == ops.markdown(), "regenerate: python -m micrograd_cn.ops"
-    for row in ROWS:  # one line per op, with its formulas
-        (line,) = [li for li in text.splitlines() if li.startswith(f"| `{row.name}` |")]
-        assert f"`{row.form}`" in line and row.why in line
-
-
-def test_python_m_ops_regenerates_the_doc(tmp_path):
-    stale = tmp_path / "gradients.md"
-    stale.write_text(f"前言\n{ops.BEGIN}\nold\n{ops.END}\n后记\n", encoding="utf-8")
-    run = [sys.executable, "-m", "micrograd_cn.ops", str(stale)]
-    done = subprocess.run(run, capture_output=True, text=True, check=True)
-    assert done.stdout == f"updated {stale}\n"
-    assert stale.read_text(encoding="utf-8") == f"前言\n{ops.markdown()}\n后记\n"
-    again = subprocess.run(run, capture_output=True, text=True, check=True)
-    assert again.stdout == f"unchanged {stale}\n"
-
-
-def test_generated_rows_render_as_a_learner_writes_them():
-    text = ops.markdown()
-    assert "| `tanh` | `tanh(x)` | `tanh` | ∂/∂x: 1 − out² |" in text
-    assert "∂/∂x: k·x^(k − 1)" in text and "∂/∂x: 1 if x > 0 else out + α" in text
-    assert "∂/∂y: −x/y²" in text and "∂/∂x: σ(x)" in text
-    assert math.isfinite(len(text))
