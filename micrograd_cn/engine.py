@@ -258,6 +258,24 @@ class Value:
 
         return make_node(out_data, (self,), "tanh", _backward)
 
+    def sin(self):
+        x = self.data
+        out_data = math.sin(x)
+
+        def _backward(g):
+            self.grad += math.cos(x) * g
+
+        return make_node(out_data, (self,), "sin", _backward)
+
+    def cos(self):
+        x = self.data
+        out_data = math.cos(x)
+
+        def _backward(g):
+            self.grad -= math.sin(x) * g
+
+        return make_node(out_data, (self,), "cos", _backward)
+
     def sigmoid(self):
         x = self.data
         if x >= 0.0:
