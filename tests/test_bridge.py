@@ -256,3 +256,48 @@ def test_without_torch_the_error_names_the_extra(monkeypatch):
     with pytest.raises(ImportError, match=r"micrograd_cn.bridge needs PyTorch"):
         from_torch(object())
     assert bridge.TORCH_ACTIVATIONS["relu"] == "ReLU()"  # the module itself imports fine
+
+
+# ---------------------------------------------------------------- graph_to_torch: op by op
+def test_graph_to_torch_sin_and_cos_equal_torch(torch):
+    """sin and cos came with two edits (engine.py, ops.py); the bridge reads their rows."""
+    from micrograd_cn.bridge import graph_to_torch
+
+    x, y = Value(0.7, label="x"), Value(-1.3, label="y")
+    f = x.sin() * y.cos() + (x * y).sin()
+    f.backward(0.5)
+    out, leaves = graph_to_torch(f)
+    out.backward(torch.tensor(0.5, dtype=torch.float64))
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (0.7, -1.3))
+    reference = torch.sin(tx) * torch.cos(ty) + torch.sin(tx * ty)
+    reference.backward(torch.tensor(0.5, dtype=torch.float64))
+    assert f.data == pytest.approx(reference.item(), rel=1e-15)
+    assert out.item() == pytest.approx(reference.item(), rel=1e-15)
+    assert (x.grad, y.grad) == pytest.approx((tx.grad.item(), ty.grad.item()), rel=1e-13)
+    assert (leaves[x].grad.item(), leaves[y].grad.item()) == pytest.approx(
+        (tx.grad.item(), ty.grad.item()), rel=1e-13
+    )
+
+
+def test_graph_to_torch_pairs_dot_factors_and_folds_numbers(torch):
+    from micrograd_cn import functional as F
+    from micrograd_cn.bridge import graph_to_torch
+
+    w1, w2, x = Value(3.0), Value(2.0), Value(3.0)
+    f = F.dot([w1, w2, 4.0], [2.0, x, 0.5], 0.25) + F.sum([w1, 1.5])
+    f.backward()
+    out, leaves = graph_to_torch(f)
+    out.backward()
+    assert out.item() == f.data == 3 * 2 + 2 * 3 + 4 * 0.5 + 0.25 + 3 + 1.5
+    assert [leaves[v].grad.item() for v in (w1, w2, x)] == [w1.grad, w2.grad, x.grad] == [
+        3.0, 3.0, 2.0,
+    ]  # fmt: skip
+
+
+def test_graph_to_torch_refuses_a_closure_no_row_describes(torch):
+    from micrograd_cn.bridge import graph_to_torch
+
+    a = Value(2.0)
+    cube = Value(8.0, (a,), "cube")
+    with pytest.raises(ValueError, match=r"^graph_to_torch: no torch function for the op 'cube'$"):
+        graph_to_torch(cube * 2)

@@ -688,3 +688,70 @@ def _leaves(root):
     from micrograd_cn.engine import topological_order
 
     return [v for v in topological_order(root) if not v._prev and v.label]
+
+
+# ------------------------------------------------------------------ the allow-list is the op table
+def callable_rows():
+    from micrograd_cn.ops import OPS
+
+    return [r for r in OPS.values() if r.function]
+
+
+def test_every_op_a_learner_can_call_is_allowed_and_in_the_help(capsys):
+    from micrograd_cn.expr import ALLOWED_FUNCTIONS, METHODS
+
+    rows = callable_rows()
+    assert set(ALLOWED_FUNCTIONS) == {r.function for r in rows} | {"max", "min"}
+    assert set(METHODS) == {r.function for r in rows if r.implementation.startswith("Value.")}
+    assert {"sin", "cos", "tanh", "dot", "mean"} <= set(ALLOWED_FUNCTIONS)
+    assert main(["draw", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
+    assert " ".join(ALLOWED_FUNCTIONS) in shown
+
+
+@pytest.mark.parametrize("name", ["sin", "cos"])
+def test_sin_and_cos_read_from_the_op_table(name):
+    x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    for text in (f"{name}(x) * y", f"x.{name}() * y"):
+        f = parse_expression(text, {"x": x, "y": y})
+        f.backward()
+        slope = math.cos(1.0) if name == "sin" else -math.sin(1.0)
+        assert f.data == getattr(math, name)(1.0) * 2.0
+        assert (x.grad, y.grad) == (2.0 * slope, getattr(math, name)(1.0))
+        x.grad = y.grad = 0.0
+
+
+def test_draw_sin_x_times_y_writes_the_sin_node(tmp_path, capsys):
+    out_file = tmp_path / "sin.dot"
+    code, out, err = run(capsys, "draw", "sin(x) * y", "x=1", "y=2", "-o", str(out_file))
+    assert code == 0, err
+    assert out.splitlines()[:3] == [
+        f"f = sin(x) * y = {math.sin(1.0) * 2:.4f}",
+        f"∂f/∂x = {2 * math.cos(1.0):.4f}",
+        f"∂f/∂y = {math.sin(1.0):.4f}",
+    ]
+    assert re.search(r"\[label=sin\b", out_file.read_text(encoding="utf-8"))
+
+
+@needs_dot
+def test_draw_sin_steps_caption_the_cos_rule(tmp_path, capsys):
+    page = tmp_path / "steps.html"
+    code, _, err = run(capsys, "draw", "sin(x) * y", "x=1", "y=2", "-o", str(page), "--steps")
+    assert code == 0, err
+    captions = player_captions(page.read_text(encoding="utf-8"))
+    assert any("∂f/∂x = " in c and "cos(x)" in c and "cos(1)" in c for c in captions), captions
+
+
+def test_dot_with_lists_and_its_errors():
+    f = parse_expression("dot([w1, w2], [x, 2], b)", {"w1": 3, "w2": 2, "x": 3, "b": 1})
+    f.backward()
+    assert f.data == 3 * 3 + 2 * 2 + 1
+    assert [(v.label, v.grad) for v in f._prev] == [
+        ("w1", 3.0),
+        ("x", 3.0),
+        ("w2", 2.0),
+        ("b", 1.0),
+    ]
+    for text in ("dot(w1, [x])", "dot([w1])", "dot([w1], [x], b, b)"):
+        with pytest.raises(ExpressionError, match=r"^dot\(\) takes 2 lists and an optional value"):
+            parse_expression(text, {"w1": 1, "x": 2, "b": 0})

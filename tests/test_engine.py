@@ -1172,3 +1172,33 @@ def test_kinks_at_zero_take_the_documented_side(op, x, expected):
     a = Value(x)
     op(a).backward()
     assert a.grad == expected
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "slope"),
+    [
+        (Value.sin, math.sin, math.cos),
+        (Value.cos, math.cos, lambda x: -math.sin(x)),
+    ],
+)
+@pytest.mark.parametrize("x", [-7.0, -math.pi / 2, -0.3, 0.0, 1.0, math.pi, 12.5])
+def test_sin_and_cos_closed_forms(op, value, slope, x):
+    a = Value(x)
+    out = op(a)
+    out.backward(-1.3)
+    assert out.data == value(x) and out._op == op.__name__
+    assert a.grad == -1.3 * slope(x)
+    assert close(a.grad, -1.3 * numerical_grad(op, [x])[0])
+
+
+def test_sin_and_cos_match_torch_float64():
+    torch = pytest.importorskip("torch")
+    for op, torch_op in ((Value.sin, torch.sin), (Value.cos, torch.cos)):
+        for x in (-4.0, -0.5, 0.0, 2.0, 100.0):
+            a = Value(x)
+            op(a).backward(0.7)
+            t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+            torch_op(t).backward(torch.tensor(0.7, dtype=torch.float64))
+            assert (op(Value(x)).data, a.grad) == pytest.approx(
+                (torch_op(t).item(), t.grad.item()), rel=1e-15, abs=1e-15
+            )

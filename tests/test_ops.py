@@ -8,6 +8,7 @@ the row's formula (evaluated here from the point, independently of :func:`ops.bi
 ``g`` times the central difference (:func:`gradcheck.numerical_grad`).
 """
 
+import math
 import re
 
 import pytest
@@ -283,3 +284,17 @@ def test_apply_and_function():
         "maximum", "", "mean"
     ]  # fmt: skip
     assert OPS["exp"].interval("x") == (-3.0, 3.0) and OPS["tanh"].interval("x") == (None, None)
+
+
+def test_sin_and_cos_rows_give_the_caption_formulas():
+    """The row side of ``∂f/∂x = ∂f/∂y × cos(x) = …``: the formula, with the learner's names."""
+    from micrograd_cn.formula import render
+
+    x = Value(1.0, label="x")
+    for node, text, number in ((x.sin(), "cos(x)", math.cos(1.0)),
+                               (x.cos(), "−sin(x)", -math.sin(1.0))):  # fmt: skip
+        (slot,) = bind(node).slots
+        assert render(slot.grad, {"x": "x"}, slot.env) == text
+        assert render(slot.grad, {}, slot.env, numeric=True) == text.replace("x", "1")
+        assert local_derivatives(node) == [number]
+        assert row_of(node).torch == f"torch.{node._op}" and op_text(node) == node._op

@@ -366,3 +366,18 @@ def test_op_cases_draw_inside_the_rows_domain_away_from_kinks(row, data):
     assert set(case.params) == {p.name for p in row.params if not p.folded}
     out = case.build({n: Value(v) for n, v in case.point.items()})
     assert isinstance(out, Value) and math.isfinite(out.data)
+
+
+@pytest.mark.parametrize("name", ["sin", "cos"])
+def test_expressions_generate_sin_and_cos(name):
+    """sin and cos came with two edits (engine.py, ops.py); the strategy draws them."""
+    found = find(
+        expressions(("a",), max_leaves=3),
+        lambda t: any(n.op == name for n in t.nodes()),
+        settings=settings(database=None, max_examples=5000),
+    )
+    node = next(n for n in found.nodes() if n.op == name)
+    assert str(node) == f"{name}({node.args[0]})"
+    env = {"a": 0.3}
+    value = node.args[0].evaluate_float(env)
+    assert node.evaluate_float(env) == getattr(math, name)(value)
