@@ -110,11 +110,12 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     if len(ws) != len(xs):
         raise ValueError(f"dot: length mismatch, {len(ws)} weights and {len(xs)} inputs")
     # The local derivatives of a linear map are known now: the closure keeps one
-    # coefficient per parent; the node records the factors as called, so the teaching
-    # layer knows which weight pairs with which input (see micrograd_cn.ops).
+    # coefficient per parent.  The node records which weight pairs with which input
+    # (see micrograd_cn.ops): nothing when every factor is a Value (the parents are
+    # then w1, x1, w2, x2, …, b), else the arguments as called, numbers as floats.
     nodes, coefs = [], []
     add_node, add_coef = nodes.append, coefs.append
-    out_data, mixed = 0.0, False
+    out_data, all_values, floats_as_given = 0.0, True, True
     for w, x in zip(ws, xs):
         if type(w) is Value and type(x) is Value:  # the common case, checked cheaply
             wd, xd = w.data, x.data
@@ -123,8 +124,10 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
             add_node(x)
             add_coef(wd)
         else:
-            wd, xd = _dot_term(w, x, add_node, add_coef)
-            mixed = True
+            wd, xd, converted = _dot_term(w, x, add_node, add_coef)
+            all_values = False
+            if converted:  # an int or a numpy scalar: recorded as a float below
+                floats_as_given = False
         out_data += wd * xd
     if bias is not None:
         if isinstance(bias, Value):
@@ -134,11 +137,14 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
         else:
             bias = as_real(bias, "dot bias")
             out_data += bias
+            all_values = False
     parents, coefs = tuple(nodes), tuple(coefs)
-    if mixed:  # numbers as floats (a numpy scalar or an int would print otherwise)
-        factors = (tuple(map(_factor, ws)), tuple(map(_factor, xs)), bias)
-    else:
+    if all_values:
+        factors = None
+    elif floats_as_given:
         factors = (tuple(ws), tuple(xs), bias)
+    else:
+        factors = (tuple(map(_factor, ws)), tuple(map(_factor, xs)), bias)
 
     def _backward(g):
         for v, c in zip(parents, coefs):
@@ -151,8 +157,9 @@ def _factor(v):
     return v if isinstance(v, Value) else as_real(v)
 
 
-def _dot_term(w, x, add_node, add_coef) -> tuple[float, float]:
-    """One term of a dot product where w or x is a number (or a Value subclass)."""
+def _dot_term(w, x, add_node, add_coef) -> tuple[float, float, bool]:
+    """One term of a dot product where w or x is a number (or a Value subclass):
+    (w's number, x's number, whether a number had to be converted to a float)."""
     w_is_value, x_is_value = isinstance(w, Value), isinstance(x, Value)
     wd = w.data if w_is_value else as_real(w, "dot weight")
     xd = x.data if x_is_value else as_real(x, "dot input")
@@ -162,7 +169,7 @@ def _dot_term(w, x, add_node, add_coef) -> tuple[float, float]:
     if x_is_value:
         add_node(x)
         add_coef(wd)
-    return wd, xd
+    return wd, xd, (wd is not w and not w_is_value) or (xd is not x and not x_is_value)
 
 
 def mean(values: Iterable) -> Value:

@@ -25,7 +25,9 @@ the row lists its inputs) and the row's one non-Value argument in
 * ``F.dot``'s arguments as called, ``(ws, xs, bias)`` (two tuples of Values and
   floats; the bias a Value, a float or None): weight ``i`` pairs with input
   ``i``; the parents are the Values among ``w1, x1, w2, x2, …`` in that order,
-  then the bias if it is a Value;
+  then the bias if it is a Value.  ``None`` when every weight and input is a
+  Value and the bias a Value or absent (a hidden layer): the parents are then
+  exactly ``w1, x1, w2, x2, …`` and the bias if their number is odd;
 * ``F.sum``'s folded constant ``c``: the sum of the numbers among its elements;
 * ``None`` when the row has no parameter;
 * :data:`NOT_RECORDED` when the engine did not make the node's closure (a
@@ -353,6 +355,10 @@ def bind(node) -> Binding | None:
 
 
 def _bind_dot(node, row: Op, factors) -> Binding | None:
+    if factors is None:  # every factor a Value: w1, x1, w2, x2, …, and the bias if odd
+        prev = node._prev
+        ws, xs = prev[0 : len(prev) - 1 : 2], prev[1::2]
+        factors = (ws, xs, prev[-1] if len(prev) % 2 else None)
     if not isinstance(factors, tuple) or len(factors) != 3:
         return None
     ws, xs, bias = factors

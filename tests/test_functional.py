@@ -351,3 +351,21 @@ def test_dot_records_its_factors_as_called():
     assert ws == (w1, w2) and xs == (2.0, x2) and type(xs[0]) is float and bias is b
     out.backward(2.0)
     assert [p.grad for p in out._prev] == [2.0 * 2.0, 2.0 * 3.0, 2.0 * -1.0, 2.0]
+
+
+def test_dot_of_values_only_records_nothing_and_is_read_from_its_parents():
+    """A hidden layer's dot (every factor a Value) keeps no copy of its arguments: the
+    parents w1, x1, w2, x2, (b) already say who pairs with whom."""
+    from micrograd_cn.ops import bind
+
+    w1, x1, w2, x2, b = (Value(float(v)) for v in (3, 2, 2, 3, 1))
+    for bias, parents in ((None, (w1, x1, w2, x2)), (b, (w1, x1, w2, x2, b))):
+        out = F.dot([w1, w2], [x1, x2], bias)
+        assert out._param is None and out._prev == parents
+        slots = bind(out).slots
+        assert [(s.input, dict(s.sources)) for s in slots[:4]] == [
+            ("w", {"w": 0, "x": 1}), ("x", {"w": 0, "x": 1}),
+            ("w", {"w": 2, "x": 3}), ("x", {"w": 2, "x": 3}),
+        ]  # fmt: skip
+    assert F.dot([w1], [x1], 0.5)._param == ((w1,), (x1,), 0.5)
+    assert F.dot([w1], [2.0], None)._param == ((w1,), (2.0,), None)
