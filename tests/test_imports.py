@@ -1,13 +1,15 @@
 """The package's imports, read with ``ast``: no import cycle, no private name across modules.
 
 Every ``import`` counts, at the top of a module or inside a function (a lazy import
-only hides a cycle until the function runs).  A private name is one with a leading
-underscore that is not a dunder (``__version__`` is public): importing one from
-another module (``from .render import _svg``) or reading one off an imported
-module (``viz._svg(...)``) fails.
+only hides a cycle until the function runs), except under ``if __name__ == "__main__":``:
+that code runs only as a script (``python -m micrograd_cn.ops``), never on import.
+A private name is one with a leading underscore that is not a dunder (``__version__``
+is public): importing one from another module (``from .render import _svg``) or
+reading one off an imported module (``viz._svg(...)``) fails.
 """
 
 import ast
+from collections import deque
 from pathlib import Path
 
 import micrograd_cn
@@ -28,9 +30,29 @@ def is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
+def is_main_guard(node) -> bool:
+    test = getattr(node, "test", None)
+    return (
+        isinstance(node, ast.If)
+        and isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def walk_outside_main(tree: ast.Module):
+    """Every node of ``tree`` except those under ``if __name__ == "__main__":``."""
+    todo = deque([tree])  # breadth first, as ast.walk
+    while todo:
+        node = todo.popleft()
+        yield node
+        todo.extend(c for c in ast.iter_child_nodes(node) if not is_main_guard(c))
+
+
 def imports(tree: ast.Module, known: set[str]):
     """(imported module, names taken from it, local aliases bound to sibling modules)."""
-    for node in ast.walk(tree):
+    for node in walk_outside_main(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 1 and node.module is None:  # from . import x, y
                 for alias in node.names:
@@ -124,3 +146,5 @@ def test_the_checks_see_a_cycle_and_a_private_import():
     assert found == [("render", ["_svg", "inline_svg"], []), ("viz", [], ["viz"]),
                      ("trace", ["_probe"], [])]  # fmt: skip
     assert [n for _, names, _ in found for n in names if is_private(n)] == ["_svg", "_probe"]
+    script = ast.parse('if __name__ == "__main__":\n    from .ops_doc import main\n')
+    assert list(imports(script, {"ops_doc"})) == []  # runs only as a script
