@@ -166,9 +166,10 @@ def gradcheck(
     naming every failing input (label, or index when unlabeled) with both
     numbers, worst first; with ``raise_exception=False`` it returns False.
 
-    >>> from micrograd_cn.engine import Value, _node
+    >>> from micrograd_cn.engine import Value, make_node
     >>> def bad_square(a):                      # a wrong rule: d a² / da is 2a, not a
-    ...     return _node(a.data ** 2, (a,), "sq", lambda g: setattr(a, "grad", a.grad + a.data * g))
+    ...     send = lambda g: setattr(a, "grad", a.grad + a.data * g)
+    ...     return make_node(a.data ** 2, (a,), "sq", send)
     >>> gradcheck(lambda a: bad_square(a), [Value(3.0, label="a")], raise_exception=False)
     False
     >>> gradcheck(lambda a: bad_square(a), [Value(3.0, label="a")])
