@@ -1,4 +1,5 @@
-"""The machinery around the ops: grad mode (``no_grad`` and friends) and topological order.
+"""The machinery around the ops: grad mode (``no_grad`` and friends), topological order,
+and the pause of the cyclic garbage collector during ``backward()``.
 
 Grad mode is kept per thread (a :class:`contextvars.ContextVar`, so also per asyncio
 task), as in PyTorch: while one thread evaluates a model under ``no_grad()``,
@@ -17,9 +18,18 @@ another thread still records its graph.  Reading it costs one C call per op.
 from __future__ import annotations
 
 import functools
+import gc
+import threading
 from contextvars import ContextVar
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "topological_order"]
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "topological_order",
+    "collector_paused",
+]
 
 # True while operations record the graph.  Read by engine._node for every op.
 _grad_mode: ContextVar[bool] = ContextVar("micrograd_cn_grad_mode", default=True)
@@ -158,3 +168,50 @@ def topological_order(root) -> list:
             if parent not in seen:
                 push(parent)
     return order
+
+
+# The collector is one per process, so its pause is too: how many passes are inside
+# collector_paused() right now, and whether it was on when the first of them came in.
+_pause_lock = threading.Lock()
+_pause_depth = 0
+_collector_was_on = False
+
+
+class collector_paused:
+    """Pause Python's cyclic garbage collector inside a ``with`` block, safely across threads.
+
+    Our graphs have no reference cycles, so the collector finds nothing in them; while a
+    backward pass allocates, it would only rescan the live graph again and again.  The
+    collector is process-wide, so the pause counts the blocks that are inside it: the
+    first one in records whether the collector was on and switches it off, the last one
+    out switches it back on if it was (a lock makes each step atomic).  Two threads in
+    ``backward()`` at once can then never leave it off for good, and a caller who keeps
+    it off keeps it off.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     with collector_paused():   # nested, or another thread: still paused
+    ...         inside = gc.isenabled()
+    ...     still_inside = gc.isenabled()
+    >>> inside, still_inside, gc.isenabled()
+    (False, False, True)
+    """
+
+    __slots__ = ()
+
+    def __enter__(self):
+        global _pause_depth, _collector_was_on
+        with _pause_lock:
+            if _pause_depth == 0:
+                _collector_was_on = gc.isenabled()
+                gc.disable()
+            _pause_depth += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        global _pause_depth
+        with _pause_lock:
+            _pause_depth -= 1
+            if _pause_depth == 0 and _collector_was_on:
+                gc.enable()
+        return False

@@ -21,12 +21,12 @@ checks in :mod:`micrograd_cn.real_numbers`.  Two rules keep it fast and memory-l
 
 from __future__ import annotations
 
-import gc
 import math
 
 from .autograd import (
     _grad_mode,
     _lecture_style,
+    collector_paused,
     enable_grad,
     is_grad_enabled,
     no_grad,
@@ -422,10 +422,8 @@ class Value:
         grad = as_real(grad, "backward grad")
         # Our graphs have no reference cycles, so the cyclic collector has nothing to
         # find here; pausing it stops it rescanning the live graph mid-pass.  The
-        # caller's setting is restored, even on error (it is never switched on if off).
-        collector_was_on = gc.isenabled()
-        gc.disable()
-        try:
+        # caller's setting is restored, even on error and across threads.
+        with collector_paused():
             order = topological_order(self)
             for node in order:
                 if node._prev:
@@ -435,9 +433,6 @@ class Value:
                 grad_fn = node._grad_fn
                 if grad_fn is not None:
                     grad_fn(node.grad)
-        finally:
-            if collector_was_on:
-                gc.enable()
 
     def zero_grad(self):
         """Reset ``grad`` to 0 on this node and every node it depends on."""
