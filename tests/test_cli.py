@@ -715,3 +715,186 @@ def _leaves(root):
     from micrograd_cn.engine import topological_order
 
     return [v for v in topological_order(root) if not v._prev and v.label]
+
+
+# ------------------------------------------------------------------- frames published as one set
+def steps_state(folder) -> dict:
+    """Every entry of the folder: file name -> text, folder name -> "<folder>"."""
+    return {
+        p.name: "<folder>" if p.is_dir() else p.read_text(encoding="utf-8")
+        for p in pathlib.Path(folder).iterdir()
+    }
+
+
+def old_and_new_frames(tmp_path, capsys):
+    """A folder holding the 10 frames of one run, and what the 6 frames of a second give."""
+    new_folder = tmp_path / "new"
+    new_folder.mkdir()
+    argv = ["draw", "x * y", "x=3", "y=4", "--steps", "-o"]
+    assert run(capsys, *argv, str(new_folder / "s.dot"))[0] == 0
+    folder = tmp_path / "out"
+    folder.mkdir()
+    long_run = ["draw", "(x + y) * z", "x=1", "y=2", "z=3", "--steps", "-o", str(folder / "s.dot")]
+    assert run(capsys, *long_run)[0] == 0
+    return folder, steps_state(folder), steps_state(new_folder), [*argv, str(folder / "s.dot")]
+
+
+def test_ctrl_c_at_any_rename_of_the_frame_swap_keeps_all_old_or_all_new(
+    tmp_path, monkeypatch, capsys
+):
+    """Renaming ten frames into place one by one, a Ctrl-C between two renames left a mix of
+    this run's frames and the last run's (and the last run's extra frames)."""
+    folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
+    real_replace = os.replace
+    for stop_at in range(1, 40):
+        calls = []
+
+        def interrupted(source, target, stop_at=stop_at, calls=calls):
+            calls.append(target)
+            if len(calls) == stop_at:
+                raise KeyboardInterrupt  # as if Ctrl-C landed right inside this rename
+            return real_replace(source, target)
+
+        monkeypatch.setattr(os, "replace", interrupted)
+        code, _, err = run(capsys, *argv)
+        monkeypatch.undo()
+        after = steps_state(folder)
+        assert after in (before, new), f"a mix after a Ctrl-C at rename {stop_at}: {sorted(after)}"
+        if len(calls) < stop_at:  # the run did fewer renames: every stop point is covered
+            assert (code, after) == (0, new)
+            break
+        assert (
+            code == 130
+            and err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+        )
+        for name in set(steps_state(folder)) - set(before):
+            (folder / name).unlink()
+        for name, text in before.items():  # back to the old frames for the next stop point
+            (folder / name).write_text(text, encoding="utf-8")
+    else:
+        pytest.fail("more than 40 renames for 6 frames")
+
+
+def test_a_real_sigint_inside_the_frame_swap_still_publishes_one_set(tmp_path, monkeypatch, capsys):
+    """A real SIGINT (not an exception raised by hand) while frames are renamed into place:
+    the swap is finished first, then the run stops with exit 130; never a mix."""
+    folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
+    real_replace = os.replace
+    calls = []
+
+    def signalled(source, target):
+        calls.append(target)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", signalled)
+    code, _, err = run(capsys, *argv)
+    monkeypatch.undo()
+    assert code == 130 and err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+    assert steps_state(folder) in (before, new)
+
+
+def test_a_folder_named_like_a_frame_is_named_and_nothing_is_replaced(tmp_path, capsys):
+    """``s_04.dot/`` where this run writes its 4th frame: refused before anything is written
+    (the old frames stay), and a folder named like a stale frame is left alone."""
+    folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
+    (folder / "s_04.dot").unlink()
+    (folder / "s_04.dot").mkdir()
+    before = steps_state(folder)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "s_04.dot" in err and "is a folder" in err
+    assert steps_state(folder) == before
+    (folder / "s_04.dot").rmdir()
+    (folder / "s_09.dot").unlink()
+    (folder / "s_09.dot").mkdir()  # a stale frame's name, beyond this run's 6 frames
+    assert run(capsys, *argv)[0] == 0
+    assert steps_state(folder) == {**new, "s_09.dot": "<folder>"}
+
+
+# ------------------------------------------------------------------- Ctrl-C while the CLI starts
+INTERRUPTED_LINE = "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+
+# Runs the CLI the way the console script does (or as ``python -m``), sending itself SIGINT,
+# as Ctrl-C does, when the TRIP_AT-th module is about to be imported after ENTRY's module.
+CTRL_C_AT_AN_IMPORT = """
+import os, signal, sys, weakref
+ENTRY, FUNCTION, TRIP_AT, HOW, WHERE = sys.argv[1:6]
+del sys.argv[1:6]
+sys.argv[0] = "micrograd-cn"
+imports = []
+
+class CtrlCAtAnImport:
+    def find_spec(self, name, path=None, target=None):
+        if imports or name == ENTRY:
+            imports.append(name)
+        if int(TRIP_AT) > 0 and len(imports) == int(TRIP_AT) + 1:
+            print("Ctrl-C at", name, flush=True)
+            if WHERE == "import":
+                os.kill(os.getpid(), signal.SIGINT)
+            else:  # inside a weakref callback, where no exception can be raised
+                weakref.ref(CtrlCAtAnImport(), lambda ref: os.kill(os.getpid(), signal.SIGINT))
+        return None
+
+sys.meta_path.insert(0, CtrlCAtAnImport())
+if int(TRIP_AT) < 0:
+    import atexit
+    atexit.register(lambda: print(len(imports) - 1, "imports", flush=True))
+if HOW == "console-script":
+    entry = __import__(ENTRY, fromlist=[FUNCTION])
+    sys.exit(getattr(entry, FUNCTION)())
+import runpy
+runpy.run_module("micrograd_cn", run_name="__main__", alter_sys=True)
+"""
+
+
+def console_entry() -> tuple[str, str]:
+    """The console script's module and function, as the code under test declares them."""
+    import micrograd_cn
+
+    pyproject = pathlib.Path(micrograd_cn.__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.exists():  # a checkout (editable install or PYTHONPATH)
+        found = re.search(
+            r'^micrograd-cn = "([\w.]+):(\w+)"$', pyproject.read_text(encoding="utf-8"), re.M
+        )
+        return found[1], found[2]
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="micrograd-cn")
+    return script.module, script.attr
+
+
+def cli_with_ctrl_c_at_import(tmp_path, how: str, trip_at: int, where: str = "import"):
+    module, function = console_entry()
+    if how == "python -m":
+        module, function = "micrograd_cn.__main__", "-"
+    argv = ["draw", "x * y", "x=3", "y=4", "-o", "g.dot"]
+    command = [sys.executable, "-c", CTRL_C_AT_AN_IMPORT, module, function, str(trip_at), how]
+    return subprocess.run([*command, where, *argv], cwd=tmp_path, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("how", "where"),
+    [("console-script", "import"), ("python -m", "import"), ("console-script", "weakref")],
+)
+def test_ctrl_c_during_the_imports_of_the_cli_exits_130_with_one_line(tmp_path, how, where):
+    """Ctrl-C in the first ~50 ms (the imports) printed a Python traceback: the package's
+    imports ran before any handler.  Now the entry installs one before importing anything
+    heavy; checked at eight imports spread from the first after the entry to the last.
+
+    A Ctrl-C that lands in a weakref callback (importlib runs some) printed "Exception
+    ignored in …" with a traceback, and the run went on: it is now raised again just after.
+    """
+    counted = cli_with_ctrl_c_at_import(tmp_path, how, -1)
+    assert counted.returncode == 0, counted.stderr
+    total = int(counted.stdout.split()[-2])
+    (tmp_path / "g.dot").unlink()
+    assert total > 20  # the CLI's imports (graphviz's included) are all counted
+    for trip_at in sorted({round(k * (total - 1) / 7) + 1 for k in range(8)}):
+        done = cli_with_ctrl_c_at_import(tmp_path, how, trip_at, where)
+        tripped = re.search(r"^Ctrl-C at (\S+)$", done.stdout, re.M)
+        assert tripped, (trip_at, done.stdout, done.stderr)
+        shown = f"Ctrl-C at import {trip_at} of {total} ({tripped[1]})"
+        assert (done.returncode, done.stderr) == (130, INTERRUPTED_LINE), shown
+        assert not (tmp_path / "g.dot").exists()
