@@ -898,3 +898,94 @@ def test_ctrl_c_during_the_imports_of_the_cli_exits_130_with_one_line(tmp_path, 
         shown = f"Ctrl-C at import {trip_at} of {total} ({tripped[1]})"
         assert (done.returncode, done.stderr) == (130, INTERRUPTED_LINE), shown
         assert not (tmp_path / "g.dot").exists()
+
+
+# ------------------------------------------------------------------- bounded pictures
+def chain(n: int) -> list[str]:
+    """``var0+var1+…`` and its values: n variables, a chain of n - 1 additions."""
+    names = [f"var{i}" for i in range(n)]
+    return ["+".join(names), *(f"{name}={i % 7 / 10}" for i, name in enumerate(names))]
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_a_picture_above_the_pixel_budget_is_refused_in_seconds(tmp_path, capsys, suffix):
+    """The audit's case: a sum of 149 variables (about 1,000 characters, under the node limit)
+    to PNG made a 30,824 x 8,239-pixel raster: 8.9 s and ~1 GB in dot."""
+    picture = tmp_path / f"chain{suffix}"
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", *chain(149), "-o", str(picture))
+    assert time.perf_counter() - start < 10.0
+    assert code == 2 and err.count("\n") == 1, err
+    assert re.search(r"would be [\d,]+ × [\d,]+ pixels \([\d.]+ megapixels\), more than the budget "
+                     r"of 50 megapixels; draw it as SVG", err), err  # fmt: skip
+    assert "--max-nodes" in err and "max_nodes" not in err and not picture.exists()
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("n", "suffix", "frames", "limit"), [(50, ".png", 198, 30), (33, ".svg", 130, 100)]
+)
+def test_steps_with_too_many_frames_are_refused_at_once(tmp_path, capsys, n, suffix, frames, limit):
+    """The audit's cases: ``--steps -o s.png`` with 50 variables ran dot 198 times (238 s);
+    to SVG with 33 variables it wrote 130 files (14 MB)."""
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", *chain(n), "-o", str(tmp_path / f"s{suffix}"), "--steps")
+    assert time.perf_counter() - start < 10.0
+    kind = suffix[1:].upper()
+    assert (code, err) == (
+        2,
+        f"micrograd-cn: error: --steps would write {frames} {kind} frames, more than the limit "
+        f"of {limit} for {suffix}; use -o steps.html (one page with every step) or a smaller "
+        "expression\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_raster_steps_share_one_pixel_budget(tmp_path, capsys, monkeypatch):
+    """Every raster frame is a dot run: all of them together get the budget of one picture."""
+    from micrograd_cn import render
+
+    monkeypatch.setattr(render, "PIXEL_BUDGET", 1_000_000)
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o",
+                       str(tmp_path / "s.png"), "--steps")  # fmt: skip
+    assert code == 2 and err.count("\n") == 1, err
+    found = re.search(
+        r"--steps would draw 10 PNG frames of (\d+) × (\d+) pixels \(([\d.]+) megapixels "
+        r"together\), more than the budget of 1 megapixels; use -o steps\.html",
+        err,
+    )
+    assert found, err
+    width, height, together = int(found[1]), int(found[2]), float(found[3])
+    assert together == round(10 * width * height / 1e6, 1) > 1.0 > width * height / 1e6
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("suffix", "advice"),
+    [
+        (
+            ".png",
+            "use -o steps.html (one page with every step, one layout) or .svg frames (one dot run)",
+        ),
+        (".svg", "use -o steps.html (one page with every step, one layout)"),
+    ],
+)
+def test_a_steps_run_has_one_time_budget(tmp_path, capsys, monkeypatch, suffix, advice):
+    """Each frame's dot run had its own 30 s and the run none: now the run has one budget."""
+    from micrograd_cn import cli
+
+    monkeypatch.setattr(cli, "STEPS_TIME_BUDGET", 0.05)
+    monkeypatch.setattr(cli, "publish_frames", lambda *args: pytest.fail("published"))
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o",
+                       str(tmp_path / f"s{suffix}"), "--steps")  # fmt: skip
+    assert time.perf_counter() - start < 5.0
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: --steps: drawing the frames took longer than its time budget of "
+        f"0.05 s; {advice}\n",
+    )
+    assert list(tmp_path.iterdir()) == []
