@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .engine import Value, topological_order
 from .expr import ExpressionError, normalize_text, parse_assignments, parse_expression
-from .outputs import publish_frames, write_all
+from .outputs import publish_steps, write_all
 
 __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
 
@@ -38,12 +38,6 @@ DRAW_VALUE_OPTIONS = (
 )  # draw options followed by a value
 DRAW_SHORT_OPTIONS = ("-o", "-h")
 OPERATOR_CHARS = set("*+/(), ")  # in a leading-dash token: an expression, not an option
-#: --steps writes at most this many numbered frames: a PNG or PDF frame is a dot run of its
-#: own (and pixels); beyond, the one-page player (-o steps.html) shows every step.
-FRAME_LIMITS = {"png": 30, "pdf": 30, "svg": 100, "dot": 100}
-#: Seconds a whole --steps run may spend in Graphviz, all frames together (the answer,
-#: frames or a refusal, then comes within about 10 s).
-STEPS_TIME_BUDGET = 8.0
 
 
 class UsageError(Exception):
@@ -309,51 +303,13 @@ def _render(root: Value, output: Path, fmt: str, args, title: str):
             page = f'<!DOCTYPE html><meta charset="utf-8">{svg}'
             writers = [(output, lambda path: path.write_text(page, encoding="utf-8"))]
         elif args.steps:  # numbered frames, published as one set
-            return _publish_steps(output, fmt, viz.step_frames(root, **sizes))
+            return publish_steps(output, fmt, viz.step_frames(root, **sizes))
         else:
             writers = [(output, _graph_writer(viz.draw_dot(root, **drawing), fmt))]
         write_all(writers)
     except ValueError as error:  # the size guard: say how to raise the limit from here
         raise UsageError(_cli_words(str(error))) from None
     return [path for path, _ in writers]
-
-
-def _publish_steps(output: Path, fmt: str, frames: list) -> list[Path]:
-    """Write the numbered frames, within the frame limit, pixel budget and time budget."""
-    from . import render
-
-    limit = FRAME_LIMITS[fmt]
-    if len(frames) > limit:
-        raise UsageError(
-            f"--steps would write {len(frames)} {fmt.upper()} frames, more than the limit of "
-            f"{limit} for .{fmt}; use -o steps.html (one page with every step) or a smaller "
-            "expression"
-        )
-    advice = "use -o steps.html (one page with every step, one layout)" + (
-        " or .svg frames (one dot run)" if fmt in render.PIXELS_PER_INCH else ""
-    )
-    budget = (
-        f"--steps: drawing the frames took longer than its time budget of "
-        f"{STEPS_TIME_BUDGET:g} s; {advice}"
-    )
-    with render.time_budget(STEPS_TIME_BUDGET, budget):
-        if fmt in render.PIXELS_PER_INCH:  # every frame has the layout of the first
-            width, height = render.picture_pixels(frames[0], fmt)
-            together = len(frames) * width * height
-            if together > render.PIXEL_BUDGET:
-                raise UsageError(
-                    f"--steps would draw {len(frames)} {fmt.upper()} frames of {width:,} × "
-                    f"{height:,} pixels ({together / 1e6:.1f} megapixels together), more than "
-                    f"the budget of {render.PIXEL_BUDGET / 1e6:g} megapixels; {advice}"
-                )
-            for graph in frames:
-                graph.pixels_checked = True
-        if fmt == "svg":  # one dot run for all of them
-            pictures = render.pipe_all(frames, "svg")
-            writers = [lambda path, svg=svg: path.write_bytes(svg) for svg in pictures]
-        else:
-            writers = [_graph_writer(graph, fmt) for graph in frames]
-        return publish_frames(output, writers)
 
 
 def _graph_writer(graph, fmt: str):

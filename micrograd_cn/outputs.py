@@ -7,6 +7,8 @@ fresh hidden folder next to the target, then swapped in with renames, together
 with the removal of the frames of an earlier, longer run.  Ctrl-C during the swap
 is held back until the swap is done, and an error during it puts the old frames
 back: the folder shows all the old frames or all the new ones, never a mix.
+:func:`publish_steps` also bounds a ``--steps`` run: a frame limit, one pixel budget
+and one time budget for all its frames.
 
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
@@ -31,7 +33,22 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["frame_paths", "interrupts_deferred", "publish_frames", "write_all"]
+__all__ = [
+    "FRAME_LIMITS",
+    "STEPS_TIME_BUDGET",
+    "frame_paths",
+    "interrupts_deferred",
+    "publish_frames",
+    "publish_steps",
+    "write_all",
+]
+
+#: ``draw --steps`` writes at most this many numbered frames: a PNG or PDF frame is a dot
+#: run of its own (and pixels); beyond, the one-page player (-o steps.html) shows every step.
+FRAME_LIMITS = {"png": 30, "pdf": 30, "svg": 100, "dot": 100}
+#: Seconds a whole ``--steps`` run may spend in Graphviz, all frames together (the answer,
+#: frames or a refusal, then comes within about 10 s).
+STEPS_TIME_BUDGET = 8.0
 
 
 def frame_paths(path: Path, count: int) -> list[Path]:
@@ -91,6 +108,60 @@ def publish_frames(output: Path, writers) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return frames
+
+
+def publish_steps(output: Path, fmt: str, frames: list) -> list[Path]:
+    """``draw --steps``: the frames (Digraphs) as ``fmt`` files, published as one set.
+
+    Bounded three ways, each refused with a ``ValueError`` that says which and what to
+    do instead: :data:`FRAME_LIMITS`, one pixel budget (``render.PIXEL_BUDGET``) for all
+    raster frames together, and one time budget (:data:`STEPS_TIME_BUDGET`) for all the
+    ``dot`` runs (then ``GraphvizTimeoutError``).  SVG frames are drawn in one ``dot`` run.
+    """
+    from . import render
+
+    limit = FRAME_LIMITS[fmt]
+    if len(frames) > limit:
+        raise ValueError(
+            f"--steps would write {len(frames)} {fmt.upper()} frames, more than the limit of "
+            f"{limit} for .{fmt}; use -o steps.html (one page with every step) or a smaller "
+            "expression"
+        )
+    advice = "use -o steps.html (one page with every step, one layout)" + (
+        " or .svg frames (one dot run)" if fmt in render.PIXELS_PER_INCH else ""
+    )
+    budget = (
+        f"--steps: drawing the frames took longer than its time budget of "
+        f"{STEPS_TIME_BUDGET:g} s; {advice}"
+    )
+    with render.time_budget(STEPS_TIME_BUDGET, budget):
+        if fmt in render.PIXELS_PER_INCH:  # every frame has the layout of the first
+            width, height = render.picture_pixels(frames[0], fmt)
+            together = len(frames) * width * height
+            if together > render.PIXEL_BUDGET:
+                raise ValueError(
+                    f"--steps would draw {len(frames)} {fmt.upper()} frames of {width:,} × "
+                    f"{height:,} pixels ({together / 1e6:.1f} megapixels together), more than "
+                    f"the budget of {render.PIXEL_BUDGET / 1e6:g} megapixels; {advice}"
+                )
+            for graph in frames:
+                graph.pixels_checked = True
+        if fmt == "dot":
+            writers = [
+                lambda path, graph=graph: path.write_text(graph.source, encoding="utf-8")
+                for graph in frames
+            ]
+        elif fmt == "svg":  # one dot run for all of them
+            writers = [
+                lambda path, svg=svg: path.write_bytes(svg)
+                for svg in render.pipe_all(frames, "svg")
+            ]
+        else:  # one dot run each, inside publish_frames (an interrupted run keeps nothing)
+            writers = [
+                lambda path, graph=graph: path.write_bytes(graph.pipe(format=fmt))
+                for graph in frames
+            ]
+        return publish_frames(output, writers)
 
 
 def _stale_frames(output: Path, frames: list[Path]) -> list[Path]:

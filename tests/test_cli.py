@@ -975,10 +975,9 @@ def test_raster_steps_share_one_pixel_budget(tmp_path, capsys, monkeypatch):
 )
 def test_a_steps_run_has_one_time_budget(tmp_path, capsys, monkeypatch, suffix, advice):
     """Each frame's dot run had its own 30 s and the run none: now the run has one budget."""
-    from micrograd_cn import cli
+    from micrograd_cn import outputs
 
-    monkeypatch.setattr(cli, "STEPS_TIME_BUDGET", 0.05)
-    monkeypatch.setattr(cli, "publish_frames", lambda *args: pytest.fail("published"))
+    monkeypatch.setattr(outputs, "STEPS_TIME_BUDGET", 1e-6)  # over before the first frame
     start = time.perf_counter()
     code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o",
                        str(tmp_path / f"s{suffix}"), "--steps")  # fmt: skip
@@ -986,6 +985,38 @@ def test_a_steps_run_has_one_time_budget(tmp_path, capsys, monkeypatch, suffix, 
     assert (code, err) == (
         2,
         "micrograd-cn: error: --steps: drawing the frames took longer than its time budget of "
-        f"0.05 s; {advice}\n",
+        f"1e-06 s; {advice}\n",
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_a_steps_run_past_its_time_budget_stops_midway_and_keeps_the_old_frames(
+    tmp_path, capsys, monkeypatch
+):
+    """A slow dot (0.3 s a run): the budget of 1 s ends the run after a few of its 10 frames;
+    nothing of it is published, the frames of the run before stay as they were."""
+    from micrograd_cn import outputs
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv = ["draw", "x * y", "x=3", "y=4", "--steps", "-o", str(folder / "s.png")]
+    assert run(capsys, *argv)[0] == 0
+    before = steps_state_bytes(folder)
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "dot").write_text(
+        f'#!/bin/sh\n{shutil.which("sleep")} 0.3\nexec {shutil.which("dot")} "$@"\n'
+    )
+    (slow / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(outputs, "STEPS_TIME_BUDGET", 1.0)
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", *argv[-3:])
+    assert time.perf_counter() - start < 3.0
+    assert code == 2 and "took longer than its time budget of 1 s" in err, err
+    assert steps_state_bytes(folder) == before
+
+
+def steps_state_bytes(folder) -> dict:
+    return {p.name: p.read_bytes() for p in pathlib.Path(folder).iterdir()}
