@@ -12,6 +12,38 @@ costs next to nothing: the ``micrograd-cn`` command installs its Ctrl-C handler
 before anything heavy is imported.
 """
 
+import os as _os
+import sys as _sys
+
+
+def _started_as_the_command() -> bool:
+    """True when this process is ``micrograd-cn`` (its console script) or
+    ``python -m micrograd_cn``, and the package is being imported on the way to it."""
+    argv0 = _os.path.basename(str(getattr(_sys, "argv", [""])[0]))
+    if argv0 in ("micrograd-cn", "micrograd-cn.exe", "micrograd-cn-script.py"):
+        return True
+    command = list(getattr(_sys, "orig_argv", ()))  # the -m module is located with argv0 "-m"
+    for i, word in enumerate(command):
+        if word.startswith("-m"):  # "-m micrograd_cn" or "-mmicrograd_cn"
+            module = word[2:] or (command[i + 1] if i + 1 < len(command) else "")
+            return argv0 == "-m" and module in ("micrograd_cn", "micrograd_cn.__main__")
+    return False
+
+
+def _leave_quietly(signum, frame):
+    """Ctrl-C before the command's own handler (nothing written yet): one line, exit 130."""
+    _os.write(2, b"micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n")
+    _os._exit(130)
+
+
+if _started_as_the_command():  # never for a program that merely imports the package
+    try:  # the C module behind signal, loaded at start-up (signal itself imports enum)
+        import _signal
+    except ImportError:  # not CPython
+        import signal as _signal
+
+    _signal.signal(_signal.SIGINT, _leave_quietly)
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (15 ms)
 if TYPE_CHECKING:  # what the lazy names are, for editors and type checkers
     from . import functional, losses, nn, optim

@@ -52,5 +52,20 @@ def main() -> int:
         _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
 
+def _exit(code: int):
+    """Exit with ``code``.  After an interrupt, leave without Python's own shutdown: under
+    ``python -m``, a KeyboardInterrupt that once passed out of an ``exec()`` of a string
+    (dataclasses and namedtuple build their methods that way) makes Python end the process
+    by SIGINT at exit, even though it was caught and answered with one line."""
+    if code != 130:
+        sys.exit(code)
+    from contextlib import suppress
+
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(130)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

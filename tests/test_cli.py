@@ -816,36 +816,36 @@ def test_a_folder_named_like_a_frame_is_named_and_nothing_is_replaced(tmp_path, 
 # ------------------------------------------------------------------- Ctrl-C while the CLI starts
 INTERRUPTED_LINE = "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
 
-# Runs the CLI the way the console script does (or as ``python -m``), sending itself SIGINT,
-# as Ctrl-C does, when the TRIP_AT-th module is about to be imported after ENTRY's module.
+# Put first on PYTHONPATH, Python's start-up imports it before the command: it sends the
+# process SIGINT (as Ctrl-C does) when the TRIP_AT-th import (from 0) counted from the first
+# whose name starts with START is about to happen: right there, inside a weakref callback
+# (where nothing can be raised) or inside exec() of a string (which python -m remembers).
 CTRL_C_AT_AN_IMPORT = """
-import os, signal, sys, weakref
-ENTRY, FUNCTION, TRIP_AT, HOW, WHERE = sys.argv[1:6]
-del sys.argv[1:6]
-sys.argv[0] = "micrograd-cn"
+import atexit, os, signal, sys, weakref
+
+START, WHERE = os.environ["TRIP_START"], os.environ["TRIP_WHERE"]
+TRIP_AT = int(os.environ["TRIP_AT"])
 imports = []
+
 
 class CtrlCAtAnImport:
     def find_spec(self, name, path=None, target=None):
-        if imports or name == ENTRY:
+        if imports or name.startswith(START):
             imports.append(name)
-        if int(TRIP_AT) > 0 and len(imports) == int(TRIP_AT) + 1:
+        if TRIP_AT >= 0 and len(imports) == TRIP_AT + 1:
             print("Ctrl-C at", name, flush=True)
             if WHERE == "import":
                 os.kill(os.getpid(), signal.SIGINT)
-            else:  # inside a weakref callback, where no exception can be raised
+            elif WHERE == "exec":  # inside code run by exec() of a string, as dataclasses do
+                exec("os.kill(os.getpid(), signal.SIGINT)")
+            else:
                 weakref.ref(CtrlCAtAnImport(), lambda ref: os.kill(os.getpid(), signal.SIGINT))
         return None
 
+
 sys.meta_path.insert(0, CtrlCAtAnImport())
-if int(TRIP_AT) < 0:
-    import atexit
-    atexit.register(lambda: print(len(imports) - 1, "imports", flush=True))
-if HOW == "console-script":
-    entry = __import__(ENTRY, fromlist=[FUNCTION])
-    sys.exit(getattr(entry, FUNCTION)())
-import runpy
-runpy.run_module("micrograd_cn", run_name="__main__", alter_sys=True)
+if TRIP_AT < 0:
+    atexit.register(lambda: print(len(imports), "imports", flush=True))
 """
 
 
@@ -865,34 +865,57 @@ def console_entry() -> tuple[str, str]:
     return script.module, script.attr
 
 
-def cli_with_ctrl_c_at_import(tmp_path, how: str, trip_at: int, where: str = "import"):
+def cli_with_ctrl_c_at_import(tmp_path, how, start, trip_at, where="import"):
+    """Run ``micrograd-cn draw`` (as the console script pip writes, or ``python -m``) with
+    a Ctrl-C at the ``trip_at``-th import from the first of a ``start`` module (-1: count)."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(CTRL_C_AT_AN_IMPORT, encoding="utf-8")
     module, function = console_entry()
-    if how == "python -m":
-        module, function = "micrograd_cn.__main__", "-"
-    argv = ["draw", "x * y", "x=3", "y=4", "-o", "g.dot"]
-    command = [sys.executable, "-c", CTRL_C_AT_AN_IMPORT, module, function, str(trip_at), how]
-    return subprocess.run([*command, where, *argv], cwd=tmp_path, capture_output=True, text=True)
+    script = hooks / "micrograd-cn"  # what pip writes for [project.scripts]
+    script.write_text(
+        f"import sys\nfrom {module} import {function}\nif __name__ == '__main__':\n"
+        f"    sys.exit({function}())\n",
+        encoding="utf-8",
+    )
+    path = os.pathsep.join([str(hooks), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {**os.environ, "PYTHONPATH": path, "TRIP_START": start, "TRIP_AT": str(trip_at)}
+    command = [str(script)] if how == "console-script" else ["-m", "micrograd_cn"]
+    return subprocess.run(
+        [sys.executable, *command, "draw", "x * y", "x=3", "y=4", "-o", "g.dot"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "TRIP_WHERE": where},
+    )
 
 
 @pytest.mark.parametrize(
     ("how", "where"),
-    [("console-script", "import"), ("python -m", "import"), ("console-script", "weakref")],
+    [
+        ("console-script", "import"),
+        ("python -m", "import"),
+        ("console-script", "weakref"),
+        ("python -m", "exec"),
+    ],
 )
 def test_ctrl_c_during_the_imports_of_the_cli_exits_130_with_one_line(tmp_path, how, where):
     """Ctrl-C in the first ~50 ms (the imports) printed a Python traceback: the package's
-    imports ran before any handler.  Now the entry installs one before importing anything
-    heavy; checked at eight imports spread from the first after the entry to the last.
+    imports ran before any handler.  Now the package loads lazily and a handler is in place
+    from its first lines on; checked at its first submodule's import and at eight more
+    spread to the last import.
 
     A Ctrl-C that lands in a weakref callback (importlib runs some) printed "Exception
     ignored in …" with a traceback, and the run went on: it is now raised again just after.
+    One inside code that exec() runs made ``python -m`` die by SIGINT after its one line.
     """
-    counted = cli_with_ctrl_c_at_import(tmp_path, how, -1)
+    counted = cli_with_ctrl_c_at_import(tmp_path, how, "micrograd_cn.", -1)
     assert counted.returncode == 0, counted.stderr
     total = int(counted.stdout.split()[-2])
-    (tmp_path / "g.dot").unlink()
     assert total > 20  # the CLI's imports (graphviz's included) are all counted
-    for trip_at in sorted({round(k * (total - 1) / 7) + 1 for k in range(8)}):
-        done = cli_with_ctrl_c_at_import(tmp_path, how, trip_at, where)
+    (tmp_path / "g.dot").unlink()
+    for trip_at in sorted({round(k * (total - 1) / 8) for k in range(9)}):
+        done = cli_with_ctrl_c_at_import(tmp_path, how, "micrograd_cn.", trip_at, where)
         tripped = re.search(r"^Ctrl-C at (\S+)$", done.stdout, re.M)
         assert tripped, (trip_at, done.stdout, done.stderr)
         shown = f"Ctrl-C at import {trip_at} of {total} ({tripped[1]})"
