@@ -1,10 +1,12 @@
 """Where ``micrograd-cn`` and ``python -m micrograd_cn`` start: Ctrl-C is quiet from here on.
 
-:func:`main` installs its Ctrl-C handler before it imports anything heavy (the
-package itself loads lazily), so a Ctrl-C during the imports exits 130 with one
-line, like one during the work.  The first Ctrl-C stops the run; later ones are
-ignored, so the clean-up that follows (temporary files) is never cut short.
-Only Python's own start-up, before this module runs, is out of reach.
+The package's ``__init__`` (which loads everything else lazily) already sets a
+handler that ends the command with its one line when it sees it is ``micrograd-cn``;
+:func:`main` then installs the handler of the run before it imports anything heavy,
+so a Ctrl-C during the imports exits 130 with one line, like one during the work.
+The first Ctrl-C stops the run; later ones are ignored, so the clean-up that
+follows (temporary files) is never cut short.  Only Python's own start-up (``site``,
+``runpy``, locating the package) is out of reach.
 """
 
 import os
