@@ -1,5 +1,6 @@
-"""The machinery around the ops: grad mode (``no_grad`` and friends), topological order and
-the one backward loop (:func:`backpropagate`).
+"""The machinery around the ops: grad mode (``no_grad`` and friends), topological order,
+the one backward loop (:func:`backpropagate`) and the thread-safe pause of the cyclic
+garbage collector during it (:class:`collector_paused`).
 
 Grad mode is kept per thread (a :class:`contextvars.ContextVar`, so also per asyncio
 task), as in PyTorch: while one thread evaluates a model under ``no_grad()``,
@@ -19,11 +20,13 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from contextvars import ContextVar
 
 __all__ = [
     "GRAD_MODE",
     "backpropagate",
+    "collector_paused",
     "enable_grad",
     "is_grad_enabled",
     "is_lecture_style",
@@ -183,6 +186,53 @@ def topological_order(root, parents=None) -> list:
     return order
 
 
+# The collector is one per process, so its pause is too: how many passes are inside
+# collector_paused() right now, and whether it was on when the first of them came in.
+_pause_lock = threading.Lock()
+_pause_depth = 0
+_collector_was_on = False
+
+
+class collector_paused:
+    """Pause Python's cyclic garbage collector inside a ``with`` block, safely across threads.
+
+    Our graphs have no reference cycles, so the collector finds nothing in them; while a
+    backward pass allocates, it would only rescan the live graph again and again.  The
+    collector is process-wide, so the pause counts the blocks that are inside it: the
+    first one in records whether the collector was on and switches it off, the last one
+    out switches it back on if it was (a lock makes each step atomic).  Two threads in
+    ``backward()`` at once can then never leave it off for good, and a caller who keeps
+    it off keeps it off.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     with collector_paused():   # nested, or another thread: still paused
+    ...         inside = gc.isenabled()
+    ...     still_inside = gc.isenabled()
+    >>> inside, still_inside, gc.isenabled()
+    (False, False, True)
+    """
+
+    __slots__ = ()
+
+    def __enter__(self):
+        global _pause_depth, _collector_was_on
+        with _pause_lock:
+            if _pause_depth == 0:
+                _collector_was_on = gc.isenabled()
+                gc.disable()
+            _pause_depth += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        global _pause_depth
+        with _pause_lock:
+            _pause_depth -= 1
+            if _pause_depth == 0 and _collector_was_on:
+                gc.enable()
+        return False
+
+
 def backpropagate(root, grad: float = 1.0, hook=None, order=None) -> None:
     """The one backward loop: send ``grad`` from ``root`` back to everything it depends on.
 
@@ -200,8 +250,9 @@ def backpropagate(root, grad: float = 1.0, hook=None, order=None) -> None:
     a topological order of ``root``'s graph already computed by the caller.
 
     Our graphs have no reference cycles, so the cyclic collector has nothing to
-    find here; it is paused so it does not rescan the live graph mid-pass.  The
-    caller's setting is restored, even on error (it is never switched on if off).
+    find here; it is paused (:class:`collector_paused`) so it does not rescan the
+    live graph mid-pass.  The caller's setting is restored, even on error and
+    across threads.
 
     >>> from micrograd_cn.engine import Value
     >>> a = Value(3.0); b = a * a
@@ -209,9 +260,7 @@ def backpropagate(root, grad: float = 1.0, hook=None, order=None) -> None:
     >>> backpropagate(b, 1.0, hook=lambda node, g: seen.append(g)); seen, a.grad
     ([1.0, 6.0], 6.0)
     """
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         if order is None:
             order = topological_order(root)
         for node in order:
@@ -226,6 +275,3 @@ def backpropagate(root, grad: float = 1.0, hook=None, order=None) -> None:
             else:
                 hook(node, node.grad)
                 node._backward()
-    finally:
-        if collector_was_on:
-            gc.enable()

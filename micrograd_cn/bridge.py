@@ -43,6 +43,7 @@ With PyTorch installed (not run here, so that the doctests pass without it)::
 from __future__ import annotations
 
 import inspect
+import math
 from functools import partial
 
 from .autograd import topological_order
@@ -178,18 +179,12 @@ def _read_sequential(torch, module) -> list[tuple]:
         if isinstance(child, torch.nn.Identity):
             continue
         if isinstance(child, torch.nn.Linear):
-            if child.bias is None:
-                raise ValueError(
-                    f"from_torch: module {index} ({child!r}) has no bias; "
-                    "micrograd_cn neurons always have one"
-                )
+            weight, bias = _read_linear(torch, child, f"from_torch: module {index} ({child!r})")
             if layers and len(layers[-1][1]) != child.in_features:
                 raise ValueError(
                     f"from_torch: module {index} ({child!r}) takes {child.in_features} inputs "
                     f"but the layer before gives {len(layers[-1][1])}"
                 )
-            weight = child.weight.detach().to(torch.float64).tolist()
-            bias = child.bias.detach().to(torch.float64).tolist()
             layers.append([weight, bias, None])
             continue
         name = _activation_name(torch, child, index)
@@ -212,6 +207,45 @@ def _read_sequential(torch, module) -> list[tuple]:
     return [(w, b, act or "linear") for w, b, act in layers]
 
 
+def _read_linear(torch, linear, where: str) -> tuple[list, list]:
+    """A Linear's weight rows and bias as float64 lists, or a ValueError saying what
+    cannot be carried over: no bias, no values yet, complex numbers, a zero width,
+    shapes that contradict the layer, NaN or inf (which ``MLP.load_state_dict`` refuses too).
+    """
+    weight, bias = linear.weight, linear.bias
+    is_lazy = torch.nn.parameter.is_lazy  # a LazyLinear before its first call (None: False)
+    if is_lazy(weight) or is_lazy(bias):
+        raise ValueError(f"{where} has not been initialised yet: call it once on a batch first")
+    if bias is None:
+        raise ValueError(f"{where} has no bias; micrograd_cn neurons always have one")
+    for tensor in (weight, bias):
+        if tensor.is_meta:
+            raise ValueError(f"{where} is on the meta device: its weights have no values")
+        if not tensor.dtype.is_floating_point:
+            dtype = str(tensor.dtype).removeprefix("torch.")
+            raise ValueError(f"{where} has {dtype} weights; only real floating-point ones carry")
+    nin, nout = linear.in_features, linear.out_features
+    if tuple(weight.shape) != (nout, nin) or tuple(bias.shape) != (nout,):
+        raise ValueError(
+            f"{where} has a weight of shape {tuple(weight.shape)} and a bias of shape "
+            f"{tuple(bias.shape)}; a Linear({nin}, {nout}) needs ({nout}, {nin}) and ({nout},)"
+        )
+    if nout == 0:
+        raise ValueError(f"{where} has 0 outputs; a micrograd_cn layer has at least one neuron")
+    if nin == 0:
+        raise ValueError(f"{where} takes 0 inputs; a micrograd_cn neuron takes at least one")
+    rows = weight.detach().to(torch.float64).tolist()
+    numbers = bias.detach().to(torch.float64).tolist()
+    named = [(f"weight[{j}][{k}]", x) for j, row in enumerate(rows) for k, x in enumerate(row)]
+    for name, x in [*named, *((f"bias[{j}]", x) for j, x in enumerate(numbers))]:
+        if not math.isfinite(x):
+            raise ValueError(
+                f"{where} has {name} = {x!r}; only finite weights can be carried over "
+                "(MLP.load_state_dict refuses them too)"
+            )
+    return rows, numbers
+
+
 def from_torch(module) -> MLP:
     """An ``MLP`` with the weights and activations of a ``torch.nn.Sequential`` (or a ``Linear``).
 
@@ -220,7 +254,9 @@ def from_torch(module) -> MLP:
     skipped.  Weights are read as float64 (float32 values convert exactly).
     A module we have no layer for raises ``TypeError`` naming it and its index;
     settings we cannot reproduce (another ``LeakyReLU`` slope, ``bias=False``,
-    mismatched sizes, two activations in a row) raise ``ValueError``.  The global
+    mismatched sizes, two activations in a row) and weights we cannot carry (a
+    zero-width layer, NaN or inf, complex numbers, a LazyLinear not yet run, the
+    meta device) raise ``ValueError``.  The global
     ``random`` generator is not touched.
     """
     torch = _import_torch()

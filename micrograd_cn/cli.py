@@ -28,7 +28,7 @@ from .expr import (
     parse_assignments,
     parse_expression,
 )
-from .outputs import frame_paths, remove_stale_frames, write_all
+from .outputs import publish_steps, write_all
 
 __all__ = ["ExpressionError", "main", "parse_assignments", "parse_expression"]
 
@@ -309,19 +309,14 @@ def _render(root: Value, output: Path, fmt: str, args, title: str):
             svg = inline_svg(viz.draw_dot(root, **drawing))
             page = f'<!DOCTYPE html><meta charset="utf-8">{svg}'
             writers = [(output, lambda path: path.write_text(page, encoding="utf-8"))]
+        elif args.steps:  # numbered frames, published as one set
+            return publish_steps(output, fmt, viz.step_frames(root, **sizes))
         else:
-            graphs = (
-                viz.step_frames(root, **sizes) if args.steps else [viz.draw_dot(root, **drawing)]
-            )
-            paths = frame_paths(output, len(graphs)) if args.steps else [output]
-            writers = [(path, _graph_writer(graph, fmt)) for graph, path in zip(graphs, paths)]
+            writers = [(output, _graph_writer(viz.draw_dot(root, **drawing), fmt))]
         write_all(writers)
     except ValueError as error:  # the size guard: say how to raise the limit from here
         raise UsageError(_cli_words(str(error))) from None
-    written = [path for path, _ in writers]
-    if args.steps and fmt != "html":
-        remove_stale_frames(output, written)
-    return written
+    return [path for path, _ in writers]
 
 
 def _graph_writer(graph, fmt: str):
@@ -362,8 +357,18 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+INTERRUPTED = "interrupted (Ctrl-C); no partial output was kept"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 missing tool, 2 bad input, 130 Ctrl-C)."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # wherever it lands, imports included: one line, exit 130
+        return _fail(INTERRUPTED, 130)
+
+
+def _run(argv: list[str] | None) -> int:
     from . import viz
 
     for stream in (sys.stdout, sys.stderr):  # Chinese on a non-UTF-8 console: never crash
@@ -394,7 +399,5 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"missing dependency: {error}", 1)
     except OSError as error:
         return _fail(f"error: cannot write output: {error}", 2)
-    except KeyboardInterrupt:
-        return _fail("interrupted (Ctrl-C); no partial output was kept", 130)
     except Exception as error:  # a bug: still one line, never a traceback
         return _fail(f"internal error ({type(error).__name__}): {error}", 1)

@@ -115,7 +115,7 @@ class Value:
         self.data = as_real(data, "Value data")
         self.grad = 0.0
         self.label = label
-        self._prev = tuple(_children)
+        self._prev = _checked_children(_children) if _children else ()
         self._op = _op
         self._grad_fn = None
         self._param = NOT_RECORDED
@@ -455,6 +455,29 @@ class Value:
 
 
 _new_value = object.__new__
+
+
+def _checked_children(children) -> tuple:
+    """The children of a hand-built node as a tuple, each one a Value.
+
+    Only ``Value(data, children, op)`` comes here (ops build nodes with ``_node``):
+    a number where a child belongs, the lecture's slip, is named where it is made,
+    not deep inside a later ``backward()``.
+    """
+    try:
+        children = tuple(children)
+    except TypeError:  # Value(2.0, a, "neg"): one Value, a number, ...
+        kind = type(children).__name__
+        raise TypeError(f"Value children must be a tuple of Values, got {kind}") from None
+    for position, child in enumerate(children):
+        if not isinstance(child, Value):
+            shown = repr(child)
+            shown = shown if len(shown) <= 40 else f"{shown[:39]}…"
+            raise TypeError(
+                f"Value children must be Values: child {position} is "
+                f"{type(child).__name__} ({shown})"
+            )
+    return children
 
 
 def _compared(other):

@@ -221,13 +221,19 @@ def _select(a, b, larger: bool) -> Value:
 
 
 def logsumexp(values: Iterable) -> Value:
-    """log Σ exp(v_i) as one node, computed as m + log Σ exp(v_i - m) (m = max).
+    """log Σ exp(v_i) as one node, computed as m + log1p(Σ exp(v_i - m) - 1) (m = max).
 
-    Its gradient is softmax(v): d out / d v_i = exp(v_i - out).
+    Its gradient is softmax(v): d out / d v_i = exp(v_i - m) / Σ exp(v_j - m), taken
+    from the shifted sum rather than from ``exp(v_i - out)``: at v = [1e16, 1e16], out
+    rounds to 1e16 (its log 2 is below the last digit) and exp(v_i - out) would be 1.
+    ``log1p`` keeps the digits of a small tail (logsumexp([0, -40]) = 4.25e-18, not 0).
 
     >>> from micrograd_cn.engine import Value
     >>> round(logsumexp([Value(1000.0), Value(1000.0)]).data, 6)   # no overflow
     1000.693147
+    >>> v = [Value(1e16), Value(1e16)]
+    >>> logsumexp(v).backward(); v[0].grad, v[1].grad
+    (0.5, 0.5)
     """
     values = [_as_value(v, "logsumexp") for v in _sequence(values, "logsumexp")]
     parents = tuple(values)
@@ -235,28 +241,60 @@ def logsumexp(values: Iterable) -> Value:
     m = max(data)
     if math.isinf(m):  # ±inf: the answer is m (exp(inf - inf) would make it nan), unless
         out_data = math.nan if any(d != d for d in data) else m  # a NaN hides behind the inf
+        shift, total = out_data, 1.0  # the gradient exp(v - out), as PyTorch's
     else:
-        out_data = m + math.log(math.fsum([math.exp(d - m) for d in data]))
+        terms = [math.exp(d - m) for d in data]  # each <= 1; the max gives exactly 1
+        tail = math.fsum([*terms, -1.0])  # Σ terms - 1, rounded once
+        out_data = m + math.log1p(tail)
+        shift, total = m, math.fsum(terms)
 
     def _backward(g):
         for v in parents:
-            v.grad += math.exp(v.data - out_data) * g
+            v.grad += math.exp(v.data - shift) / total * g
 
     return make_node(out_data, parents, "logsumexp", _backward)
 
 
+def _shifted_by_max(values: list[Value]) -> list[Value]:
+    """v - max(v) (one constant shift each): the largest becomes 0, so nothing below loses
+    digits to it.  Non-finite maxima are left alone (their answers are inf or nan anyway)."""
+    m = max(v.data for v in values)
+    return [v - m for v in values] if math.isfinite(m) else values
+
+
 def log_softmax(values: Iterable) -> list[Value]:
-    """log softmax(v)_i = v_i - logsumexp(v): stable for any finite input."""
+    """log softmax(v)_i = (v_i - m) - log Σ exp(v_j - m), m = max(v): exact for any finite input.
+
+    Writing it ``v_i - logsumexp(v)`` would lose every digit at large v: logsumexp([1e16,
+    1e16]) rounds to 1e16, and 1e16 - 1e16 is 0, not -log 2.  Shifted by the max first,
+    the logsumexp is between 0 and log n and keeps all its digits.
+
+    >>> from micrograd_cn.engine import Value
+    >>> [round(p.data, 6) for p in log_softmax([Value(1e16), Value(1e16)])]
+    [-0.693147, -0.693147]
+    """
     values = [_as_value(v, "log_softmax") for v in _sequence(values, "log_softmax")]
-    lse = logsumexp(values)
-    return [v - lse for v in values]
+    shifted = _shifted_by_max(values)
+    minus_lse = -logsumexp(shifted)
+    return [v + minus_lse for v in shifted]
 
 
 def softmax(values: Iterable) -> list[Value]:
-    """softmax(v)_i = exp(v_i - logsumexp(v)): subtracting the max keeps exp finite.
+    """softmax(v)_i = exp(v_i - m) / Σ exp(v_j - m), m = max(v): every exp is at most 1.
+
+    The quotient keeps the last digits even of a tiny share (exp of a log_softmax would
+    lose a few to the rounding of a large negative log).
 
     >>> from micrograd_cn.engine import Value
     >>> [round(p.data, 4) for p in softmax([Value(1000.0), Value(0.0)])]
     [1.0, 0.0]
+    >>> [p.data for p in softmax([Value(1e16), Value(1e16)])]
+    [0.5, 0.5]
     """
-    return [v.exp() for v in log_softmax(values)]
+    values = [_as_value(v, "softmax") for v in _sequence(values, "softmax")]
+    shifted = _shifted_by_max(values)
+    if shifted is values:  # an infinite or NaN max: nan where PyTorch gives nan
+        return [v.exp() for v in log_softmax(values)]
+    exps = [v.exp() for v in shifted]
+    inverse_total = sum(exps) ** -1.0  # Σ >= 1: the max contributes exp(0) = 1
+    return [e * inverse_total for e in exps]

@@ -195,13 +195,19 @@ def cross_entropy(logits, target, reduction="mean"):
     """Softmax cross-entropy on raw scores: ``logsumexp(z) - z[target]``.
 
     Its gradient w.r.t. the logits is ``softmax(z) - onehot(target)``
-    (《误差反向传播法·计算图》, 《反向传播算法》), and it is stable for any
-    finite logits.  ``logits`` is one sample (a list of K scores) with an
-    int ``target``, or a batch (a list of such lists) with a list of ints.
+    (《误差反向传播法·计算图》, 《反向传播算法》).  It is computed as
+    ``-log_softmax(z)[target]``, after subtracting max(z), so it keeps its digits
+    for any finite logits: two equal logits of 1e16 give log 2, not 0.  ``logits``
+    is one sample (a list of K scores) with an int ``target``, or a batch (a list
+    of such lists) with a list of ints.
 
     >>> from micrograd_cn.engine import Value
     >>> round(cross_entropy([Value(1000.0), Value(0.0)], 1).data, 6)
     1000.0
+    >>> z = [Value(1e16), Value(1e16)]
+    >>> loss = cross_entropy(z, 0); loss.backward()
+    >>> round(loss.data, 6), [v.grad for v in z]
+    (0.693147, [-0.5, 0.5])
     """
     name = "cross_entropy"
     if isinstance(logits, Mapping):
@@ -227,7 +233,7 @@ def cross_entropy(logits, target, reduction="mean"):
         if len(z) < 1:
             raise ValueError(f"{name}: logits must be a non-empty list of class scores")
         t = _check_class(t, len(z), name)
-        losses.append(F.logsumexp(z) - z[t])
+        losses.append(-F.log_softmax(z)[t])
     return _reduce(losses, reduction, name)
 
 

@@ -95,10 +95,19 @@ def power(op: str, a: float, b: float) -> float:
 
 
 def power_slope(a: float, b: float) -> float:
-    """d(a**b)/da = b * a**(b-1); +-inf where that blows up (a == 0, b < 1), as in PyTorch."""
+    """d(a**b)/da = b * a**(b-1); +-inf where that blows up (a == 0, b < 1), as in PyTorch.
+
+    The infinity has the sign of the true product: a**(b-1) is negative when the base
+    is (a sign bit set, -0.0 included) and b - 1 is an odd integer.
+
+    >>> power_slope(-1e-110, -2.0), power_slope(1e-110, -2.0)   # -2 * (-1e-110)**-3 > 0
+    (inf, -inf)
+    """
     if b == 0.0:
         return 0.0
     try:
         return b * a ** (b - 1.0)
     except (ZeroDivisionError, OverflowError):
-        return math.copysign(math.inf, b)
+        k = b - 1.0
+        power_is_negative = math.copysign(1.0, a) < 0.0 and k.is_integer() and k % 2.0 == 1.0
+        return math.copysign(math.inf, -b if power_is_negative else b)

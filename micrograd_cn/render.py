@@ -4,29 +4,46 @@
 go through :func:`_run_dot`: ``dot`` is started with an argument list (no shell),
 fed the DOT text on stdin and stopped after :data:`DOT_TIMEOUT_SECONDS`.  Without
 Graphviz the error says how to install it; on a timeout it names the graph's size
-and how to draw less.
+and how to draw less.  A picture with pixels (PNG, PDF) is measured first and refused
+above :data:`PIXEL_BUDGET` (:func:`check_pixels`), and several runs can share one
+time budget (:func:`time_budget`).
 
->>> DOT_TIMEOUT_SECONDS
-30.0
+>>> DOT_TIMEOUT_SECONDS, PIXEL_BUDGET
+(30.0, 50000000)
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import subprocess
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
     "DOT_TIMEOUT_SECONDS",
+    "PIXEL_BUDGET",
     "GraphvizNotFoundError",
     "GraphvizTimeoutError",
+    "PictureTooLargeError",
+    "check_pixels",
     "inline_svg",
     "new_digraph",
+    "picture_pixels",
     "pipe_all",
+    "time_budget",
 ]
 
 #: Seconds one ``dot`` run may take before :class:`GraphvizTimeoutError`.
 DOT_TIMEOUT_SECONDS = 30.0
+#: Largest picture drawn, in pixels: rasterizing 50 megapixels takes dot ~200 MB and a few
+#: seconds; the 30,824 x 8,239 PNG of a 149-term sum took ~1 GB.
+PIXEL_BUDGET = 50_000_000
+#: Pixels per inch of the formats that have pixels (a PDF's are its points).
+PIXELS_PER_INCH = {"png": 96.0, "pdf": 72.0}
 
 INSTALL_HINT = (
     "Graphviz's 'dot' program was not found, so the graph cannot be rendered "
@@ -45,6 +62,10 @@ class GraphvizNotFoundError(RuntimeError):
 
 class GraphvizTimeoutError(RuntimeError):
     """Graphviz took longer than :data:`DOT_TIMEOUT_SECONDS`; the message says how to draw less."""
+
+
+class PictureTooLargeError(ValueError):
+    """The picture would have more than :data:`PIXEL_BUDGET` pixels; the message says its size."""
 
 
 def _import_graphviz():
@@ -101,19 +122,28 @@ def new_digraph(size_note: str = "", **kwargs):
 
 def _run_dot(graph, fmt, renderer=None, formatter=None, engine=None, source=None) -> bytes:
     """Run Graphviz on the graph's source with a time limit (no shell, argv only)."""
+    if source is None and not getattr(graph, "pixels_checked", False):
+        check_pixels(graph, fmt, engine)
+    return _dot_output(graph, fmt, renderer, formatter, engine, source)
+
+
+def _dot_output(graph, fmt, renderer=None, formatter=None, engine=None, source=None) -> bytes:
     graphviz = _import_graphviz()
     fmt = ":".join(str(part) for part in (fmt, renderer, formatter) if part)
     command = [engine or graph.engine, f"-T{fmt}"]
+    timeout, budget = _time_left()
     try:
         done = subprocess.run(
             command,
             input=(graph.source if source is None else source).encode("utf-8"),
             capture_output=True,
-            timeout=DOT_TIMEOUT_SECONDS,
+            timeout=timeout,
         )
     except FileNotFoundError:
         raise GraphvizNotFoundError() from None
     except subprocess.TimeoutExpired:
+        if budget is not None and timeout < DOT_TIMEOUT_SECONDS:
+            raise GraphvizTimeoutError(budget) from None
         raise GraphvizTimeoutError(
             f"Graphviz did not finish within {DOT_TIMEOUT_SECONDS:g} s on a graph of "
             f"{graph.size_note or 'unknown size'}; draw less: max_nodes=50 draws only the "
@@ -125,6 +155,85 @@ def _run_dot(graph, fmt, renderer=None, formatter=None, engine=None, source=None
             done.returncode, command, output=done.stdout, stderr=done.stderr
         )
     return done.stdout
+
+
+# ---------------------------------------------------------------- pixel and time budgets
+def picture_pixels(graph, fmt: str, engine=None) -> tuple[int, int] | None:
+    """(width, height) in pixels of the picture ``dot -T<fmt>`` would draw; None for formats
+    without pixels (SVG, DOT …).  Costs one layout run, no drawing: the layout's bounding box
+    (points), the graph's ``dpi``, ``size`` and ``pad``, and the format's pixels per inch.
+    """
+    base = str(fmt).split(":")[0]
+    if base not in PIXELS_PER_INCH:
+        return None
+    layout = json.loads(_dot_output(graph, "json0", engine=engine))
+    x0, y0, x1, y1 = (float(v) for v in layout["bb"].split(","))
+    width, height = (x1 - x0) / 72.0, (y1 - y0) / 72.0  # inches
+    if layout.get("size"):  # scaled down (or up, with "!") to fit
+        fit_w, fit_h = (float(v) for v in layout["size"].rstrip("!").split(",")[:2])
+        scale = min(fit_w / width, fit_h / height) if width and height else 1.0
+        if scale < 1.0 or layout["size"].endswith("!"):
+            width, height = width * scale, height * scale
+    pad = float(layout.get("pad", "0.0555").split(",")[0])  # inches on each side
+    per_inch = float(layout.get("dpi") or layout.get("resolution") or PIXELS_PER_INCH[base])
+    if base == "pdf":
+        per_inch = PIXELS_PER_INCH["pdf"]  # a page counts its points, whatever the dpi
+    return (
+        math.ceil((width + 2 * pad) * per_inch),
+        math.ceil((height + 2 * pad) * per_inch),
+    )
+
+
+def check_pixels(graph, fmt: str, engine=None) -> None:
+    """Refuse a picture above :data:`PIXEL_BUDGET` pixels before ``dot`` draws it.
+
+    Rasterizing is what costs (memory grows with the pixels, ~4 bytes each); the layout
+    alone is cheap, so the picture is measured first.  Refusing is better than scaling
+    down: a picture that large, shrunk to the budget, has unreadable labels.
+    """
+    size = picture_pixels(graph, fmt, engine)
+    if size is None or size[0] * size[1] <= PIXEL_BUDGET:
+        return
+    width, height = size
+    raise PictureTooLargeError(
+        f"the picture would be {width:,} × {height:,} pixels ({width * height / 1e6:.1f} "
+        f"megapixels), more than the budget of {PIXEL_BUDGET / 1e6:g} megapixels; draw it as "
+        "SVG (no pixels), or draw less (max_nodes=... draws only the nodes nearest the root)"
+    )
+
+
+# (deadline on time.monotonic(), the error message) of the budget the dot runs share now
+_budget: ContextVar[tuple[float, str] | None] = ContextVar("micrograd_cn_dot_budget", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float, message: str):
+    """Every ``dot`` run inside shares one time budget of ``seconds``; past it, the run in
+    progress is stopped and :class:`GraphvizTimeoutError` says ``message``.
+
+    Many frames, each a ``dot`` run with its own :data:`DOT_TIMEOUT_SECONDS`, could add
+    up to minutes; this bounds the whole.
+
+    >>> with time_budget(10.0, "the frames took too long"):
+    ...     pass
+    """
+    token = _budget.set((time.monotonic() + seconds, message))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+def _time_left() -> tuple[float, str | None]:
+    """The timeout of the next ``dot`` run and the budget's message (None: no budget)."""
+    budget = _budget.get()
+    if budget is None:
+        return DOT_TIMEOUT_SECONDS, None
+    deadline, message = budget
+    left = deadline - time.monotonic()
+    if left <= 0.0:
+        raise GraphvizTimeoutError(message)
+    return min(DOT_TIMEOUT_SECONDS, left), message
 
 
 def pipe_all(graphs: list, format: str = "svg") -> list[bytes]:

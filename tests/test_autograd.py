@@ -3,6 +3,7 @@ topological order that is a recursive DFS's order without the recursion, and the
 backward loop with its per-node hook."""
 
 import functools
+import gc
 import sys
 import threading
 
@@ -284,3 +285,104 @@ def test_the_loop_pauses_the_collector_and_restores_it_even_on_error():
 def test_is_lecture_style_tells_zero_argument_closures_apart():
     assert is_lecture_style(lambda: None) and not is_lecture_style(lambda g: None)
     assert not is_lecture_style(lambda *gs: None) and is_lecture_style(functools.partial(print))
+
+
+# ---------------------------------------------------------------- the GC pause across threads
+def rounds_of_backward_in_threads(threads: int, rounds: int, collector_on: bool) -> list[int]:
+    """``threads`` threads run one small backward() per round, starting each round together;
+    after each round (all threads done) the collector is checked and set back.  Returns the
+    rounds after which it was not as it had been before the round began.
+    """
+    wrong = []
+
+    def check_and_reset():
+        if gc.isenabled() is not collector_on:
+            wrong.append(check_and_reset.round)
+        check_and_reset.round += 1
+        gc.enable() if collector_on else gc.disable()
+
+    check_and_reset.round = 0
+    start, finish = threading.Barrier(threads), threading.Barrier(threads, check_and_reset)
+
+    def work():
+        for _ in range(rounds):
+            start.wait()
+            x = Value(1.5)
+            (x * x + x.tanh()).backward()
+            finish.wait()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    gc.enable() if collector_on else gc.disable()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return wrong
+
+
+@pytest.mark.parametrize("collector_on", [True, False], ids=["collector-on", "collector-off"])
+@pytest.mark.parametrize("threads", [2, 4])
+def test_backward_in_threads_leaves_the_collector_as_it_found_it(threads, collector_on):
+    """Each backward() read gc.isenabled() and paused the collector on its own: a thread that
+    read "off" while another had it paused, then paused it after the other had switched it
+    back on, left it off for the rest of the process (29 of 6,000 two-thread trials).
+
+    With a tiny switch interval the threads interleave at almost every bytecode.
+    """
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        wrong = rounds_of_backward_in_threads(threads, rounds=1000, collector_on=collector_on)
+    finally:
+        sys.setswitchinterval(interval)
+        gc.enable()
+    assert wrong == [], f"collector not {'on' if collector_on else 'off'} after {len(wrong)} rounds"
+
+
+def test_a_backward_that_reads_the_collector_while_another_has_paused_it():
+    """The audit's interleaving, forced: thread A is inside backward() (collector paused);
+    thread B reads gc.isenabled() (off), then A finishes and switches the collector back on,
+    then B pauses it.  B saw "off", so it never switched it back on: off for good.
+
+    A profile hook stops B right after its gc.isenabled() call until A is done.  With the
+    depth counter, B is not the first one in, so it never reads the collector at all and A
+    waits out a short timeout instead.
+    """
+    a_inside, b_read, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def a_pass():
+        x = Value(1.0)
+        out = Value(2.0, (x,), "waits")
+
+        def _backward(g):
+            a_inside.set()
+            b_read.wait(0.5)  # B reads the collector now (old code) or never (depth counter)
+            x.grad += g
+
+        out._grad_fn = _backward
+        out.backward()
+        a_done.set()
+
+    def stop_after_isenabled(frame, event, arg):
+        if event == "c_return" and arg is gc.isenabled:
+            b_read.set()
+            a_done.wait(5)
+
+    def b_pass():
+        a_inside.wait(5)
+        sys.setprofile(stop_after_isenabled)
+        try:
+            (Value(1.0) * 2.0).backward()
+        finally:
+            sys.setprofile(None)
+
+    gc.enable()
+    threads = [threading.Thread(target=a_pass), threading.Thread(target=b_pass)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert gc.isenabled(), "the collector stayed off after both backward() calls"
+    finally:
+        gc.enable()

@@ -1,6 +1,7 @@
 """bridge: to_torch / from_torch keep weights, activations, outputs and gradients (to 1e-12)."""
 
 import inspect
+import math
 import random
 import sys
 
@@ -301,3 +302,72 @@ def test_graph_to_torch_refuses_a_closure_no_row_describes(torch):
     cube = Value(8.0, (a,), "cube")
     with pytest.raises(ValueError, match=r"^graph_to_torch: no torch function for the op 'cube'$"):
         graph_to_torch(cube * 2)
+
+
+# ---------------------------------------------------------------- what from_torch cannot carry
+@pytest.mark.parametrize(
+    "modules, message",
+    [
+        (
+            lambda nn: [nn.Linear(3, 0)],
+            r"^from_torch: module 0 \(Linear\(in_features=3, out_features=0, bias=True\)\) "
+            r"has 0 outputs; a micrograd_cn layer has at least one neuron$",
+        ),
+        (lambda nn: [nn.Linear(2, 0), nn.Linear(0, 1)], r"^from_torch: module 0 .* has 0 outputs"),
+        (
+            lambda nn: [nn.Linear(0, 3)],
+            r"^from_torch: module 0 \(Linear\(in_features=0, .*\)\) takes 0 inputs; "
+            r"a micrograd_cn neuron takes at least one$",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 0)],
+            r"^from_torch: module 2 .* 0 out",
+        ),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors is a no-op")
+def test_from_torch_refuses_zero_width_layers(torch, modules, message):
+    """``from_torch(nn.Linear(3, 0))`` died with a bare IndexError."""
+    with pytest.raises(ValueError, match=message):
+        from_torch(torch.nn.Sequential(*modules(torch.nn)))
+
+
+@pytest.mark.parametrize(
+    "parameter, index, number, shown",
+    [
+        ("weight", (1, 0), math.nan, r"weight\[1\]\[0\] = nan"),
+        ("weight", (0, 1), math.inf, r"weight\[0\]\[1\] = inf"),
+        ("bias", (1,), -math.inf, r"bias\[1\] = -inf"),
+    ],
+)
+def test_from_torch_refuses_non_finite_weights(torch, parameter, index, number, shown):
+    """NaN and inf weights were carried over silently (``MLP.load_state_dict`` refuses them)."""
+    nn = torch.nn
+    net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2))
+    with torch.no_grad():
+        getattr(net[2], parameter)[index] = number
+    with pytest.raises(ValueError, match=rf"^from_torch: module 2 \(Linear\(.*\)\) has {shown}; "):
+        from_torch(net)
+
+
+def test_from_torch_refuses_weights_it_cannot_read_as_real_numbers(torch):
+    nn = torch.nn
+    with pytest.raises(ValueError, match=r"^from_torch: module 0 .* has complex64 weights"):
+        from_torch(nn.Linear(2, 2, dtype=torch.complex64))  # .to(float64) drops the imaginary part
+    with pytest.raises(ValueError, match=r"^from_torch: module 0 .* is on the meta device"):
+        from_torch(nn.Linear(2, 2, device="meta"))
+    with pytest.raises(
+        ValueError, match=r"^from_torch: module 1 \(LazyLinear.*\) has not been init"
+    ):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.LazyLinear(1)))
+
+
+def test_from_torch_refuses_a_weight_of_the_wrong_shape(torch):
+    linear = torch.nn.Linear(2, 3)
+    linear.weight = torch.nn.Parameter(torch.zeros(3, 5))  # in_features still says 2
+    with pytest.raises(
+        ValueError,
+        match=r"^from_torch: module 0 .* has a weight of shape \(3, 5\) and a bias of "
+        r"shape \(3,\); a Linear\(2, 3\) needs \(3, 2\) and \(3,\)$",
+    ):
+        from_torch(linear)

@@ -755,3 +755,334 @@ def test_dot_with_lists_and_its_errors():
     for text in ("dot(w1, [x])", "dot([w1])", "dot([w1], [x], b, b)"):
         with pytest.raises(ExpressionError, match=r"^dot\(\) takes 2 lists and an optional value"):
             parse_expression(text, {"w1": 1, "x": 2, "b": 0})
+
+
+# ------------------------------------------------------------------- frames published as one set
+def steps_state(folder) -> dict:
+    """Every entry of the folder: file name -> text, folder name -> "<folder>"."""
+    return {
+        p.name: "<folder>" if p.is_dir() else p.read_text(encoding="utf-8")
+        for p in pathlib.Path(folder).iterdir()
+    }
+
+
+def old_and_new_frames(tmp_path, capsys):
+    """A folder holding the 10 frames of one run, and what the 6 frames of a second give."""
+    new_folder = tmp_path / "new"
+    new_folder.mkdir()
+    argv = ["draw", "x * y", "x=3", "y=4", "--steps", "-o"]
+    assert run(capsys, *argv, str(new_folder / "s.dot"))[0] == 0
+    folder = tmp_path / "out"
+    folder.mkdir()
+    long_run = ["draw", "(x + y) * z", "x=1", "y=2", "z=3", "--steps", "-o", str(folder / "s.dot")]
+    assert run(capsys, *long_run)[0] == 0
+    return folder, steps_state(folder), steps_state(new_folder), [*argv, str(folder / "s.dot")]
+
+
+def test_ctrl_c_at_any_rename_of_the_frame_swap_keeps_all_old_or_all_new(
+    tmp_path, monkeypatch, capsys
+):
+    """Renaming ten frames into place one by one, a Ctrl-C between two renames left a mix of
+    this run's frames and the last run's (and the last run's extra frames)."""
+    folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
+    real_replace = os.replace
+    for stop_at in range(1, 40):
+        calls = []
+
+        def interrupted(source, target, stop_at=stop_at, calls=calls):
+            calls.append(target)
+            if len(calls) == stop_at:
+                raise KeyboardInterrupt  # as if Ctrl-C landed right inside this rename
+            return real_replace(source, target)
+
+        monkeypatch.setattr(os, "replace", interrupted)
+        code, _, err = run(capsys, *argv)
+        monkeypatch.undo()
+        after = steps_state(folder)
+        assert after in (before, new), f"a mix after a Ctrl-C at rename {stop_at}: {sorted(after)}"
+        if len(calls) < stop_at:  # the run did fewer renames: every stop point is covered
+            assert (code, after) == (0, new)
+            break
+        assert (
+            code == 130
+            and err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+        )
+        for name in set(steps_state(folder)) - set(before):
+            (folder / name).unlink()
+        for name, text in before.items():  # back to the old frames for the next stop point
+            (folder / name).write_text(text, encoding="utf-8")
+    else:
+        pytest.fail("more than 40 renames for 6 frames")
+
+
+def test_a_real_sigint_inside_the_frame_swap_still_publishes_one_set(tmp_path, monkeypatch, capsys):
+    """A real SIGINT (not an exception raised by hand) while frames are renamed into place:
+    the swap is finished first, then the run stops with exit 130; never a mix."""
+    folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
+    real_replace = os.replace
+    calls = []
+
+    def signalled(source, target):
+        calls.append(target)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", signalled)
+    code, _, err = run(capsys, *argv)
+    monkeypatch.undo()
+    assert code == 130 and err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+    assert steps_state(folder) in (before, new)
+
+
+def test_a_folder_named_like_a_frame_is_named_and_nothing_is_replaced(tmp_path, capsys):
+    """``s_04.dot/`` where this run writes its 4th frame: refused before anything is written
+    (the old frames stay), and a folder named like a stale frame is left alone."""
+    folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
+    (folder / "s_04.dot").unlink()
+    (folder / "s_04.dot").mkdir()
+    before = steps_state(folder)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "s_04.dot" in err and "is a folder" in err
+    assert steps_state(folder) == before
+    (folder / "s_04.dot").rmdir()
+    (folder / "s_09.dot").unlink()
+    (folder / "s_09.dot").mkdir()  # a stale frame's name, beyond this run's 6 frames
+    assert run(capsys, *argv)[0] == 0
+    assert steps_state(folder) == {**new, "s_09.dot": "<folder>"}
+
+
+# ------------------------------------------------------------------- Ctrl-C while the CLI starts
+INTERRUPTED_LINE = "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
+
+# Put first on PYTHONPATH, Python's start-up imports it before the command: it sends the
+# process SIGINT (as Ctrl-C does) when the TRIP_AT-th import (from 0) counted from the first
+# whose name starts with START is about to happen: right there, inside a weakref callback
+# (where nothing can be raised) or inside exec() of a string (which python -m remembers).
+CTRL_C_AT_AN_IMPORT = """
+import atexit, os, signal, sys, weakref
+
+START, WHERE = os.environ["TRIP_START"], os.environ["TRIP_WHERE"]
+TRIP_AT = int(os.environ["TRIP_AT"])
+imports = []
+
+
+class CtrlCAtAnImport:
+    def find_spec(self, name, path=None, target=None):
+        if imports or name.startswith(START):
+            imports.append(name)
+        if TRIP_AT >= 0 and len(imports) == TRIP_AT + 1:
+            print("Ctrl-C at", name, flush=True)
+            if WHERE == "import":
+                os.kill(os.getpid(), signal.SIGINT)
+            elif WHERE == "exec":  # inside code run by exec() of a string, as dataclasses do
+                exec("os.kill(os.getpid(), signal.SIGINT)")
+            else:
+                weakref.ref(CtrlCAtAnImport(), lambda ref: os.kill(os.getpid(), signal.SIGINT))
+        return None
+
+
+sys.meta_path.insert(0, CtrlCAtAnImport())
+if TRIP_AT < 0:
+    atexit.register(lambda: print(len(imports), "imports", flush=True))
+"""
+
+
+def console_entry() -> tuple[str, str]:
+    """The console script's module and function, as the code under test declares them."""
+    import micrograd_cn
+
+    pyproject = pathlib.Path(micrograd_cn.__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.exists():  # a checkout (editable install or PYTHONPATH)
+        found = re.search(
+            r'^micrograd-cn = "([\w.]+):(\w+)"$', pyproject.read_text(encoding="utf-8"), re.M
+        )
+        return found[1], found[2]
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="micrograd-cn")
+    return script.module, script.attr
+
+
+def cli_with_ctrl_c_at_import(tmp_path, how, start, trip_at, where="import"):
+    """Run ``micrograd-cn draw`` (as the console script pip writes, or ``python -m``) with
+    a Ctrl-C at the ``trip_at``-th import from the first of a ``start`` module (-1: count)."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(CTRL_C_AT_AN_IMPORT, encoding="utf-8")
+    module, function = console_entry()
+    script = hooks / "micrograd-cn"  # what pip writes for [project.scripts]
+    script.write_text(
+        f"import sys\nfrom {module} import {function}\nif __name__ == '__main__':\n"
+        f"    sys.exit({function}())\n",
+        encoding="utf-8",
+    )
+    path = os.pathsep.join([str(hooks), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {**os.environ, "PYTHONPATH": path, "TRIP_START": start, "TRIP_AT": str(trip_at)}
+    command = [str(script)] if how == "console-script" else ["-m", "micrograd_cn"]
+    return subprocess.run(
+        [sys.executable, *command, "draw", "x * y", "x=3", "y=4", "-o", "g.dot"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "TRIP_WHERE": where},
+    )
+
+
+@pytest.mark.parametrize(
+    ("how", "where"),
+    [
+        ("console-script", "import"),
+        ("python -m", "import"),
+        ("console-script", "weakref"),
+        ("python -m", "exec"),
+    ],
+)
+def test_ctrl_c_during_the_imports_of_the_cli_exits_130_with_one_line(tmp_path, how, where):
+    """Ctrl-C in the first ~50 ms (the imports) printed a Python traceback: the package's
+    imports ran before any handler.  Now the package loads lazily and a handler is in place
+    from its first lines on; checked at its first submodule's import and at eight more
+    spread to the last import.
+
+    A Ctrl-C that lands in a weakref callback (importlib runs some) printed "Exception
+    ignored in …" with a traceback, and the run went on: it is now raised again just after.
+    One inside code that exec() runs made ``python -m`` die by SIGINT after its one line.
+    """
+    counted = cli_with_ctrl_c_at_import(tmp_path, how, "micrograd_cn.", -1)
+    assert counted.returncode == 0, counted.stderr
+    total = int(counted.stdout.split()[-2])
+    assert total > 20  # the CLI's imports (graphviz's included) are all counted
+    whole = (tmp_path / "g.dot").read_text(encoding="utf-8")
+    (tmp_path / "g.dot").unlink()
+    for trip_at in sorted({round(k * (total - 1) / 8) for k in range(9)}):
+        done = cli_with_ctrl_c_at_import(tmp_path, how, "micrograd_cn.", trip_at, where)
+        tripped = re.search(r"^Ctrl-C at (\S+)$", done.stdout, re.M)
+        assert tripped, (trip_at, done.stdout, done.stderr)
+        shown = f"Ctrl-C at import {trip_at} of {total} ({tripped[1]})"
+        assert (done.returncode, done.stderr) == (130, INTERRUPTED_LINE), shown
+        if (tmp_path / "g.dot").exists():  # the Ctrl-C raised again came after the writing
+            assert (tmp_path / "g.dot").read_text(encoding="utf-8") == whole, shown
+            (tmp_path / "g.dot").unlink()
+
+
+# ------------------------------------------------------------------- bounded pictures
+def chain(n: int) -> list[str]:
+    """``var0+var1+…`` and its values: n variables, a chain of n - 1 additions."""
+    names = [f"var{i}" for i in range(n)]
+    return ["+".join(names), *(f"{name}={i % 7 / 10}" for i, name in enumerate(names))]
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_a_picture_above_the_pixel_budget_is_refused_in_seconds(tmp_path, capsys, suffix):
+    """The audit's case: a sum of 149 variables (about 1,000 characters, under the node limit)
+    to PNG made a 30,824 x 8,239-pixel raster: 8.9 s and ~1 GB in dot."""
+    picture = tmp_path / f"chain{suffix}"
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", *chain(149), "-o", str(picture))
+    assert time.perf_counter() - start < 10.0
+    assert code == 2 and err.count("\n") == 1, err
+    assert re.search(r"would be [\d,]+ × [\d,]+ pixels \([\d.]+ megapixels\), more than the budget "
+                     r"of 50 megapixels; draw it as SVG", err), err  # fmt: skip
+    assert "--max-nodes" in err and "max_nodes" not in err and not picture.exists()
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("n", "suffix", "frames", "limit"), [(50, ".png", 198, 30), (33, ".svg", 130, 100)]
+)
+def test_steps_with_too_many_frames_are_refused_at_once(tmp_path, capsys, n, suffix, frames, limit):
+    """The audit's cases: ``--steps -o s.png`` with 50 variables ran dot 198 times (238 s);
+    to SVG with 33 variables it wrote 130 files (14 MB)."""
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", *chain(n), "-o", str(tmp_path / f"s{suffix}"), "--steps")
+    assert time.perf_counter() - start < 10.0
+    kind = suffix[1:].upper()
+    assert (code, err) == (
+        2,
+        f"micrograd-cn: error: --steps would write {frames} {kind} frames, more than the limit "
+        f"of {limit} for {suffix}; use -o steps.html (one page with every step) or a smaller "
+        "expression\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_raster_steps_share_one_pixel_budget(tmp_path, capsys, monkeypatch):
+    """Every raster frame is a dot run: all of them together get the budget of one picture."""
+    from micrograd_cn import render
+
+    monkeypatch.setattr(render, "PIXEL_BUDGET", 1_000_000)
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o",
+                       str(tmp_path / "s.png"), "--steps")  # fmt: skip
+    assert code == 2 and err.count("\n") == 1, err
+    found = re.search(
+        r"--steps would draw 10 PNG frames of (\d+) × (\d+) pixels \(([\d.]+) megapixels "
+        r"together\), more than the budget of 1 megapixels; use -o steps\.html",
+        err,
+    )
+    assert found, err
+    width, height, together = int(found[1]), int(found[2]), float(found[3])
+    assert together == round(10 * width * height / 1e6, 1) > 1.0 > width * height / 1e6
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("suffix", "advice"),
+    [
+        (
+            ".png",
+            "use -o steps.html (one page with every step, one layout) or .svg frames (one dot run)",
+        ),
+        (".svg", "use -o steps.html (one page with every step, one layout)"),
+    ],
+)
+def test_a_steps_run_has_one_time_budget(tmp_path, capsys, monkeypatch, suffix, advice):
+    """Each frame's dot run had its own 30 s and the run none: now the run has one budget."""
+    from micrograd_cn import outputs
+
+    monkeypatch.setattr(outputs, "STEPS_TIME_BUDGET", 1e-6)  # over before the first frame
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", "-o",
+                       str(tmp_path / f"s{suffix}"), "--steps")  # fmt: skip
+    assert time.perf_counter() - start < 5.0
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: --steps: drawing the frames took longer than its time budget of "
+        f"1e-06 s; {advice}\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_a_steps_run_past_its_time_budget_stops_midway_and_keeps_the_old_frames(
+    tmp_path, capsys, monkeypatch
+):
+    """A slow dot (0.3 s a run): the budget of 1 s ends the run after a few of its 10 frames;
+    nothing of it is published, the frames of the run before stay as they were."""
+    from micrograd_cn import outputs
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv = ["draw", "x * y", "x=3", "y=4", "--steps", "-o", str(folder / "s.png")]
+    assert run(capsys, *argv)[0] == 0
+    before = steps_state_bytes(folder)
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "dot").write_text(
+        f'#!/bin/sh\n{shutil.which("sleep")} 0.3\nexec {shutil.which("dot")} "$@"\n'
+    )
+    (slow / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(outputs, "STEPS_TIME_BUDGET", 1.0)
+    start = time.perf_counter()
+    code, _, err = run(capsys, "draw", "(x + y) * z", "x=1", "y=2", "z=3", *argv[-3:])
+    assert time.perf_counter() - start < 3.0
+    assert code == 2 and "took longer than its time budget of 1 s" in err, err
+    assert steps_state_bytes(folder) == before
+
+
+def steps_state_bytes(folder) -> dict:
+    return {p.name: p.read_bytes() for p in pathlib.Path(folder).iterdir()}

@@ -1202,3 +1202,38 @@ def test_sin_and_cos_match_torch_float64():
             assert (op(Value(x)).data, a.grad) == pytest.approx(
                 (torch_op(t).item(), t.grad.item()), rel=1e-15, abs=1e-15
             )
+
+
+# ---------------------------------------------------------------- children checked on the way in
+@pytest.mark.parametrize(
+    ("children", "message"),
+    [
+        ((Value(1.0), 2.0), r"^Value children must be Values: child 1 is float \(2\.0\)$"),
+        ((None,), r"^Value children must be Values: child 0 is NoneType \(None\)$"),
+        (["a"], r"^Value children must be Values: child 0 is str \('a'\)$"),
+        ((Value(1.0), [1.0] * 40), r"child 1 is list \(\[1\.0, 1\.0, .*…\)$"),
+    ],
+)
+def test_value_refuses_a_child_that_is_not_a_value(children, message):
+    """The lecture's slip ``Value(3.0, (a, 2.0), "*")`` was accepted; backward() and draw_dot()
+    then died in topological_order with "'float' object has no attribute '_prev'"."""
+    with pytest.raises(TypeError, match=message):
+        Value(3.0, children, "*")
+
+
+@pytest.mark.parametrize(("children", "kind"), [(Value(1.0), "Value"), (2.0, "float")])
+def test_value_refuses_children_that_are_not_a_collection(children, kind):
+    with pytest.raises(TypeError, match=rf"^Value children must be a tuple of Values, got {kind}$"):
+        Value(2.0, children, "neg")
+
+
+def test_value_children_of_the_lecture_still_work():
+    """micrograd builds ops as Value(a.data * b.data, (a, b), "*"), also from a set."""
+
+    class Tagged(Value):
+        __slots__ = ()
+
+    a, b = Value(2.0), Tagged(3.0)
+    out = Value(a.data * b.data, (a, b), "*")
+    assert out._prev == (a, b)
+    assert set(Value(1.0, {a, b}, "+")._prev) == {a, b}

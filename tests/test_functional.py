@@ -3,6 +3,7 @@ stability at large inputs, errors, and PyTorch parity."""
 
 import math
 from collections import OrderedDict
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from types import MappingProxyType
 
@@ -369,3 +370,107 @@ def test_dot_of_values_only_records_nothing_and_is_read_from_its_parents():
         ]  # fmt: skip
     assert F.dot([w1], [x1], 0.5)._param == ((w1,), (x1,), 0.5)
     assert F.dot([w1], [2.0], None)._param == ((w1,), (2.0,), None)
+
+
+# ---------------------------------------------------------------- exact softmax family at any scale
+EPS = 2.0**-52
+SMALLEST = math.ulp(0.0)  # 5e-324
+
+
+def exact_softmax_family(xs):
+    """Exact (400-digit Decimal) logsumexp, log_softmax and softmax of float logits.
+
+    The logits are shifted by their max in float arithmetic first, the one rounding every
+    stable implementation makes (PyTorch's too); everything after that is exact here.
+    """
+    m = max(xs)
+    shifted = [Decimal(x - m) for x in xs]  # x - m may round (or reach -inf at ±1.8e308)
+    with localcontext() as context:
+        context.prec = 400  # Σ = 1 + a tail as small as 1e-323: keep its digits too
+        exps = [d.exp() for d in shifted]
+        total = sum(exps)
+        log_total = total.ln()
+        return (
+            Decimal(m) + log_total,
+            log_total,
+            [d - log_total for d in shifted],
+            [e / total for e in exps],
+        )
+
+
+def ulps_off(got: float, exact: Decimal) -> float:
+    """|got - exact| in units in the last place of the float nearest to exact."""
+    nearest = float(exact)
+    if math.isinf(nearest) or math.isinf(got):
+        return 0.0 if got == nearest else math.inf
+    return float(abs(Decimal(got) - exact) / Decimal(math.ulp(nearest)))
+
+
+any_magnitude = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),  # up to ±1.8e308, subnormals included
+    st.floats(-60.0, 60.0),  # where softmax is not one-hot
+    st.sampled_from([0.0, 1e16, -1e16, 1e300, -1e300, 1e-300, -1e-300, 1.7e308, -1.7e308]),
+)
+logit_lists = st.one_of(
+    st.lists(any_magnitude, min_size=1, max_size=6),
+    st.builds(lambda x, n: [x] * n, any_magnitude, st.integers(2, 5)),  # equal logits
+    st.builds(  # close logits at any scale: the difference carries all the information
+        lambda x, offsets: [x + d for d in offsets],
+        any_magnitude,
+        st.lists(st.floats(-40.0, 40.0), min_size=1, max_size=5),
+    ),
+)
+
+
+@given(logit_lists, st.data())
+def test_softmax_family_is_exact_to_the_last_digits_at_any_scale(xs, data):
+    """logsumexp, log_softmax and softmax within a few ulps of the exact answer, 1e-300 to 1e308.
+
+    Before the shift by the max, softmax([1e16, 1e16]) was [1.0, 1.0] and log_softmax [0, 0].
+    """
+    lse, log_total, log_probabilities, probabilities = exact_softmax_family(xs)
+    vs = [Value(x) for x in xs]
+    out = F.logsumexp(vs)
+    out.backward()
+    # m + log Σ: the only cancellation is m against log Σ (m near -log n), worth ulps of log Σ
+    lse_ulps = ulps_off(out.data, lse)
+    assert lse_ulps <= 2.0 + math.ulp(float(log_total)) / math.ulp(float(lse) or 5e-324), (xs,)
+    for v, p in zip(vs, probabilities):  # d logsumexp / d x_i = softmax_i
+        assert ulps_off(v.grad, p) <= 4.0, (xs, v.grad, p)
+    got_log = [v.data for v in F.log_softmax([Value(x) for x in xs])]
+    assert max(ulps_off(g, e) for g, e in zip(got_log, log_probabilities)) <= 3.0, (xs, got_log)
+    got = [v.data for v in F.softmax([Value(x) for x in xs])]
+    assert max(ulps_off(g, e) for g, e in zip(got, probabilities)) <= 4.0, (xs, got)
+    # the gradient of one entry: d log_softmax_i / d x_j = [i == j] - softmax_j
+    i = data.draw(st.integers(0, len(xs) - 1), label="entry")
+    vs = [Value(x) for x in xs]
+    F.log_softmax(vs)[i].backward()
+    for j, (v, p) in enumerate(zip(vs, probabilities)):
+        assert abs(Decimal(v.grad) - ((i == j) - p)) <= Decimal(4 * EPS), (xs, i, j, v.grad)
+    vs = [Value(x) for x in xs]
+    F.softmax(vs)[i].backward()  # d softmax_i / d x_j = softmax_i ([i == j] - softmax_j)
+    for j, (v, p) in enumerate(zip(vs, probabilities)):
+        exact = probabilities[i] * ((i == j) - p)
+        tolerance = Decimal(8 * EPS) * probabilities[i] + Decimal(4 * SMALLEST)  # subnormals
+        assert abs(Decimal(v.grad) - exact) <= tolerance, (xs, i, j, v.grad)
+
+
+@pytest.mark.parametrize("scale", [1e12, 1e16, -1e16, 1e300, -1e300, 1.7e308])
+def test_equal_huge_logits_share_probability_evenly(scale):
+    """The audit's case: softmax([1e16, 1e16]) was [1.0, 1.0], its log [0.0, 0.0]."""
+    vs = [Value(scale), Value(scale)]
+    assert [p.data for p in F.softmax(vs)] == [0.5, 0.5]
+    assert [p.data for p in F.log_softmax(vs)] == [-math.log(2.0), -math.log(2.0)]
+    out = F.logsumexp(vs)
+    out.backward()
+    assert (out.data, vs[0].grad, vs[1].grad) == (scale + math.log(2.0), 0.5, 0.5)
+    F.softmax(vs)[0].backward()  # d s_0/d x = s_0 (onehot - s) = [0.25, -0.25], after [0.5, 0.5]
+    assert (vs[0].grad, vs[1].grad) == (0.75, 0.25)
+
+
+def test_log_softmax_keeps_the_digits_of_a_tiny_share():
+    """log_softmax([0, -40])[0] = -log(1 + e^-40) = -4.248e-18 (log Σ would round it to 0)."""
+    tail = math.exp(-40.0)
+    log_probabilities = [v.data for v in F.log_softmax([Value(0.0), Value(-40.0)])]
+    assert log_probabilities == [-math.log1p(tail), -40.0 - math.log1p(tail)]
+    assert F.logsumexp([Value(0.0), Value(-40.0)]).data == math.log1p(tail)

@@ -2,8 +2,11 @@
 
 import math
 import random
+from decimal import Decimal, localcontext
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from micrograd_cn import losses as L
 from micrograd_cn.engine import Value
@@ -363,3 +366,47 @@ def test_bce_at_the_clamp_edge_keeps_its_gradient_and_eps_zero_is_exact():
         p = Value(p_value)
         loss = L.binary_cross_entropy(p, t, eps=0.0)
         assert loss.data == 0.0
+
+
+# ---------------------------------------------------------------- cross-entropy at any scale
+@pytest.mark.parametrize("scale", [1e12, 1e16, -1e16, 1e300, -1e300, 1.7e308])
+def test_cross_entropy_of_two_equal_huge_logits_is_log_2(scale):
+    """The audit's case: it was 0 with gradient [0, 1] (logsumexp(z) - z[0] lost every digit)."""
+    vs = values([scale, scale])
+    loss = L.cross_entropy(vs, 0)
+    loss.backward()
+    assert (loss.data, vs[0].grad, vs[1].grad) == (math.log(2.0), -0.5, 0.5)
+
+
+def exact_cross_entropy(zs, target):
+    """log Σ exp(z_j - m) - (z_target - m) in 400-digit Decimal after the float shift z - m."""
+    m = max(zs)
+    shifted = [Decimal(z - m) for z in zs]
+    with localcontext() as context:
+        context.prec = 400  # Σ = 1 + a tail as small as 1e-323: keep its digits too
+        exps = [d.exp() for d in shifted]
+        total = sum(exps)
+        return total.ln() - shifted[target], [e / total for e in exps]
+
+
+scores = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(-60.0, 60.0),
+    st.sampled_from([0.0, 1e16, -1e16, 1e300, -1e300, 1e-300, 1.7e308, -1.7e308]),
+)
+
+
+@given(st.lists(scores, min_size=1, max_size=6), st.data())
+def test_cross_entropy_is_exact_to_the_last_digits_at_any_scale(zs, data):
+    target = data.draw(st.integers(0, len(zs) - 1), label="target")
+    exact, probabilities = exact_cross_entropy(zs, target)
+    vs = values(zs)
+    loss = L.cross_entropy(vs, target)
+    loss.backward()
+    nearest = float(exact)
+    if math.isinf(nearest):  # a score 3.4e308 below the max: z - m overflows, as in PyTorch
+        assert loss.data == nearest
+    else:
+        assert abs(Decimal(loss.data) - exact) <= 3 * Decimal(math.ulp(nearest)), (zs, loss.data)
+    for j, (v, p) in enumerate(zip(vs, probabilities)):  # softmax - onehot
+        assert abs(Decimal(v.grad) - (p - (j == target))) <= Decimal(4 * 2.0**-52), (zs, j, v.grad)

@@ -94,3 +94,35 @@ def test_error_texts_name_what_was_converted():
     with pytest.raises(ZeroDivisionError) as error:
         divisor(0)
     assert str(error.value) == "/: division by zero (divisor is 0.0)"
+
+
+# base, exponent -> the sign of k * x**(k-1) when it overflows (PyTorch float64 agrees on each)
+OVERFLOWING_SLOPES = [
+    (-1e-110, -2.0, math.inf),  # -2 * (negative)**-3 = -2 * -huge: the audit's case
+    (1e-110, -2.0, -math.inf),
+    (-1e-110, -3.0, -math.inf),  # -3 * (negative)**-4 = -3 * +huge
+    (1e-110, -3.0, -math.inf),
+    (-1e-110, -4.0, math.inf),
+    (-1e200, 3.0, math.inf),  # 3 * (negative)**2 overflows positive
+    (-1e200, 4.0, -math.inf),  # 4 * (negative)**3 overflows negative
+    (1e200, 4.0, math.inf),
+    (-0.0, -2.0, math.inf),  # -2 * (-0.0)**-3 = -2 * -inf
+    (0.0, -2.0, -math.inf),
+    (-0.0, -3.0, -math.inf),  # -3 * (-0.0)**-4 = -3 * +inf
+    (-0.0, -1.0, -math.inf),
+    (0.0, 0.5, math.inf),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "slope"), OVERFLOWING_SLOPES)
+def test_an_overflowing_power_slope_has_the_sign_of_the_true_product(a, b, slope):
+    """It took the exponent's sign alone: d/dx x**-2 at x = -1e-110 was -inf (PyTorch: +inf)."""
+    assert power_slope(a, b) == slope
+
+
+def test_overflowing_power_slopes_match_torch():
+    torch = pytest.importorskip("torch")
+    for a, b, _ in OVERFLOWING_SLOPES:
+        x = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+        (x**b).backward()
+        assert power_slope(a, b) == x.grad.item(), (a, b)

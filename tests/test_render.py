@@ -1,6 +1,7 @@
 """render: every dot run has a time limit, missing Graphviz says how to install it, batches."""
 
 import html
+import re
 import shutil
 import sys
 import xml.etree.ElementTree as ET
@@ -102,3 +103,76 @@ def test_pipe_all_renders_every_frame_in_one_run_like_one_by_one(monkeypatch):
     alone = [frame.pipe(format="svg") for frame in frames]
     assert [positions(svg) for svg in together] == [positions(svg) for svg in alone]
     assert frames[0].size_note == "7 nodes, 6 edges"  # put back after the batch
+
+
+# ---------------------------------------------------------------- pixel and time budgets
+def one_box(inches: float):
+    """A graph of one square box ``inches`` wide: its picture size is known in advance."""
+    graph = render.new_digraph("1 node, 0 edges")
+    graph.node("n0", shape="box", fixedsize="true", width=str(inches), height=str(inches))
+    return graph
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@needs_dot
+@pytest.mark.parametrize(("fmt", "inches", "dpi"), [("png", 75.0, 96), ("pdf", 100.0, 72)])
+def test_a_picture_above_the_pixel_budget_is_refused_before_it_is_drawn(fmt, inches, dpi):
+    """A 30,824 x 8,239-pixel PNG took 8.9 s and ~1 GB in dot: the size guard counted nodes and
+    layout work, never pixels.  Now one layout run measures the picture first."""
+    import time
+
+    side = round(inches * dpi)  # 7,200 px at 96 dpi (52 megapixels); a PDF counts points
+    start = time.perf_counter()
+    with pytest.raises(render.PictureTooLargeError) as refused:
+        one_box(inches).pipe(format=fmt)
+    assert time.perf_counter() - start < 5.0
+    message = str(refused.value)
+    assert re.fullmatch(
+        r"the picture would be [\d,]+ × [\d,]+ pixels \([\d.]+ megapixels\), more than "
+        r"the budget of 50 megapixels; draw it as SVG \(no pixels\), or draw less "
+        r"\(max_nodes=\.\.\. draws only the nodes nearest the root\)",
+        message,
+    ), message
+    found = re.match(r"the picture would be ([\d,]+) × ([\d,]+) pixels \(([\d.]+) ", message)
+    width, height = (int(found[k].replace(",", "")) for k in (1, 2))
+    assert side <= width == height <= side + 20  # the picture's own size, margins included
+    assert found[3] == f"{width * height / 1e6:.1f}"
+    assert isinstance(refused.value, ValueError)  # bad input: the CLI answers with exit code 2
+
+
+@needs_dot
+def test_a_picture_within_the_budget_is_measured_right():
+    """The measured size is the one dot then draws (so the budget is about real pixels)."""
+    graph = one_box(30.0)
+    assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png"))
+    assert render.picture_pixels(graph, "svg") is None  # vector: no pixel budget
+
+
+@needs_dot
+def test_dot_runs_share_one_time_budget(monkeypatch):
+    """A --steps run ran dot once per frame with 30 s each and no overall limit (238 s)."""
+    import subprocess
+
+    timeouts = []
+    real_run = subprocess.run
+
+    def timed_run(command, **kwargs):
+        timeouts.append(kwargs["timeout"])
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(render.subprocess, "run", timed_run)
+    graph = draw_dot(demo_graph())
+    with render.time_budget(0.05, "the frames took too long"):
+        import time
+
+        time.sleep(0.06)
+        with pytest.raises(GraphvizTimeoutError, match=r"^the frames took too long$"):
+            graph.pipe(format="svg")
+    with render.time_budget(20.0, "unused"):
+        graph.pipe(format="svg")
+    graph.pipe(format="svg")
+    assert 19.0 < timeouts[0] <= 20.0 and timeouts[1] == render.DOT_TIMEOUT_SECONDS
