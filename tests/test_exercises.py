@@ -566,7 +566,7 @@ def spin_backward(x):
         while True:
             try:
                 x.grad = x.grad + 1.0
-            except Exception:  # noqa: SIM105 (a learner's loop: does not swallow the stop)
+            except Exception:  # a learner's loop: does not swallow the stop
                 x.grad = 0.0
 
     out._backward = _backward
