@@ -34,10 +34,11 @@ import re
 
 from . import engine
 from .engine import Value, as_real
-from .feedback import CheckResult, OutOfTime, call_with_budget, empty_function
-from .op_runner import Runner, Stop, fmt
+from .feedback import CheckResult, OutOfTime, Stop, call_with_budget, empty_function
+from .model_exercise import check_mlp
+from .op_runner import Runner, fmt
 
-__all__ = ["CheckResult", "check_op", "op_domain"]
+__all__ = ["CheckResult", "check_mlp", "check_op", "op_domain"]
 
 _UNBOUNDED = (-1.3, -0.45, 0.35, 0.8, 1.6)  # off 0 and ±1, where rules often coincide
 _HALF_LINE = (0.35, 0.8, 1.3, 2.1, 3.2)  # offsets from a finite bound

@@ -24,8 +24,8 @@ chapter left for it.  This module runs it and turns each of those into a sentenc
 >>> try:
 ...     call_with_budget(spin, (), seconds=0.05)
 ... except OutOfTime as stop:
-...     print(stop.seconds, learner_place(stop.__traceback__).text)
-0.05 pass
+...     print(stop.seconds, learner_place(stop.__traceback__).function)
+0.05 spin
 """
 
 from __future__ import annotations
@@ -45,8 +45,11 @@ from dataclasses import dataclass, field
 from .formula import text_table
 
 __all__ = [
+    "STAGES",
     "CheckResult",
     "OutOfTime",
+    "Stop",
+    "guarded_call",
     "Place",
     "call_with_budget",
     "empty_function",
@@ -281,3 +284,49 @@ class CheckResult:
             f'padding:0 .45em;border-radius:3px;font-weight:bold">{label}</span> '
             f"{body}{table}</div>"
         )
+
+
+class Stop(Exception):
+    """The learner's code did something a check cannot go past; ``result`` is the verdict."""
+
+    def __init__(self, result: CheckResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+#: What each stage of a check is called in the verdicts.
+STAGES = {"forward": "正向计算（运行 `{name}` 本身）", "backward": "反向传播（`_backward` 闭包）"}
+
+
+def guarded_call(function, args, limit, name, stage, what, where, *, point=None, points=()):
+    """``function(*args)`` within ``limit`` seconds; anything else raises :class:`Stop`.
+
+    ``stage`` is a code (an exception's verdict is ``{stage}_error``), ``what`` names
+    it for the learner (正向计算…), ``where`` the point (``x = -1.3``).  A blank
+    still in place, a timeout and an exception each get their Chinese verdict,
+    with the learner's line.
+    """
+
+    def stop(mistake, message, place, badge="有错"):
+        raise Stop(CheckResult(False, f"{badge}：{message}", name, mistake, point,
+                               points=list(points), place=place))  # fmt: skip
+
+    at_point = f"在 {where} 处" if where else ""
+    try:
+        return call_with_budget(function, args, limit)
+    except OutOfTime as error:
+        place = learner_place(error.__traceback__)
+        at = f"，停在{place}" if place else ""
+        stop("timeout", f"{what}{at_point}运行超过 {error.seconds:g} 秒还没结束，已经停下{at}。"
+             "多半是死循环：检查循环的条件最后会不会变成假、循环里有没有更新变量。",
+             place)  # fmt: skip
+    except Exception as error:
+        place = learner_place(error.__traceback__)
+        if is_blank(error):
+            at = f"（{place}）" if place else ""
+            stop("blank", f"`{name}` 里还留着空白{at}。按上面的说明把它换成你的答案，"
+                 "再运行这一格。", place, badge="还没写")  # fmt: skip
+        kind = f"{stage}_error"
+        at = f"\n出错的是{place}" if place else ""
+        stop(kind, f"{what}{at_point}出错{at}\n{type(error).__name__}: {error}\n"
+             f"{explain(error)}", place)  # fmt: skip

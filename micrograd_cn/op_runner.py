@@ -26,18 +26,10 @@ import numbers
 
 from . import engine
 from .engine import Value
-from .feedback import (
-    CheckResult,
-    OutOfTime,
-    call_with_budget,
-    empty_function,
-    explain,
-    is_blank,
-    learner_place,
-)
+from .feedback import STAGES, CheckResult, Stop, empty_function, guarded_call
 from .gradcheck import numerical_grad
 
-__all__ = ["GRAD_HINTS", "Runner", "Stop", "fmt", "is_node", "is_number"]
+__all__ = ["GRAD_HINTS", "Runner", "fmt", "is_node", "is_number"]
 
 GRAD_HINTS = {
     "missing_parents": "`{name}` 的输出没有把输入 {input} 记成父节点：创建输出时要把输入写进"
@@ -51,8 +43,6 @@ GRAD_HINTS = {
     "grad_not_real": "{input}.grad 变成了 {kind}（{analytic_text}），而不是一个数：闭包里要给"
     " `{input}.grad` 加上一个数——局部导数 × 上游梯度。",
 }
-
-_STAGES = {"forward": "正向计算（运行 `{name}` 本身）", "backward": "反向传播（`_backward` 闭包）"}
 
 
 def fmt(v) -> str:
@@ -68,14 +58,6 @@ def is_node(obj) -> bool:
 def is_number(v) -> bool:
     """A real number (int, float, numpy scalar), not a bool, not complex."""
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-class Stop(Exception):
-    """The learner's op did something the checks cannot go past; ``result`` is the verdict."""
-
-    def __init__(self, result: CheckResult):
-        super().__init__(result.message)
-        self.result = result
 
 
 class Runner:
@@ -94,25 +76,9 @@ class Runner:
 
     def call(self, stage, function, args, point):
         """function(*args) under the budget; an exception, a timeout or a blank stops here."""
-        what = _STAGES[stage].format(name=self.name)
-        try:
-            return call_with_budget(function, args, self.limit)
-        except OutOfTime as error:
-            place = learner_place(error.__traceback__)
-            at = f"，停在{place}" if place else ""
-            self.stop("timeout", f"{what}在 {self.where(point)} 处运行超过 {error.seconds:g} 秒"
-                      f"还没结束，已经停下{at}。多半是死循环：检查循环的条件最后会不会变成假、"
-                      "循环里有没有更新变量。", point, place)  # fmt: skip
-        except Exception as error:
-            place = learner_place(error.__traceback__)
-            if is_blank(error):
-                at = f"（{place}）" if place else ""
-                self.stop("blank", f"`{self.name}` 里还留着空白{at}。按上面的说明把它换成你的"
-                          "答案，再运行这一格。", point, place, badge="还没写")  # fmt: skip
-            at = f"\n出错的是{place}" if place else ""
-            self.stop(f"{stage}_error", f"{what}在 {self.where(point)} 处出错{at}\n"
-                      f"{type(error).__name__}: {error}\n{explain(error)}",
-                      point, place)  # fmt: skip
+        what = STAGES[stage].format(name=self.name)
+        return guarded_call(function, args, self.limit, self.name, stage, what, self.where(point),
+                            point=point, points=self.pts)  # fmt: skip
 
     def forward(self, leaves, point, grad=True):
         """op(*leaves), checked: a micrograd-style node whose ``data`` is a real number."""
