@@ -632,16 +632,6 @@ def test_a_number_where_a_child_belongs_gets_a_chinese_hint():
     assert "常数直接写进计算" in result.message
 
 
-def test_the_engines_refusal_of_a_non_value_child_is_explained():
-    from micrograd_cn.feedback import explain
-
-    error = TypeError("Value children must be Values: child 1 is float")
-    assert explain(error).startswith("父节点只能是 Value：常数直接写进计算里")
-    assert explain(TypeError("'Value' object is not iterable")).startswith(
-        "要一个可以逐个取出的序列，却给了单个对象：父节点要写成元组，例如 `(x,)`"
-    )
-
-
 def my_log(x):
     out = Value(math.log(x.data), (x,), "log")
 
