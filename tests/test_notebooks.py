@@ -291,3 +291,49 @@ def test_readme_lists_every_chapter():
     for name, title in CHAPTERS.items():
         assert f"{name}.ipynb" in readme, name
         assert title.replace(" ", "") in readme.replace(" ", ""), title
+
+
+def test_make_lab_installs_trusts_then_serves_on_this_machine_only():
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make missing")
+    root = NOTEBOOKS.parent
+    plan = subprocess.run(
+        ["make", "-n", "lab", "VENV=/nonexistent-venv"], cwd=root, capture_output=True, text=True
+    ).stdout.splitlines()
+    install = next(k for k, line in enumerate(plan) if 'pip install -q -e ".[notebooks]"' in line)
+    trust = plan.index("/nonexistent-venv/bin/jupyter trust notebooks/[0-9]*.ipynb")
+    lab = "/nonexistent-venv/bin/jupyter lab"
+    serve = plan.index(f"{lab} --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks")
+    assert install < trust < serve
+    setup = subprocess.run(
+        ["make", "-n", "lab-setup", "VENV=/nonexistent-venv"], cwd=root, capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    assert "jupyter trust" in setup and "jupyter lab " not in setup
+
+
+def test_jupyter_trust_makes_the_committed_outputs_trusted(tmp_path):
+    """What `make lab-setup` does to a chapter: afterwards JupyterLab renders its SVG and HTML."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    nbformat = pytest.importorskip("nbformat")
+    from nbformat.sign import NotebookNotary
+
+    program = shutil.which("jupyter-trust") or str(Path(sys.executable).parent / "jupyter-trust")
+    if not Path(program).exists():
+        pytest.skip("jupyter-trust missing (pip install nbformat)")
+    trusted, cloned = tmp_path / "01_graph_apple.ipynb", tmp_path / "02_chain_rule_backprop.ipynb"
+    shutil.copy(NOTEBOOKS / trusted.name, trusted)
+    shutil.copy(NOTEBOOKS / cloned.name, cloned)
+    data = str(tmp_path / "data")
+    env = {**os.environ, "JUPYTER_DATA_DIR": data}
+    subprocess.run([program, str(trusted)], check=True, capture_output=True, env=env)
+    notary = NotebookNotary(data_dir=data)
+    assert notary.check_signature(nbformat.read(trusted, as_version=4))
+    assert not notary.check_signature(nbformat.read(cloned, as_version=4))  # as cloned
