@@ -118,7 +118,7 @@ class Place:
     function: str
 
     def __str__(self) -> str:
-        return f"第 {self.lineno} 行（在 `{self.function}` 里）：`{self.text}`"
+        return f"`{self.function}` 里的第 {self.lineno} 行 `{self.text}`"
 
 
 def learner_place(tb) -> Place | None:
@@ -316,7 +316,7 @@ def guarded_call(function, args, limit, name, stage, what, where, *, point=None,
         return call_with_budget(function, args, limit)
     except OutOfTime as error:
         place = learner_place(error.__traceback__)
-        at = f"，停在{place}" if place else ""
+        at = f"，停在 {place}" if place else ""
         stop("timeout", f"{what}{at_point}运行超过 {error.seconds:g} 秒还没结束，已经停下{at}。"
              "多半是死循环：检查循环的条件最后会不会变成假、循环里有没有更新变量。",
              place)  # fmt: skip
@@ -327,6 +327,6 @@ def guarded_call(function, args, limit, name, stage, what, where, *, point=None,
             stop("blank", f"`{name}` 里还留着空白{at}。按上面的说明把它换成你的答案，"
                  "再运行这一格。", place, badge="还没写")  # fmt: skip
         kind = f"{stage}_error"
-        at = f"\n出错的是{place}" if place else ""
+        at = f"\n出错的是 {place}" if place else ""
         stop(kind, f"{what}{at_point}出错{at}\n{type(error).__name__}: {error}\n"
              f"{explain(error)}", place)  # fmt: skip

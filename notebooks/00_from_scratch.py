@@ -692,7 +692,7 @@ o = (e - 1) / (e + 1)
 o.label = "o"
 o.backward()
 exp_grads = [v.grad for v in (x1, w1, x2, w2, b)]
-print("拆开以后的梯度：", [round(g, 6) for g in exp_grads])
+print(f"拆开以后的梯度：{[round(g, 6) for g in exp_grads]}")
 assert abs(o.data - 1 / math.sqrt(2)) < 1e-12
 assert max(abs(g - want) for g, want in zip(exp_grads, [-1.5, 1.0, 0.5, 0.0, 0.5])) < 1e-9
 

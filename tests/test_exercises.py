@@ -433,7 +433,7 @@ def test_an_exception_in_the_op_names_it_and_its_line_in_chinese():
     lineno = line_of(cube_typo, "x.dat**3")
     assert result.place.lineno == lineno and result.point == (-1.3,)
     assert result.message.startswith("有错：正向计算（运行 `cube_typo` 本身）在 x = -1.3 处出错")
-    assert f'第 {lineno} 行（在 `cube_typo` 里）：`out = Value(x.dat**3, (x,), "cube")`' in (
+    assert f'出错的是 `cube_typo` 里的第 {lineno} 行 `out = Value(x.dat**3, (x,), "cube")`' in (
         result.message
     )
     assert "AttributeError: 'Value' object has no attribute 'dat'" in result.message
@@ -445,7 +445,7 @@ def test_an_exception_in_the_closure_is_blamed_on_the_backward_with_its_line():
     verdict(result, "backward_error")
     lineno = line_of(cube_typo_in_closure, "x.dat**2")
     assert result.message.startswith("有错：反向传播（`_backward` 闭包）在 x = -1.3 处出错")
-    assert f"第 {lineno} 行（在 `_backward` 里）" in result.message
+    assert f"出错的是 `_backward` 里的第 {lineno} 行 `x.grad += 3 * x.dat**2" in result.message
     assert "没有属性 `dat`" in result.message
 
 

@@ -40,7 +40,7 @@ def test_an_endless_loop_is_stopped_in_its_own_frame():
     assert time.monotonic() - start < 2 and info.value.seconds == 0.1
     place = learner_place(info.value.__traceback__)
     assert place.function == "spin" and place.text in ("while n >= 0:", "n += 1")
-    assert str(place).startswith(f"第 {place.lineno} 行（在 `spin` 里）：`")
+    assert str(place).startswith(f"`spin` 里的第 {place.lineno} 行 `")
 
 
 def test_the_learners_line_skips_the_packages_frames():
