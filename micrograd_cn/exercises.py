@@ -202,7 +202,7 @@ _HINTS = {
     "先在纸上求出 ∂{name}/∂{input}，再和下表里每个点的数值梯度比较。",
     "forgot_upstream": "可能的错误：忘了乘上游梯度——{input}.grad 没有随上游梯度变化（g = 1 时对，"
     "g = {g} 时还是 {analytic_text}）。链式法则：`{input}.grad += 局部导数 * out.grad`"
-    "（本引擎 `_backward(g)` 的写法里是 `* g`）。",
+    "（闭包带一个参数接收上游梯度时，乘的就是那个参数）。",
     "upstream_misused": "可能的错误：上游梯度用得不对——应当是 局部导数 × 上游梯度，相乘且只乘一次："
     "`{input}.grad += 局部导数 * out.grad`。",
     "assign_instead_of_accumulate": "可能的错误：用了 `=` 而不是 `+=`。{case}，你的闭包运行之前"
