@@ -195,7 +195,7 @@ def explain(error: BaseException) -> str:
     if isinstance(error, ValueError) and ("domain" in text or "must be >" in text):
         return "数学上没有定义：例如对负数或 0 取对数、对负数开平方。"
     if isinstance(error, TypeError):
-        if "not iterable" in text:
+        if "not iterable" in text or "must be a tuple" in text:
             return ("要一个可以逐个取出的序列，却给了单个对象：父节点要写成元组，例如 `(x,)`"
                     "（只有一个时别漏了逗号）。")  # fmt: skip
         if "must be a real number" in text and "got Value" in text:
@@ -327,6 +327,8 @@ def guarded_call(function, args, limit, name, stage, what, where, *, point=None,
             stop("blank", f"`{name}` 里还留着空白{at}。按上面的说明把它换成你的答案，"
                  "再运行这一格。", place, badge="还没写")  # fmt: skip
         kind = f"{stage}_error"
+        if isinstance(error, TypeError) and re.search(r"\bchild(ren)?\b", str(error)):
+            kind = "bad_child"  # the engine refused a number where a child belongs
         at = f"\n出错的是 {place}" if place else ""
         stop(kind, f"{what}{at_point}出错{at}\n{type(error).__name__}: {error}\n"
              f"{explain(error)}", place)  # fmt: skip

@@ -227,8 +227,12 @@ def train_by_hand(model, steps):
 library_losses = train_by_hand(nn.MLP(2, [16, 16, 1], init="uniform", seed=SEED), 5)
 print("nn.MLP：", [round(v, 6) for v in library_losses])
 assert library_losses[0] == loss0.data and library_losses[-1] < library_losses[0]
+assert library_losses[1] > library_losses[0]  # 第一步走过了头
 
 # %% [markdown]
+# 第 2 步的损失反而变大了：第一步的学习率 1.0 很大，参数沿负梯度走过了头。之后学习率逐步减小，
+# 损失就稳步下降（第 5 节跑完 100 步）。
+#
 # 现在用**你写的** `MLP` 做同样的 5 步。先 `random.seed(SEED)`，它抽到的初始权重就和
 # `nn.MLP(..., seed=SEED)` 的一模一样，所以每一步的损失也应当一样（只差浮点舍入）。
 # 练习还没通过时，这一格只提醒一句。

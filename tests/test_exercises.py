@@ -632,6 +632,44 @@ def test_a_number_where_a_child_belongs_gets_a_chinese_hint():
     assert "常数直接写进计算" in result.message
 
 
+class LectureValue:
+    """Chapter 00's hand-written Value: a different class from the engine's."""
+
+    def __init__(self, data, _prev=(), _op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = data, 0.0, _prev, _op, label
+        self._backward = lambda: None
+
+
+class StrictValue(LectureValue):
+    """A Value that refuses a non-Value child where it is made, as the engine does."""
+
+    def __init__(self, data, _prev=(), _op="", label=""):
+        for position, child in enumerate(_prev):
+            if not hasattr(child, "_prev"):
+                raise TypeError(f"Value children must be Values: child {position} is float "
+                                f"({child!r})")  # fmt: skip
+        super().__init__(data, _prev, _op, label)
+
+
+def test_a_child_refused_by_the_value_class_is_the_same_mistake():
+    def double(x):
+        out = StrictValue(x.data * 2, (x, 2.0), "*")
+
+        def _backward():
+            x.grad += 2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    result = check_op(double)
+    verdict(result, "bad_child")
+    assert "child 1 is float (2.0)" in result.message
+    assert "父节点只能是 Value：常数直接写进计算里" in result.message
+    # here the refusal is raised in this file; the engine's is inside the package, so there
+    # the learner's own line `out = Value(...)` is named
+    assert result.place.function == "__init__"
+
+
 def my_log(x):
     out = Value(math.log(x.data), (x,), "log")
 
@@ -692,14 +730,6 @@ def test_the_upstream_table_marks_each_point():
         x0, g = float(row[0]), float(row[1])
         assert float(row[2]) == pytest.approx(3 * x0**2, rel=1e-5)  # the same for every g
         assert float(row[3]) == pytest.approx(g * 3 * x0**2, rel=1e-5)
-
-
-class LectureValue:
-    """Chapter 00's hand-written Value: a different class from the engine's."""
-
-    def __init__(self, data, _prev=(), _op="", label=""):
-        self.data, self.grad, self._prev, self._op, self.label = data, 0.0, _prev, _op, label
-        self._backward = lambda: None
 
 
 def test_an_op_built_with_a_hand_written_value_class_is_checked():
