@@ -13,10 +13,12 @@ NB_STAMP  := $(VENV)/.installed-notebooks
 .PHONY: lab lab-setup demo test lint notebooks bench mutation system-deps clean
 
 # The tutorials: JupyterLab on notebooks/, on this machine only, no browser started (open the
-# http://127.0.0.1:8888/lab?token=... address it prints). Ctrl-C stops it.
+# http://127.0.0.1:8888/lab?token=... address it prints). Ctrl-C stops it. As root (a container)
+# JupyterLab wants --allow-root, which is added then.
 lab: lab-setup
 	@echo "micrograd_cn: starting JupyterLab on notebooks/ -- open the http://127.0.0.1:... URL below"
-	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Install and trust: a trusted notebook shows its committed graphs and step-through players
 # as soon as it is opened, before anything is run.

@@ -306,7 +306,11 @@ def test_make_lab_installs_trusts_then_serves_on_this_machine_only():
     install = next(k for k, line in enumerate(plan) if 'pip install -q -e ".[notebooks]"' in line)
     trust = plan.index("/nonexistent-venv/bin/jupyter trust notebooks/[0-9]*.ipynb")
     lab = "/nonexistent-venv/bin/jupyter lab"
-    serve = plan.index(f"{lab} --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks")
+    serve = next(
+        k
+        for k, line in enumerate(plan)
+        if line.startswith(f"{lab} --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks")
+    )
     assert install < trust < serve
     setup = subprocess.run(
         ["make", "-n", "lab-setup", "VENV=/nonexistent-venv"], cwd=root, capture_output=True,
