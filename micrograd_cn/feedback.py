@@ -40,9 +40,8 @@ import sys
 import sysconfig
 import textwrap
 import time
+import unicodedata
 from dataclasses import dataclass, field
-
-from .formula import text_table
 
 __all__ = [
     "STAGES",
@@ -56,6 +55,7 @@ __all__ = [
     "explain",
     "is_blank",
     "learner_place",
+    "text_table",
 ]
 
 ANSWER_HERE = "在这里写你的答案"
@@ -216,6 +216,22 @@ def explain(error: BaseException) -> str:
 
 
 # ---------------------------------------------------------------- the verdict
+
+
+def _columns(cells) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in cells)
+
+
+def text_table(header: tuple, rows: list) -> str:
+    """Aligned text columns for a terminal (a Chinese character takes two), a rule under the
+    header.  Jupyter gets the HTML table of :meth:`CheckResult._repr_html_` instead."""
+    widths = [max(_columns(r[c]) for r in [header, *rows]) for c in range(len(header))]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - _columns(c)) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
 
 _BADGES = {True: ("正确", "#2e7d32"), False: ("有错", "#c62828"), None: ("还没写", "#8a6d00")}
 
