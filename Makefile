@@ -1,13 +1,29 @@
-# The README's two commands: `make demo` and `make test`. Each creates .venv if missing,
-# installs the package with its extras, and installs Graphviz + a CJK font when `dot` is missing.
+# The README's three commands: `make lab` (the tutorials), `make demo` and `make test`. Each
+# creates .venv if missing, installs the package with the extras it needs, and installs
+# Graphviz + a CJK font when `dot` is missing.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 # `make demo` installs only what the demo needs (the package and graphviz), not the dev tools
 VIZ_STAMP := $(VENV)/.installed-viz
+# `make lab` installs the notebooks extra (JupyterLab and what the chapters use)
+NB_STAMP  := $(VENV)/.installed-notebooks
 
-.PHONY: demo test lint notebooks bench mutation system-deps clean
+.PHONY: lab lab-setup demo test lint notebooks bench mutation system-deps clean
+
+# The tutorials: JupyterLab on notebooks/, on this machine only, no browser started (open the
+# http://127.0.0.1:8888/lab?token=... address it prints). Ctrl-C stops it. As root (a container)
+# JupyterLab wants --allow-root, which is added then.
+lab: lab-setup
+	@echo "micrograd_cn: starting JupyterLab on notebooks/ -- open the http://127.0.0.1:... URL below"
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# Install and trust: a trusted notebook shows its committed graphs and step-through players
+# as soon as it is opened, before anything is run.
+lab-setup: $(NB_STAMP) system-deps
+	$(VENV)/bin/jupyter trust notebooks/[0-9]*.ipynb
 
 demo: $(VIZ_STAMP) system-deps
 	$(PY) -m micrograd_cn demo
@@ -59,6 +75,13 @@ $(VIZ_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -e ".[viz]"
 	touch $(VIZ_STAMP)
+
+$(NB_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+	  || { echo "micrograd_cn needs Python >= 3.10 (set PYTHON=python3.x)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[notebooks]"
+	touch $(NB_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants graph.svg demo.svg demo.html

@@ -6,7 +6,11 @@ of ``+=``, a flipped sign, an output-form derivative (``1 - t**2``) fed the
 input.  A bare ``assert`` only says "wrong".  :func:`check_op` runs the op in
 the ways that tell these mistakes apart (upstream gradient 1, a random upstream
 gradient, the node used twice, a leaf that already has a gradient) and compares
-every gradient with central differences of the op's own forward value.
+every gradient with central differences of the op's own forward value.  Code
+that crashes, loops forever, returns the wrong thing or still holds the
+chapter's blank gets a Chinese sentence too, never a traceback
+(:mod:`micrograd_cn.feedback`).  The op may build its result with any
+micrograd-style class (``data``, ``grad``, ``_prev``, ``_backward``).
 
 >>> from micrograd_cn import Value
 >>> def cube(x):
@@ -16,72 +20,68 @@ every gradient with central differences of the op's own forward value.
 ...     out._backward = _backward
 ...     return out
 >>> result = check_op(cube)
->>> result.ok, result.mistake, result.input
-(False, 'forgot_upstream', 'x')
+>>> result.ok, result.mistake, result.input, result.badge
+(False, 'forgot_upstream', 'x', '有错')
 >>> "上游梯度" in result.message
 True
 """
 
 from __future__ import annotations
 
-import html
 import inspect
 import random
 import re
-from dataclasses import dataclass, field
 
 from . import engine
-from .engine import Value, as_real, topological_order
-from .gradcheck import numerical_grad
+from .engine import Value, as_real
+from .feedback import CheckResult, OutOfTime, Stop, call_with_budget, empty_function
+from .model_exercise import check_mlp
+from .op_runner import Runner, fmt
 
-__all__ = ["CheckResult", "check_op"]
+__all__ = ["CheckResult", "check_mlp", "check_op", "op_domain"]
 
 _UNBOUNDED = (-1.3, -0.45, 0.35, 0.8, 1.6)  # off 0 and ±1, where rules often coincide
 _HALF_LINE = (0.35, 0.8, 1.3, 2.1, 3.2)  # offsets from a finite bound
 _FRACTIONS = (0.11, 0.29, 0.47, 0.68, 0.86)  # of a finite interval
 _PRESET = 0.75  # the gradient a leaf already holds in the accumulation check
+_KINK_GAP = 0.05  # default points stay this far from a kink or pole
+TIME_LIMIT = 1.0  # seconds for one forward or one backward of the learner's op
+
+# Where each op is smooth, by name or symbol: ((low, high) per input, (kinks/poles per input)).
+_ANYWHERE = (None, None)
+_SMOOTH = {
+    "log": (((0.0, None),), ((),)),
+    "ln": (((0.0, None),), ((),)),
+    "sqrt": (((0.0, None),), ((),)),
+    "relu": ((_ANYWHERE,), ((0.0,),)),
+    "abs": ((_ANYWHERE,), ((0.0,),)),
+    "leaky_relu": ((_ANYWHERE,), ((0.0,),)),
+    "elu": ((_ANYWHERE,), ((0.0,),)),
+    "div": ((_ANYWHERE, _ANYWHERE), ((), (0.0,))),
+    "/": ((_ANYWHERE, _ANYWHERE), ((), (0.0,))),
+    "pow": (((0.0, None), _ANYWHERE), ((), ())),  # a ** b with a Value exponent: a > 0
+    "**": (((0.0, None), _ANYWHERE), ((), ())),
+}
 
 
-@dataclass
-class CheckResult:
-    """What :func:`check_op` found: ``ok``, a Chinese ``message``, and the failing check.
+def op_domain(name: str, nin: int):
+    """``(domains, kinks)`` of the op called ``name`` (its name or symbol), or None if unknown.
 
-    ``mistake`` is None or a code (``"forgot_upstream"``, ``"sign"``, ...);
-    ``analytic`` is the gradient the learner's backward gave in the failing
-    check and ``numeric`` what it should have been there (from central
-    differences).  ``bool(result)`` is ``result.ok``; Jupyter shows a ✅/❌ box.
+    The one place that knows where ops are smooth: ``domains`` has one
+    ``(low, high)`` per input (None: open), ``kinks`` the points each input's
+    default samples stay away from.  Names like ``my_log`` or ``safe_sqrt`` count.
+
+    >>> op_domain("my_log", 1)
+    (((0.0, None),), ((),))
+    >>> op_domain("cube", 1) is None
+    True
     """
-
-    ok: bool
-    message: str
-    name: str
-    mistake: str | None = None
-    point: tuple | None = None
-    input: str | None = None
-    analytic: float | None = None
-    numeric: float | None = None
-    upstream: float | None = None
-    points: list = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __str__(self) -> str:
-        return self.message
-
-    def _repr_html_(self) -> str:
-        color = "#2e7d32" if self.ok else "#c62828"
-        head, _, rest = html.escape(self.message).partition("\n")
-        body = f"<b>{head}</b><br>" + rest.replace("\n", "<br>")
-        body = re.sub(r"`([^`]+)`", r"<code>\1</code>", body)
-        return (
-            f'<div style="border-left:4px solid {color};padding:6px 10px;'
-            f'background:{color}11;line-height:1.6">{body}</div>'
-        )
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.6g}"
+    text = str(name).lower()
+    for key in (text, *re.split(r"[^0-9a-z*/]+", text)):
+        row = _SMOOTH.get(key)
+        if row is not None and len(row[0]) == nin:
+            return row
+    return None
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:
@@ -93,12 +93,17 @@ def _inside(v: float, bounds) -> bool:
     return (low is None or v > low) and (high is None or v < high)
 
 
-def _input_names(op, nin):
-    """(nin, names): nin from op's required positional parameters unless given."""
+def _positional(op) -> list | None:
     try:
         params = list(inspect.signature(op).parameters.values())
     except (TypeError, ValueError):  # no signature: a builtin
-        params = []
+        return None
+    return params
+
+
+def _input_names(op, nin):
+    """(nin, names): nin from op's required positional parameters unless given."""
+    params = _positional(op) or []
     positional = [
         p.name
         for p in params
@@ -134,18 +139,24 @@ def _domains(domain, nin):
     return result
 
 
-def _default_coordinates(low, high):
+def _default_coordinates(low, high, kinks=()):
     if low is None:
-        return list(_UNBOUNDED) if high is None else [high - t for t in _HALF_LINE]
-    if high is None:
-        return [low + t for t in _HALF_LINE]
-    return [low + (high - low) * t for t in _FRACTIONS]
+        column = list(_UNBOUNDED) if high is None else [high - t for t in _HALF_LINE]
+    elif high is None:
+        column = [low + t for t in _HALF_LINE]
+    else:
+        column = [low + (high - low) * t for t in _FRACTIONS]
+    for k, v in enumerate(column):
+        for kink in kinks:
+            if abs(v - kink) < _KINK_GAP:
+                column[k] = kink + _KINK_GAP * (2 if v >= kink else -2)
+    return column
 
 
-def _points(points, domains, names):
+def _points(points, domains, names, kinks):
     nin = len(domains)
     if points is None:
-        columns = [_default_coordinates(*b) for b in domains]
+        columns = [_default_coordinates(*b, k) for b, k in zip(domains, kinks)]
         return [tuple(columns[j][(i + 2 * j) % 5] for j in range(nin)) for i in range(5)]
     if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
         raise TypeError(f"check_op: points must be a list of numbers, got {type(points).__name__}")
@@ -164,34 +175,18 @@ def _points(points, domains, names):
     return result
 
 
-def _run(op, point, names, upstream=1.0, preset=0.0, twice=False):
-    """Build op at point (twice: op(x) + op(x)) and backward(upstream).
-
-    Returns (out, the inputs' grads, names of inputs missing from out's graph).
-    """
-    leaves = [Value(v, label=n) for v, n in zip(point, names)]
-    for leaf in leaves:
-        leaf.grad = preset
-    with engine.enable_grad():  # even inside no_grad()
-        out = op(*leaves)
-        if not isinstance(out, Value):
-            raise TypeError(f"check_op: op must return a Value, got {type(out).__name__}")
-        root = out + op(*leaves) if twice else out
-    if not twice:
-        missing = set(leaves) - set(topological_order(out))
-        if missing:
-            return out, None, [n for leaf, n in zip(leaves, names) if leaf in missing]
-    root.backward(upstream)
-    return out, [leaf.grad for leaf in leaves], []
+def _probe_symbol(op, nin: int) -> str:
+    """The ``_op`` of op's result at a harmless point (inside every domain we know), or ""."""
+    leaves = [Value(0.8 - 0.1 * i) for i in range(nin)]
+    try:
+        with engine.enable_grad():
+            out = call_with_budget(op, tuple(leaves), TIME_LIMIT)
+    except (Exception, OutOfTime):  # the real run reports it
+        return ""
+    return str(getattr(out, "_op", "") or "")
 
 
 _HINTS = {
-    "missing_parents": "`{name}` 的输出没有把输入 {input} 记成父节点：创建输出时要把输入写进"
-    '第二个参数，例如 `Value(data, ({inputs},), "{name}")`；否则画图看不到这条边，'
-    "前面的节点也收不到梯度。",
-    "grad_not_number": "{input}.grad 变成了一个 Value（{analytic_text}），而不是一个数：闭包里的"
-    "公式用了 `{input}` 或 `out`，应当用 `{input}.data`、`out.data`。梯度是普通的数，"
-    "否则每一步反向传播都会悄悄再建一张图。",
     "no_gradient": "可能的错误：梯度没有传到 {input}——{input}.grad 一直是 0。检查是否写了"
     " `out._backward = _backward`，以及闭包里是否给 `{input}.grad` 加上了 局部导数 × 上游梯度。",
     "sign": "可能的错误：符号反了——在每个检查点上你的结果都正好是正确值的相反数，检查公式里的负号"
@@ -204,10 +199,10 @@ _HINTS = {
     "swapped_inputs": "可能的错误：{input} 和 {other} 的偏导对调了——{input}.grad 得到的正是"
     " ∂{name}/∂{other}（例如 a·b 对 a 的导数是 b，对 b 的导数是 a）。",
     "wrong_formula": "可能的错误：局部导数的公式不对（不是符号问题，也不是输入、输出代错）。"
-    "先在纸上求出 ∂{name}/∂{input}，再和上面的数值梯度逐点比较。",
+    "先在纸上求出 ∂{name}/∂{input}，再和下表里每个点的数值梯度比较。",
     "forgot_upstream": "可能的错误：忘了乘上游梯度——{input}.grad 没有随上游梯度变化（g = 1 时对，"
     "g = {g} 时还是 {analytic_text}）。链式法则：`{input}.grad += 局部导数 * out.grad`"
-    "（本引擎 `_backward(g)` 的写法里是 `* g`）。",
+    "（闭包带一个参数接收上游梯度时，乘的就是那个参数）。",
     "upstream_misused": "可能的错误：上游梯度用得不对——应当是 局部导数 × 上游梯度，相乘且只乘一次："
     "`{input}.grad += 局部导数 * out.grad`。",
     "assign_instead_of_accumulate": "可能的错误：用了 `=` 而不是 `+=`。{case}，你的闭包运行之前"
@@ -218,8 +213,9 @@ _HINTS = {
 }
 
 
-def _diagnose_formula(op, i, records, names, domains, tol, eps):
+def _diagnose_formula(runner, i, records, domains, tol, eps):
     """Which mistake explains analytic != numeric for input i at every point (g = 1)?"""
+    names = runner.names
     a = [r[2][i] for r in records]
     d = [r[3][i] for r in records]
     if all(v == 0.0 for v in a):
@@ -229,15 +225,17 @@ def _diagnose_formula(op, i, records, names, domains, tol, eps):
     for j in range(len(names)):
         if j != i and all(_close(x, r[3][j], *tol) for x, r in zip(a, records)):
             return "swapped_inputs", names[j]
-    if len(names) == 1:
+    # an output-form formula fed the input, or the reverse; the input itself is neither
+    # (exp's gradient written as x.data is a wrong formula, not e^x's output form)
+    if len(names) == 1 and not all(_close(x, r[0][0], *tol) for x, r in zip(a, records)):
         as_output, as_input = [], []  # a(f(x0)) vs d(x0); a(x0) vs d(f(x0))
         for _, value, grads, numeric in records:
             if not _inside(value, domains[0]):
                 continue
             try:
-                _, grads_at_value, _ = _run(op, (value,), names)
-                numeric_at_value = numerical_grad(op, [Value(value)], eps)[0]
-            except (ArithmeticError, ValueError):
+                _, grads_at_value = runner.run((value,))
+                numeric_at_value = runner.numeric((value,), eps)[0]
+            except (Stop, ArithmeticError, ValueError):
                 continue
             as_output.append(_close(grads_at_value[0], numeric[0], *tol))
             as_input.append(_close(grads[0], numeric_at_value, *tol))
@@ -248,18 +246,64 @@ def _diagnose_formula(op, i, records, names, domains, tol, eps):
     return "wrong_formula", None
 
 
+def _table(names, runs, tol):
+    """(header, rows, first failure (k, i) or None) for runs of (point, g, grads, expected)."""
+    header = (*names, "上游梯度 g")
+    for n in names:
+        header += (f"你的 {n}.grad", f"应为 {n}.grad")
+    rows, first = [], None
+    for k, (point, g, grads, expected) in enumerate(runs):
+        cells = [fmt(v) for v in (*point, g)]
+        right = True
+        for i, (a, e) in enumerate(zip(grads, expected)):
+            cells += [fmt(a), fmt(e)]
+            if not _close(a, e, *tol):
+                right = False
+                first = first or (k, i)
+        rows.append((*cells, "对" if right else "错"))
+    return (*header, "结果"), rows, first
+
+
+def _wrong_inputs(op, nin, names, name, pts):
+    params = _positional(op)
+    if params is None:
+        return None
+    try:
+        inspect.signature(op).bind(*range(nin))
+    except TypeError:
+        return CheckResult(False, f"有错：`{name}` 要接收 {nin} 个输入（{', '.join(names)}），"
+                           f"可是你的函数写成了 `{name}{inspect.signature(op)}`，不能这样调用："
+                           "检查 `def` 那一行括号里的参数。", name, "wrong_inputs",
+                           points=pts)  # fmt: skip
+    return None
+
+
 def check_op(
-    op, *, nin=None, points=None, domain=None, name=None, eps=1e-6, atol=1e-6, rtol=1e-4, seed=0
+    op,
+    *,
+    nin=None,
+    points=None,
+    domain=None,
+    name=None,
+    eps=1e-6,
+    atol=1e-6,
+    rtol=1e-4,
+    seed=0,
+    time_limit=TIME_LIMIT,
 ) -> CheckResult:
     """Check a learner's op (Values -> Value, with its own ``_backward``) by central differences.
 
-    Checks, first failure reported: the output lists each input as a parent;
-    gradient with upstream 1 at every point (else: no gradient, sign, input vs
-    output form, swapped inputs, wrong formula); with a random upstream ``g``
-    (``out.backward(g)``: forgot the upstream gradient); ``op(x) + op(x)`` and
-    a leaf that already has grad 0.75 (``=`` instead of ``+=``).  ``points``:
-    numbers, or tuples for several inputs; ``domain``: ``(low, high)`` with
-    None for an open side, or one pair per input.  See the module docstring.
+    Checks, first failure reported: the op runs (no exception, within
+    ``time_limit`` seconds per forward and per backward, no blank left) and
+    returns a Value whose parents are Values and include each input; gradient
+    with upstream 1 at every point (else: no gradient, sign, input vs output
+    form, swapped inputs, wrong formula); with a random upstream ``g``
+    (forgot the upstream gradient); the op used twice on the same inputs and a
+    leaf that already has grad 0.75 (``=`` instead of ``+=``).  A failed
+    comparison lists every point of that check (``result.rows``).  ``points``:
+    numbers, or tuples for several inputs; ``domain``: ``(low, high)`` with None
+    for an open side, or one pair per input; by default the points stay inside
+    the op's smooth domain when its name or symbol is known (:func:`op_domain`).
 
     >>> import math
     >>> from micrograd_cn import Value
@@ -272,7 +316,7 @@ def check_op(
     >>> result = check_op(tanh)
     >>> result.mistake, result.point, round(result.analytic, 4), round(result.numeric, 4)
     ('input_in_output_form', (-1.3,), -0.69, 0.2574)
-    >>> check_op(lambda x: x.log(), domain=(0, None)).ok
+    >>> check_op(lambda x: x.log()).ok        # sampled at x > 0: log's domain
     True
     """
     if not callable(op):
@@ -281,84 +325,99 @@ def check_op(
     name = name or getattr(op, "__name__", "op")
     if name == "<lambda>":
         name = "op"
-    domains = _domains(domain, nin)
-    pts = _points(points, domains, names)
+    limit = as_real(time_limit, "time_limit")
+    if not limit > 0:
+        raise ValueError(f"check_op: time_limit must be > 0 seconds, got {time_limit!r}")
+    domains, kinks = _domains(domain, nin), [()] * nin
+    if points is None and _positional(op) is not None:  # sample inside its smooth domain
+        row = op_domain(name, nin) or op_domain(_probe_symbol(op, nin), nin)
+        if row is not None:
+            kinks = list(row[1])
+            domains = list(row[0]) if domain is None else domains
+    pts = _points(points, domains, names, kinks)
     tol = (as_real(atol, "atol"), as_real(rtol, "rtol"))
-    rng = random.Random(seed)
+    wrong = _wrong_inputs(op, nin, names, name, pts)
+    if wrong is not None:
+        return wrong
+    runner = Runner(op, names, name, pts, limit)
+    try:
+        return _check(runner, domains, tol, eps, random.Random(seed))
+    except Stop as stop:
+        return stop.result
 
-    def fail(mistake, point, i, analytic=None, numeric=None, upstream=1.0, how="", **extra):
-        where = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, point))
-        hint = _HINTS[mistake].format(input=names[i], name=name, g=_fmt(upstream), **extra)
-        numbers = ""
-        if analytic is not None:
-            numbers = (
-                f"你的反向传播给出 {names[i]}.grad = {_fmt(analytic)}，\n"
-                f"数值梯度（中心差分）说应当是 {extra.get('via', '')}{_fmt(numeric)}。\n"
-            )
-        message = f"❌ `{name}` 的反向传播有错。在 {where} 处{how}：\n{numbers}{hint}"
-        return CheckResult(False, message, name, mistake, point, names[i], analytic, numeric,
-                           upstream if analytic is not None else None, pts)  # fmt: skip
+
+def _check(runner, domains, tol, eps, rng) -> CheckResult:
+    names, name, pts = runner.names, runner.name, runner.pts
+
+    def fail(mistake, runs, k, i, how="", via="", **extra):
+        point, g, grads, expected = runs[k]
+        header, rows, _ = _table(names, runs, tol)
+        hint = _HINTS[mistake].format(input=names[i], name=name, g=fmt(g), **extra)
+        message = (
+            f"有错：`{name}` 的反向传播有错。在 {runner.where(point)} 处{how}：\n"
+            f"你的反向传播给出 {names[i]}.grad = {fmt(grads[i])}，\n"
+            f"数值梯度（中心差分）说应当是 {via}{fmt(expected[i])}。\n{hint}"
+        )
+        return CheckResult(False, message, name, mistake, point, names[i], grads[i], expected[i],
+                           g, pts, header, rows)  # fmt: skip
 
     records = []  # (point, f(point), analytic grads, numeric grads), upstream 1
     for point in pts:
-        try:
-            out, grads, missing = _run(op, point, names)
-        except (ValueError, ArithmeticError) as error:  # e.g. log at a negative default point
-            where = ", ".join(f"{n}={v!r}" for n, v in zip(names, point))
-            raise ValueError(
-                f"check_op: op raised {type(error).__name__} at {where} ({error}); check it only"
-                " inside its domain: pass domain=(low, high) or points=[...]"
-            ) from error
-        if missing:
-            i = names.index(missing[0])
-            return fail("missing_parents", point, i, inputs=", ".join(names))
-        for i, grad in enumerate(grads):
-            if isinstance(grad, Value):
-                return fail("grad_not_number", point, i, analytic_text=repr(grad))
-        numeric = numerical_grad(op, [Value(v, label=n) for v, n in zip(point, names)], eps)
-        records.append((point, out.data, grads, numeric))
+        out, grads = runner.run(point)
+        records.append((point, float(out.data), grads, runner.numeric(point, eps)))
+    runs = [(p, 1.0, grads, numeric) for p, _, grads, numeric in records]
+    first = _table(names, runs, tol)[2]
+    if first is not None:
+        k, i = first
+        mistake, other = _diagnose_formula(runner, i, records, domains, tol, eps)
+        line = empty_function(runner.op) if mistake == "no_gradient" else None
+        if line is not None:
+            return CheckResult(False, f"还没写：`{name}` 的 `_backward` 还是空的（第 {line} 行"
+                               "的函数体只有 `...`）。按上面的说明写出它，再运行这一格。", name,
+                               "blank", points=pts)  # fmt: skip
+        return fail(mistake, runs, k, i, "（上游梯度 1）", other=other)
 
-    for point, _, grads, numeric in records:
-        for i in range(nin):
-            if not _close(grads[i], numeric[i], *tol):
-                mistake, other = _diagnose_formula(op, i, records, names, domains, tol, eps)
-                return fail(mistake, point, i, grads[i], numeric[i], 1.0, "（上游梯度 1）",
-                            other=other)  # fmt: skip
-
-    for point, _, _, numeric in records:
+    upstreams = []
+    for _ in pts:
         g = 1.0
         while abs(g - 1.0) < 0.25:  # far enough from 1 to show whether it was used
             g = rng.choice((-1.0, 1.0)) * rng.uniform(0.5, 2.5)
-        how = f"，上游梯度 g = {_fmt(g)}"
-        _, grads, _ = _run(op, point, names, upstream=g)
-        for i in range(nin):
-            if not _close(grads[i], g * numeric[i], *tol):
-                forgot = _close(grads[i], numeric[i], *tol)
-                mistake = "forgot_upstream" if forgot else "upstream_misused"
-                via = f"g × {_fmt(numeric[i])} = "
-                return fail(mistake, point, i, grads[i], g * numeric[i], g, how, via=via,
-                            analytic_text=_fmt(grads[i]))  # fmt: skip
+        upstreams.append(g)
+    runs = []
+    for (point, _, _, numeric), g in zip(records, upstreams):
+        grads = runner.run(point, upstream=g)[1]
+        runs.append((point, g, grads, [g * d for d in numeric]))
+    first = _table(names, runs, tol)[2]
+    if first is not None:
+        k, i = first
+        point, g, grads, _ = runs[k]
+        forgot = _close(grads[i], records[k][3][i], *tol)
+        return fail("forgot_upstream" if forgot else "upstream_misused", runs, k, i,
+                    f"，上游梯度 g = {fmt(g)}", f"g × {fmt(records[k][3][i])} = ",
+                    analytic_text=fmt(grads[i]))  # fmt: skip
 
-        call = f"{name}({', '.join(names)})"
-        for twice, preset, case in (
-            (True, 0.0, f"把 `{call} + {call}` 这样用两次"),
-            (False, _PRESET, f"输入的 .grad 事先已是 {_PRESET}"),
-        ):
-            _, grads, _ = _run(op, point, names, upstream=g, preset=preset, twice=twice)
-            for i in range(nin):
-                expected = preset + (2.0 if twice else 1.0) * g * numeric[i]
-                if not _close(grads[i], expected, *tol):
-                    overwrote = _close(grads[i], g * numeric[i], *tol)
-                    mistake = "assign_instead_of_accumulate" if overwrote else "reuse_wrong"
-                    how = f"，{case}、上游梯度 g = {_fmt(g)}"
-                    via = "2 × g × " if twice else f"{_PRESET} + g × "
-                    via += f"{_fmt(numeric[i])} = "
-                    return fail(mistake, point, i, grads[i], expected, g, how, case=case, via=via)
+    call = f"{name}({', '.join(names)})"
+    for twice, preset, case in (
+        (True, 0.0, f"把 `{call} + {call}` 这样用两次"),
+        (False, _PRESET, f"输入的 .grad 事先已是 {_PRESET}"),
+    ):
+        runs = []
+        for (point, _, _, numeric), g in zip(records, upstreams):
+            grads = runner.run(point, upstream=g, preset=preset, twice=twice)[1]
+            runs.append((point, g, grads, [preset + (2 if twice else 1) * g * d for d in numeric]))
+        first = _table(names, runs, tol)[2]
+        if first is not None:
+            k, i = first
+            point, g, grads, _ = runs[k]
+            overwrote = _close(grads[i], g * records[k][3][i], *tol)
+            via = ("2 × g × " if twice else f"{_PRESET} + g × ") + f"{fmt(records[k][3][i])} = "
+            return fail("assign_instead_of_accumulate" if overwrote else "reuse_wrong", runs, k,
+                        i, f"，{case}、上游梯度 g = {fmt(g)}", via, case=case)  # fmt: skip
 
     worst = max(abs(a - d) for r in records for a, d in zip(r[2], r[3]))
-    where = "；".join(", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, p)) for p in pts)
+    where = "；".join(runner.where(p) for p in pts)
     message = (
-        f"✅ `{name}` 的反向传播正确：在 {len(pts)} 个点（{where}）上与数值梯度一致"
+        f"正确：`{name}` 的反向传播正确：在 {len(pts)} 个点（{where}）上与数值梯度一致"
         f"（最大差 {worst:.1e}）；乘上了随机的上游梯度；节点用两次、叶子已有梯度时也正确累加。"
     )
     return CheckResult(True, message, name, points=pts)

@@ -20,6 +20,30 @@ function microgradPlayer(root, D, standalone) {
     g.querySelectorAll("path, polygon").forEach((el) => original.set(el,
       ["stroke", "fill", "stroke-width"].map((a) => el.getAttribute(a))));
   });
+  // During backward the edge in use points the way the gradient flows: an arrowhead at the
+  // tail end (drawn once, shown instead of Graphviz's head arrow while the edge is red).
+  const backArrow = new Map();
+  Object.values(edges).flat().forEach((g) => {
+    const path = g.querySelector("path");
+    const nums = path ? (path.getAttribute("d").match(/-?\d*\.?\d+(?:e-?\d+)?/gi) || []).map(Number) : [];
+    if (nums.length < 4) return;
+    const [x0, y0] = nums;
+    let dx = 0, dy = 0;
+    for (let k = 2; k + 1 < nums.length && Math.hypot(dx, dy) < 1e-6; k += 2) {
+      dx = x0 - nums[k]; dy = y0 - nums[k + 1];  // towards the tail, along the curve's start
+    }
+    const len = Math.hypot(dx, dy);
+    if (len < 1e-6) return;
+    const ux = dx / len, uy = dy / len, L = 10, W = 3.6;
+    const bx = x0 - ux * L, by = y0 - uy * L;
+    const arrow = document.createElementNS(svg.namespaceURI, "polygon");
+    arrow.setAttribute("class", "mgp-back");
+    arrow.setAttribute("points", [[x0, y0], [bx - uy * W, by + ux * W], [bx + uy * W, by - ux * W],
+      [x0, y0]].map((p) => p.map((v) => v.toFixed(2)).join(",")).join(" "));
+    arrow.setAttribute("display", "none");
+    g.appendChild(arrow);
+    backArrow.set(g, arrow);
+  });
   const boxes = D.nodes.map((_, i) => {
     const g = [...nodeOf].find(([el, j]) => j === i && !/op$/.test(el.querySelector("title").textContent))[0];
     const texts = g.querySelectorAll("text");
@@ -32,11 +56,15 @@ function microgradPlayer(root, D, standalone) {
   const labelIndex = new Map(D.labels.map(([t, h], k) => [t + "->" + h, k]));
   let current = 0, timer = null, opened = null;
 
-  function paint(g, color) {
+  function paint(g, color, backward) {
+    const flip = backward && backArrow.has(g);
     g.querySelectorAll("path, polygon").forEach((el) => {
       el.setAttribute("stroke", color);
       if (el.tagName === "polygon") el.setAttribute("fill", color);
       el.setAttribute("stroke-width", "2.4");
+      if (el.tagName === "polygon" && flip) {
+        el.setAttribute("display", el.classList.contains("mgp-back") ? "inline" : "none");
+      }
     });
   }
   function show(k) {
@@ -50,13 +78,17 @@ function microgradPlayer(root, D, standalone) {
       box.grad.textContent = known.has(i) ? node.grad : "grad ?";
       box.bg.setAttribute("fill", i === step.node ? D.highlight : "white");
     });
-    original.forEach((attrs, el) => ["stroke", "fill", "stroke-width"].forEach((a, j) => {
-      if (attrs[j] === null) el.removeAttribute(a); else el.setAttribute(a, attrs[j]);
-    }));
+    original.forEach((attrs, el) => {
+      ["stroke", "fill", "stroke-width"].forEach((a, j) => {
+        if (attrs[j] === null) el.removeAttribute(a); else el.setAttribute(a, attrs[j]);
+      });
+      el.removeAttribute("display");
+    });
+    backArrow.forEach((arrow) => arrow.setAttribute("display", "none"));
     labelTexts.forEach((texts) => texts.forEach((t) => { t.style.visibility = "hidden"; }));
     step.edges.forEach(([tail, head]) => {
       const key = tail + "->" + head;
-      (edges[key] || []).forEach((g) => paint(g, forward ? D.forward : D.backward));
+      (edges[key] || []).forEach((g) => paint(g, forward ? D.forward : D.backward, !forward));
       if (!forward && labelIndex.has(key)) {
         labelTexts[labelIndex.get(key)].forEach((t) => { t.style.visibility = "visible"; });
       }
@@ -97,12 +129,12 @@ function microgradPlayer(root, D, standalone) {
     panel.hidden = false;
   }
   function stop() {
-    clearInterval(timer); timer = null; playButton.textContent = "▶ 播放 Play";
+    clearInterval(timer); timer = null; playButton.textContent = "播放 Play";
   }
   function play() {
     if (timer) { stop(); return; }
     if (current >= N - 1) show(0);
-    playButton.textContent = "⏸ 暂停 Pause";
+    playButton.textContent = "暂停 Pause";
     timer = setInterval(() => { if (current >= N - 1) stop(); else show(current + 1); }, 1100);
   }
   q(".mgp-prev").onclick = () => { stop(); show(current - 1); };

@@ -264,19 +264,21 @@ class StepThrough:
     def html_fragment(self, standalone: bool = False) -> str:
         """The player as a ``<div>`` with its own style and script (unique ids)."""
         uid = f"mgp-{uuid.uuid4().hex[:12]}"
-        data = _json_for_script(self._picture.player_data())
+        info = self._picture.player_data()
+        data = _json_for_script(info)
         style = _asset("player.css").replace("#PLAYER", f"#{uid}").replace("FONTS", FONTS)
         script = _asset("player.js")
         flag = "true" if standalone else "false"
+        last, n = info["steps"][-1], len(self)  # without JavaScript: the final state, all agreeing
         return (
             f'<div id="{uid}" class="mgp" tabindex="0"><style>{style}</style>'
             f'<div class="mgp-controls"><button class="mgp-prev">← 上一步 Prev</button>'
-            f'<button class="mgp-play">▶ 播放 Play</button>'
+            f'<button class="mgp-play">播放 Play</button>'
             f'<button class="mgp-next">下一步 Next →</button>'
-            f'<input class="mgp-slider" type="range" min="1" max="{len(self)}" value="1">'
-            f'<span class="mgp-counter"></span></div>'
-            f'<div class="mgp-caption">{html.escape(_bounded(self.captions[-1]))}</div>'
-            f'<div class="mgp-why"></div>'
+            f'<input class="mgp-slider" type="range" min="1" max="{n}" value="{n}">'
+            f'<span class="mgp-counter">{n} / {n}</span></div>'
+            f'<div class="mgp-caption">{html.escape(last["caption"])}</div>'
+            f'<div class="mgp-why">{html.escape(last["why"])}</div>'
             f'<div class="mgp-body"><div class="mgp-graph">{self.svg()}</div>'
             f'<div class="mgp-panel" hidden></div></div>'
             f'<div class="mgp-help">方向键 ← → 逐步 · 点击节点看它的链式法则求和 (click a node) · '

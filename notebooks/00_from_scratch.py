@@ -20,10 +20,12 @@
 #
 # 1. 导数就是“轻轻推一下输入，看输出变多少”；
 # 2. 在笔记本里亲手写一个只有几十行的 `Value`；
-# 3. 在一个神经元上**手动**一个节点一个节点地反向传播；
-# 4. 为什么需要拓扑顺序，以及怎样不用递归求出它；
+# 3. 在一个神经元上**手动**一个节点一个节点地反向传播，每走一步画一次计算图；
+# 4. 为什么需要拓扑顺序，以及怎样不用递归求出它；顺着梯度推一推输入，输出真的变大；
 # 5. 两个几乎人人都会踩的坑：该写 `+=` 的地方写成了 `=`，以及忘了把梯度清零；
-# 6. 换成 `micrograd_cn.Value`：同样的步骤、画图、逐步演示，再和 PyTorch 对照。
+# 6. 把 tanh 拆成 `exp` 和除法，梯度不变：运算切多细由我们决定；
+# 7. 换成 `micrograd_cn.Value`：同样的步骤、画图、逐步演示，再和 PyTorch 对照；
+# 8. 练习：自己给 `Value` 加两个运算，由 `check_op` 检查。
 #
 # 为什么要关心导数？训练神经网络就是不断调整成千上万个参数，让“损失”（预测错了多少）变小。
 # 要知道每个参数该往哪个方向调、调多少，就得知道：**这个参数变一点点，损失跟着变多少**。
@@ -35,7 +37,7 @@ import math
 
 from IPython.display import display
 
-import micrograd_cn as mg  # 第 7 节才用到：前面用的都是我们自己写的 Value
+import micrograd_cn as mg  # 第 8 节才用到：前面用的都是我们自己写的 Value
 from micrograd_cn.exercises import check_op
 from micrograd_cn.viz import StepThrough, draw_dot
 
@@ -188,9 +190,22 @@ c = Value(2.0) * Value(-3.0)
 assert c.data == -6.0 and c._op == "*"
 
 # %% [markdown]
-# **tanh** 是神经元常用的“激活函数”，把任何数压到 $(-1, 1)$ 之间。
-# 它的导数可以用输出 $t = \tanh(n)$ 表示：$\frac{d}{dn}\tanh n = 1 - t^2$。
-# 正向时 $t$ 已经算好了，反向时直接拿来用。
+# **tanh** 是神经元常用的“激活函数”，把任何数压到 $(-1, 1)$ 之间：
+# $t = \tanh n = \dfrac{u}{v}$，其中 $u = e^{n} - e^{-n}$，$v = e^{n} + e^{-n}$。
+# 它的导数两行就能推出来。$e^{n}$ 的导数是它自己，$e^{-n}$ 的导数是 $-e^{-n}$，
+# 所以 $u' = v$、$v' = u$；再用商的求导法则：
+#
+# $$\frac{dt}{dn} = \frac{u'v - uv'}{v^2} = \frac{v^2 - u^2}{v^2}
+#   = 1 - \Big(\frac{u}{v}\Big)^2 = 1 - t^2.$$
+#
+# 导数可以用**输出** $t$ 表示。正向时 $t$ 已经算好了，反向时直接拿来用。
+# 先用第 1 节的推一推核对这个公式：
+
+# %%
+for n0 in (-1.5, 0.3, 2.0):
+    t0 = math.tanh(n0)
+    nudge_slope = (math.tanh(n0 + 1e-6) - math.tanh(n0 - 1e-6)) / 2e-6
+    assert abs(nudge_slope - (1 - t0**2)) < 1e-9
 
 
 # %%
@@ -236,11 +251,31 @@ print(n, o, sep="\n")
 assert abs(o.data - 1 / math.sqrt(2)) < 1e-12
 
 # %% [markdown]
-# 现在从输出往回走。第一步：$o$ 对它自己的导数当然是 1。
+# 把这张**计算图**画出来看：每个方框是一个 `Value`（标签、值 `data`、梯度 `grad`），圆圈是运算，
+# 箭头从输入指向结果。`draw_dot` 只用到 `data`、`grad`、`_prev`、`_op`（和可有可无的 `label`），
+# 所以我们自己写的 `Value` 也能画。现在所有的梯度都还是 0。
+
+
+# %%
+def show(root):
+    """Draw the graph under root (our own Value works too) and return the picture."""
+    picture = draw_dot(root)
+    display(picture)
+    return picture
+
+
+picture = show(o)
+assert "data 0.7071" in picture.source and picture.source.count("grad 0.0000") == 10
+
+# %% [markdown]
+# 现在从输出往回走，每走一步就重画一次，看梯度从右往左一格一格地填上。
+# 第一步：$o$ 对它自己的导数当然是 1。
 
 # %%
 o.grad = 1.0
+picture = show(o)
 assert (n.grad, x1.grad) == (0.0, 0.0)  # 其他节点还都是 0
+assert picture.source.count("grad 1.0000") == 1
 
 # %% [markdown]
 # **第二步，`o._backward()`**：$o = \tanh(n)$，局部导数是 $1 - o^2 = 1 - \tfrac12 = 0.5$，
@@ -248,8 +283,8 @@ assert (n.grad, x1.grad) == (0.0, 0.0)  # 其他节点还都是 0
 
 # %%
 o._backward()
-print(n)
-assert abs(n.grad - 0.5) < 1e-12
+picture = show(o)
+assert abs(n.grad - 0.5) < 1e-12 and picture.source.count("grad 0.5000") == 1
 
 # %% [markdown]
 # **第三步，`n._backward()`**：$n$ 是加法，局部导数是 1，梯度 0.5 原样分给两个输入
@@ -257,7 +292,9 @@ assert abs(n.grad - 0.5) < 1e-12
 
 # %%
 n._backward()
+picture = show(o)
 assert abs(x1w1x2w2.grad - 0.5) < 1e-12 and abs(b.grad - 0.5) < 1e-12
+assert picture.source.count("grad 0.5000") == 3  # n、x1w1x2w2、b
 
 # %% [markdown]
 # `b` 是叶子节点，没有父节点，`b._backward()` 什么也不做：
@@ -271,7 +308,9 @@ assert abs(b.grad - 0.5) < 1e-12 and x1.grad == 0.0
 
 # %%
 x1w1x2w2._backward()
+picture = show(o)
 assert abs(x1w1.grad - 0.5) < 1e-12 and abs(x2w2.grad - 0.5) < 1e-12
+assert picture.source.count("grad 0.5000") == 5
 
 # %% [markdown]
 # **第五步，`x2w2._backward()`**：乘法，每个输入拿到“另一个输入 × 上游梯度”：
@@ -280,7 +319,9 @@ assert abs(x1w1.grad - 0.5) < 1e-12 and abs(x2w2.grad - 0.5) < 1e-12
 
 # %%
 x2w2._backward()
+picture = show(o)
 assert abs(x2.grad - 0.5) < 1e-12 and w2.grad == 0.0
+assert picture.source.count("grad 0.5000") == 6
 
 # %% [markdown]
 # **第六步，`x1w1._backward()`**：$\partial o/\partial x_1 = w_1 \times 0.5 = -1.5$，
@@ -288,9 +329,11 @@ assert abs(x2.grad - 0.5) < 1e-12 and w2.grad == 0.0
 
 # %%
 x1w1._backward()
+picture = show(o)
 for v in (x1, w1, x2, w2, b):
     print(f"∂o/∂{v.label} = {v.grad:+.4f}")
 assert abs(x1.grad + 1.5) < 1e-12 and abs(w1.grad - 1.0) < 1e-12
+assert "grad -1.5000" in picture.source and picture.source.count("grad 0.0000") == 1  # w2
 assert abs(x2.grad - 0.5) < 1e-12 and w2.grad == 0.0 and abs(b.grad - 0.5) < 1e-12
 
 # %% [markdown]
@@ -415,6 +458,28 @@ assert abs(x2.grad - 0.5) < 1e-12 and w2.grad == 0.0 and abs(b.grad - 0.5) < 1e-
 # %% [markdown]
 # 和手动一步步走的结果完全一样。
 #
+# **梯度有什么用？** 它告诉我们每个输入往哪个方向推、推多少，输出会变大。
+# 把每个输入都顺着自己的梯度推一小步：$v \leftarrow v + 0.01 \cdot \partial o/\partial v$。
+# 梯度为正的输入变大，为负的变小，梯度为 0 的 $w_2$ 不动。按导数的意思，
+# 输出应当增加大约 $0.01 \times \sum_v (\partial o/\partial v)^2 = 0.01 \times 3.75 = 0.0375$
+# （五个梯度的平方和是 $1.5^2 + 1^2 + 0.5^2 + 0^2 + 0.5^2 = 3.75$）。
+# 用第 3 节那个普通的 `neuron` 函数重算一遍输出：
+
+# %%
+leaves = (x1, w1, x2, w2, b)
+before = o.data
+for v in leaves:
+    v.data += 0.01 * v.grad
+after = neuron(x1.data, w1.data, x2.data, w2.data, b.data)
+predicted = 0.01 * sum(v.grad**2 for v in leaves)
+print(f"o：{before:.4f} → {after:.4f}，增加 {after - before:.4f}（预计约 {predicted:.4f}）")
+assert after > before and abs((after - before) - predicted) < 0.1 * predicted
+
+# %% [markdown]
+# 输出确实变大了，增加量和预计的几乎一样（差一点是因为步子不是无穷小）。
+# 训练神经网络时做的正是这件事的反面：输出换成“损失”，每个参数**逆着**梯度走一小步，损失就变小。
+# 这一步叫**梯度下降**，第 05 章会用它训练一个网络。
+#
 # ## 5. 第一个坑：同一个变量用了两次
 #
 # 试试 $b = a + a$。显然 $\frac{db}{da} = 2$。
@@ -529,7 +594,123 @@ for _ in range(3):
 assert history == [6.0, 6.0, 6.0]
 
 # %% [markdown]
-# ## 7. 换成 `micrograd_cn.Value`
+# ## 7. 把 tanh 拆开：运算切多细由我们决定
+#
+# 第 2 节把 tanh 当成**一个**运算，给了它一个局部导数 $1 - t^2$。其实也可以不写 tanh，
+# 用更小的运算把它拼出来：$\tanh n = \dfrac{e^{2n} - 1}{e^{2n} + 1}$（分子分母同乘 $e^{n}$ 即得）。
+# 这需要指数 `exp`、减法和除法。它们都不难：
+#
+# - $e^x$ 的导数就是它自己；
+# - 除法写成乘以 $(-1)$ 次幂：$a / b = a \cdot b^{-1}$，而 $x^k$ 的导数是 $k x^{k-1}$；
+# - 减法写成加上 $(-1)$ 倍：$a - b = a + (-1) \cdot b$。
+#
+# 式子里还有普通的数（2、1），所以加法、乘法先把数包成 `Value`；
+# `__radd__`、`__rmul__` 让 `2 * n` 这样数在左边的写法也能用。
+
+
+# %%
+def as_value(x):
+    return x if isinstance(x, Value) else Value(x)
+
+
+def add(self, other):
+    other = as_value(other)
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += 1.0 * out.grad
+        other.grad += 1.0 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def mul(self, other):
+    other = as_value(other)
+    out = Value(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def power(self, k):  # k 是普通的数
+    out = Value(self.data**k, (self,), f"**{k}")
+
+    def _backward():
+        self.grad += k * self.data ** (k - 1) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def exp(self):
+    e = math.exp(self.data)
+    out = Value(e, (self,), "exp")
+
+    def _backward():
+        self.grad += e * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def neg(self):
+    return self * -1
+
+
+def sub(self, other):
+    return self + (-other)
+
+
+def truediv(self, other):
+    return self * other**-1
+
+
+Value.__add__ = Value.__radd__ = add
+Value.__mul__ = Value.__rmul__ = mul
+Value.__pow__, Value.exp, Value.__neg__ = power, exp, neg
+Value.__sub__, Value.__truediv__ = sub, truediv
+assert abs((Value(6.0) / 3 - 1).data - 1.0) < 1e-15 and (2 * Value(3.0)).data == 6.0
+
+# %% [markdown]
+# 同一个神经元，这次 tanh 用 `exp` 和除法拼出来。注意 `e` 被用了两次（分子和分母），
+# 第 5 节的 `+=` 在这里是必需的。梯度应当和第 3 节完全一样（只差浮点舍入）：
+
+# %%
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+b = Value(6.8813735870195432, label="b")
+n = x1 * w1 + x2 * w2 + b
+n.label = "n"
+e = (2 * n).exp()
+e.label = "e"
+o = (e - 1) / (e + 1)
+o.label = "o"
+o.backward()
+exp_grads = [v.grad for v in (x1, w1, x2, w2, b)]
+print(f"拆开以后的梯度：{[round(g, 6) for g in exp_grads]}")
+assert abs(o.data - 1 / math.sqrt(2)) < 1e-12
+assert max(abs(g - want) for g, want in zip(exp_grads, [-1.5, 1.0, 0.5, 0.0, 0.5])) < 1e-9
+
+# %% [markdown]
+# 数字一样，图却大了不少：
+
+# %%
+picture = show(o)
+print(f"拆开后有 {len(topological_order(o))} 个节点，一个 tanh 的版本是 10 个")
+assert len(topological_order(o)) > 10 and "grad -1.5000" in picture.source
+
+# %% [markdown]
+# 所以“什么算一个运算”是我们自己定的：只要知道它的局部导数，一个运算可以小到一次加法，
+# 也可以大到一整个 tanh。链式法则保证两种切法给出同样的梯度。切得粗，节点少、算得快；
+# 切得细，每个运算都简单。`micrograd_cn` 给 tanh、sigmoid 这些常用函数各配了一个运算，
+# 还有一次加起很多数的 `F.sum`，都是为了节点少、算得快。
+#
+# ## 8. 换成 `micrograd_cn.Value`
 #
 # 我们的小 `Value` 已经是一个能用的自动求导引擎了。`micrograd_cn.Value` 做的是同一件事，
 # 只是运算更多、更快，还能画图。同一个神经元，同样可以手动一步步调用 `_backward()`：
@@ -578,8 +759,7 @@ assert history == [6.0, 12.0, 18.0]
 assert a.grad == 20.0
 
 # %% [markdown]
-# `draw_dot` 把计算图画出来：每个方框是一个 `Value`（标签、值 `data`、梯度 `grad`），
-# 圆圈是运算。和第 3 节手算的数字对照着看。
+# `draw_dot` 画 `micrograd_cn.Value` 的图和画我们自己的一样。和第 3 节手算的数字对照着看。
 
 # %%
 picture = draw_dot(o)
@@ -596,7 +776,7 @@ display(steps)
 assert len(steps) == 2 * 10  # 10 个节点：正向 10 步，反向 10 步
 
 # %% [markdown]
-# ## 8. 和 PyTorch 对照
+# ## 9. 和 PyTorch 对照
 #
 # PyTorch 是最常用的深度学习框架，它的张量（多维数组）也会记录计算图、用 `backward()` 求梯度。
 # 同一个神经元在 PyTorch 里应当给出完全相同的梯度（用 64 位浮点数）。
@@ -627,71 +807,82 @@ assert torch_grads is None or max(abs(t - g) for t, g in zip(torch_grads, grads)
 # - `Value` 记住值、父节点、运算和一个局部求导的闭包；
 # - 反向传播：输出的梯度设为 1，按拓扑顺序的逆序，每个节点把“上游梯度 × 局部导数”**累加**给父节点；
 # - 拓扑顺序用显式的栈求，不用递归；
-# - 梯度要累加（`+=`），所以每次 `backward()` 之前要清零（`zero_grad()`）。
+# - 梯度要累加（`+=`），所以每次 `backward()` 之前要清零（`zero_grad()`）；
+# - 顺着梯度推输入，输出变大；逆着梯度推，输出变小（训练就靠这个）；
+# - 一个运算切多细由我们决定，只要知道它的局部导数：tanh 一个运算和 exp、除法拼出来的梯度相同。
 #
 # 下一章用同样的工具看一个更具体的例子：超市买苹果的计算图。
 #
 # ## 练习
 #
-# 给 `micrograd_cn.Value` 加一个新运算：立方 $y = x^3$。照第 2 节的写法，
-# 算出结果，写一个 `_backward` 闭包，挂到结果上。你只需要补上 `_backward` 里的那一行：
-# 局部导数是 $3x^2$，别忘了乘上游梯度 `out.grad`，并且用 `+=`。
+# 两个练习都给**我们自己写的** `Value`（第 2 节那个类）加一个运算。每个练习下面有一个单元格，
+# 里面已经写好了正向计算和“把闭包挂到结果上”，只有闭包 `_backward` 的内容空着：
+# 把 `raise NotImplementedError(...)` 那一行换成你的代码。闭包在反向传播时被调用，
+# 这时 `out.grad` 里是最终输出对 `out` 的导数（上游梯度），闭包要把梯度送给输入。
 #
-# `check_op` 会在几个点上用推一推（中心差分）核对你的梯度，还会换一个上游梯度、
-# 把运算用两次再核对；出错时用中文说出错在哪个点、差了多少、最可能是什么错。
+# 写完运行那个单元格，再运行它下面的检查格。`check_op` 会在几个点上用推一推（中心差分）
+# 核对你的梯度，还会换一个上游梯度、把运算用两次再核对；写错时它用中文说出错在哪个点、
+# 差了多少、最可能是什么错，并列出它试过的每个点。还没写的时候，它只说“还没写”。
+#
+# **练习 1：立方 `cube(x)`。** 输入一个 `Value` `x`，输出 $y = x^3$。
+# 闭包要做的事：按链式法则，把这个运算贡献的那一份梯度送给输入 `x`（存在 `x.grad` 里）。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# $x$ 变一点点，$x^3$ 变 $3x^2$ 倍：局部导数是 $3x^2$，在代码里是 `3 * x.data**2`。
+#
+# </details>
+#
+# <details><summary>提示 2：这一行长什么样</summary>
+#
+# 和第 5 节改好的乘法一样：`x.grad += 局部导数 * out.grad`。用 `+=`，并且乘上游梯度 `out.grad`。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-cube"]
 def cube(x):
-    out = mg.Value(x.data**3, (x,), "cube")
+    out = Value(x.data**3, (x,), "cube")
 
     def _backward():
-        x.grad += 3 * x.data**2 * out.grad  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(cube)
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(cube)
 
 # %% [markdown]
-# 看看写错时会得到什么样的提示。下面故意用了 `=`：
+# **练习 2：ReLU `relu(x)`。** 神经网络最常用的激活函数：输入是正数时原样输出，否则输出 0，
+# 即 $y = \max(0, x)$。正向计算已经写好了。闭包要做的事同上：把梯度送给 `x`。
+# （$x = 0$ 处是一个拐点，导数没有定义；`check_op` 取的点会避开它。）
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# $x > 0$ 时 $y = x$，局部导数是 1；$x < 0$ 时 $y$ 恒为 0，局部导数是 0。
+# 在代码里可以写成 `(x.data > 0)`：Python 里 `True` 当 1 用，`False` 当 0 用。
+#
+# </details>
+#
+# <details><summary>提示 2：这一行长什么样</summary>
+#
+# 还是一行：`x.grad += 局部导数 * out.grad`。
+#
+# </details>
 
 
-# %%
-def cube_with_assign(x):
-    out = mg.Value(x.data**3, (x,), "cube")
+# %% tags=["exercise-relu"]
+def relu(x):
+    out = Value(max(0.0, x.data), (x,), "relu")
 
     def _backward():
-        x.grad = 3 * x.data**2 * out.grad  # 错：应当是 +=
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-wrong = check_op(cube_with_assign)
-display(wrong)
-assert not wrong.ok and wrong.mistake == "assign_instead_of_accumulate"
-
-# %% [markdown]
-# **练习 2**：写 $y = \tanh(x)$，局部导数用输出表示是 $1 - y^2$。
-# 如果你不小心把输入 $x$ 代进了公式（写成 $1 - x^2$），`check_op` 会认出这个错误。
-
-
-# %%
-def my_tanh(x):
-    y = math.tanh(x.data)
-    out = mg.Value(y, (x,), "tanh")
-
-    def _backward():
-        x.grad += (1 - y**2) * out.grad  # ← 在这里写你的答案
-
-    out._backward = _backward
-    return out
-
-
-result = check_op(my_tanh)
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(relu)

@@ -256,43 +256,36 @@ assert "合计" in graph2.source and "data 715.0000" in graph2.source
 #
 # ## 练习
 #
-# 自己写乘法节点 `mul(a, b)`：正向算出 $a b$；反向时每个输入得到“另一个输入 × 上游梯度”。
-# 照第 00 章的写法，在 `_backward` 里补上两行（记得用 `+=`），`check_op` 会核对两个输入的梯度。
+# **练习：乘法节点 `mul(a, b)`。** 两个输入 `a`、`b`，输出 $a b$。下面的单元格已经写好了正向计算
+# 和“把闭包挂到结果上”；你要写的是闭包 `_backward` 的内容：按链式法则把梯度送给**两个**输入
+# （存在 `a.grad`、`b.grad` 里），上游梯度在 `out.grad` 里。写法和第 00 章一样：
+# 把 `raise NotImplementedError(...)` 那一行换成你的代码，运行它，再运行下面的检查格。
+# `check_op` 会分别核对两个输入的梯度。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# 本章第 2 节：乘法节点把输入“翻转”。$a$ 变一点，$ab$ 变 $b$ 倍，所以对 $a$ 的局部导数是 $b$；
+# 对 $b$ 的局部导数是 $a$。
+#
+# </details>
+#
+# <details><summary>提示 2：这两行长什么样</summary>
+#
+# 每个输入一行：`a.grad += 局部导数 * out.grad`，`b` 那一行同理。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-mul"]
 def mul(a, b):
     out = Value(a.data * b.data, (a, b), "*")
 
     def _backward():
-        a.grad += b.data * out.grad  # ← 在这里写你的答案
-        b.grad += a.data * out.grad  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(mul)
-display(result)
-assert result.ok, result.message
-
-# %% [markdown]
-# 一个常见的错误是没有“翻转”，把自己的值当成了局部导数（`a.grad += a.data * out.grad`）。
-# 看看 `check_op` 怎么说：
-
-
-# %%
-def mul_not_swapped(a, b):
-    out = Value(a.data * b.data, (a, b), "*")
-
-    def _backward():
-        a.grad += a.data * out.grad
-        b.grad += b.data * out.grad
-
-    out._backward = _backward
-    return out
-
-
-wrong = check_op(mul_not_swapped)
-display(wrong)
-assert not wrong.ok and wrong.mistake == "swapped_inputs"
+# %% tags=["checker"]
+check_op(mul)

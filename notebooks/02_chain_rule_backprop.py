@@ -222,7 +222,8 @@ assert c_.data == 2 * 3.0**2 and a_.grad == 4 * 3.0
 #
 # 把一个函数对每个参数的偏导数排在一起，就是它的**梯度** $\nabla f$。
 # 梯度指向函数增长最快的方向，所以要让函数变小，就沿负梯度走一小步：
-# $\omega \to \omega - \eta\nabla f$，步长 $\eta$ 叫**学习率**。
+# $w \to w - \eta\nabla f$，步长 $\eta$ 叫**学习率**
+# （文章《梯度下降和反向传播》把参数记作 $\omega$，这里和代码一致写作 $w$）。
 # 最小化 $f(w) = (w-3)^2$，从 $w=0$ 出发、$\eta = 0.1$：每一步 $w - 3$ 乘以 $1 - 2\eta = 0.8$，
 # 所以 $w_n = 3\,(1 - 0.8^n)$。
 
@@ -247,67 +248,69 @@ print(f"25 步之后 w = {wv.data:.6f}（闭式解 {3 * (1 - 0.8**25):.6f}）")
 #
 # ## 练习
 #
-# **练习 1**：写取最大值门 `maximum(a, b)`。正向取较大的那个；反向时上游梯度**全部**给较大的输入，
-# 另一个输入什么也得不到（它稍微变一点，输出不变）。
+# 两个练习的写法和第 00 章一样：单元格里已经写好了正向计算和“把闭包挂到结果上”，
+# 把闭包里 `raise NotImplementedError(...)` 那一行换成你的代码，运行它，再运行下面的检查格。
+#
+# **练习 1：最大值门 `maximum(a, b)`。** 两个输入 `a`、`b`，输出较大的那个（第 4 节的 max 门）。
+# 闭包要做的事：按链式法则把梯度送给两个输入（上游梯度在 `out.grad` 里）。
+# （$a = b$ 时导数没有定义；`check_op` 取的点里 $a$、$b$ 总是不相等。）
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# 较大的那个输入变一点，输出跟着变同样多：局部导数是 1。较小的那个输入变一点，输出不变：
+# 局部导数是 0。所以上游梯度**全部**给较大的输入，另一个什么也得不到。
+#
+# </details>
+#
+# <details><summary>提示 2：这几行长什么样</summary>
+#
+# 一个 `if`：`if a.data > b.data:` 里写 `a.grad += out.grad`，`else:` 里写 `b.grad += out.grad`。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-maximum"]
 def maximum(a, b):
     out = Value(max(a.data, b.data), (a, b), "max")
 
     def _backward():
-        # ↓ 在这里写你的答案
-        if a.data >= b.data:
-            a.grad += out.grad
-        else:
-            b.grad += out.grad
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(maximum)
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(maximum)
 
 # %% [markdown]
-# **练习 2**：写 $y = e^x$。它的局部导数就是它自己：$\frac{d}{dx}e^x = e^x = y$，
-# 正向算好的 $y$ 直接拿来用。
+# **练习 2：指数 `exp(x)`。** 一个输入 `x`，输出 $y = e^x$，正向时已经算好放在 `y` 里。
+# 闭包要做的事：按链式法则把梯度送给 `x`。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# $e^x$ 的导数就是它自己：局部导数是 $e^x$，也就是正向算好的 `y`（不用再算一遍 `math.exp`）。
+#
+# </details>
+#
+# <details><summary>提示 2：这一行长什么样</summary>
+#
+# `x.grad += 局部导数 * out.grad`。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-exp"]
 def exp(x):
     y = math.exp(x.data)
     out = Value(y, (x,), "exp")
 
     def _backward():
-        x.grad += y * out.grad  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(exp)
-display(result)
-assert result.ok, result.message
-
-# %% [markdown]
-# 如果忘了乘上游梯度（写成 `x.grad += y`），单独对这个运算求导时上游梯度恰好是 1，看不出错；
-# `check_op` 会换几个不同的上游梯度再核对：
-
-
-# %%
-def exp_forgot_upstream(x):
-    y = math.exp(x.data)
-    out = Value(y, (x,), "exp")
-
-    def _backward():
-        x.grad += y
-
-    out._backward = _backward
-    return out
-
-
-wrong = check_op(exp_forgot_upstream)
-display(wrong)
-assert not wrong.ok and wrong.mistake == "forgot_upstream"
+# %% tags=["checker"]
+check_op(exp)

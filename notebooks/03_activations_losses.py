@@ -27,11 +27,14 @@
 # %%
 import math
 
-import matplotlib.pyplot as plt
-from IPython.display import display
-
 from micrograd_cn import F, Value, losses
 from micrograd_cn.exercises import check_op
+
+# %%
+# isort: split
+# 画图用 matplotlib：这一格和画图的格子只负责画图，别的格子不依赖它们算出的东西
+import matplotlib.pyplot as plt
+
 from micrograd_cn.plot import use_chinese_font
 
 cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
@@ -239,61 +242,69 @@ assert [v.grad for v in svm_scores] == [0.0, -1 / 3, -1 / 3]
 #
 # ## 练习
 #
-# **练习 1**：写 sigmoid $y = 1/(1+e^{-x})$，局部导数用输出表示：$y(1-y)$。
+# 两个练习的写法和第 00 章一样：单元格里已经写好了正向计算和“把闭包挂到结果上”，
+# 把闭包里 `raise NotImplementedError(...)` 那一行换成你的代码，运行它，再运行下面的检查格。
+#
+# **练习 1：sigmoid `sigmoid(x)`。** 一个输入 `x`，输出 $y = 1/(1+e^{-x})$，
+# 正向时已经算好放在 `y` 里。闭包要做的事：按链式法则把梯度送给 `x`（上游梯度在 `out.grad` 里）。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# 第 1 节的表：sigmoid 的导数用输出表示是 $y(1-y)$。这里的 $y$ 是正向算好的输出 `y`，
+# 不是输入 `x.data`。
+#
+# </details>
+#
+# <details><summary>提示 2：这一行长什么样</summary>
+#
+# `x.grad += 局部导数 * out.grad`。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-sigmoid"]
 def sigmoid(x):
     y = 1 / (1 + math.exp(-x.data))
     out = Value(y, (x,), "sigmoid")
 
     def _backward():
-        x.grad += y * (1 - y) * out.grad  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(sigmoid)
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(sigmoid)
 
 # %% [markdown]
-# 一个很常见的笔误是把**输入** $x$ 代进了用输出表示的公式，写成 $x(1-x)$。`check_op` 认得出来：
+# **练习 2：softplus `softplus(x)`。** 一个输入 `x`，输出 $y = \ln(1 + e^x)$（ReLU 的光滑版本），
+# 正向时已经算好放在 `y` 里。闭包要做的事同上。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# 第 1 节的表：用输出表示是 $1 - e^{-y}$（它正好等于 sigmoid$(x)$）。
+#
+# </details>
+#
+# <details><summary>提示 2：这一行长什么样</summary>
+#
+# `x.grad += 局部导数 * out.grad`，局部导数用 `math.exp(-y)` 写。
+#
+# </details>
 
 
-# %%
-def sigmoid_with_input(x):
-    y = 1 / (1 + math.exp(-x.data))
-    out = Value(y, (x,), "sigmoid")
-
-    def _backward():
-        x.grad += x.data * (1 - x.data) * out.grad
-
-    out._backward = _backward
-    return out
-
-
-wrong = check_op(sigmoid_with_input)
-display(wrong)
-assert not wrong.ok and wrong.mistake == "input_in_output_form"
-
-# %% [markdown]
-# **练习 2**：写 softplus $y = \ln(1 + e^x)$。用输出表示，它的导数是 $1 - e^{-y}$（第 1 节的表）。
-
-
-# %%
+# %% tags=["exercise-softplus"]
 def softplus(x):
     y = math.log1p(math.exp(x.data))
     out = Value(y, (x,), "softplus")
 
     def _backward():
-        x.grad += (1 - math.exp(-y)) * out.grad  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(softplus)
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(softplus)

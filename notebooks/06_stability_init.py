@@ -28,9 +28,13 @@
 import math
 import random
 
+from micrograd_cn import F, Value, losses, nn, no_grad
+
+# %%
+# isort: split
+# 画图用 matplotlib：这一格和画图的格子只负责画图，别的格子不依赖它们算出的东西
 import matplotlib.pyplot as plt
 
-from micrograd_cn import F, Value, losses, nn, no_grad
 from micrograd_cn.plot import use_chinese_font
 
 # 中文字体：有哪个用哪个；一个都没有时也不报错（只是中文显示成方框）

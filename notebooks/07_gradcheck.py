@@ -29,7 +29,6 @@
 # %%
 import math
 
-import matplotlib.pyplot as plt
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from IPython.display import display
@@ -37,8 +36,14 @@ from IPython.display import display
 from micrograd_cn import Value
 from micrograd_cn.exercises import check_op
 from micrograd_cn.gradcheck import GradcheckError, gradcheck, numerical_grad
-from micrograd_cn.plot import use_chinese_font
 from micrograd_cn.testing import expressions, variable_values
+
+# %%
+# isort: split
+# 画图用 matplotlib：这一格和画图的格子只负责画图，别的格子不依赖它们算出的东西
+import matplotlib.pyplot as plt
+
+from micrograd_cn.plot import use_chinese_font
 
 cjk_fonts = use_chinese_font()  # 已安装的中文字体（可能为空）
 
@@ -285,44 +290,70 @@ display(caught_by_check_op)
 assert caught_by_check_op.mistake == "forgot_upstream"
 
 # %% [markdown]
-# **练习 1**：写 $y = \ln x$，局部导数是 $1/x$。它只在 $x > 0$ 有定义，
-# 所以告诉 `check_op` 只在这个范围里取点：`domain=(0, None)`。这里用本章第 4 节的写法：
-# 闭包接收上游梯度 `grad` 作参数。
+# 两个练习的写法和前几章一样，只是闭包换成本章第 4 节的写法：`_backward(grad)` 接收上游梯度 `grad`
+# 作参数（不再去读 `out.grad`）。把 `raise NotImplementedError(...)` 那一行换成你的代码，
+# 运行它，再运行下面的检查格。
+#
+# **练习 1：自然对数 `log(x)`。** 一个输入 `x`，输出 $y = \ln x$。
+# 闭包要做的事：按链式法则把梯度送给 `x`。
+# $\ln x$ 只在 $x > 0$ 有定义，所以检查时告诉 `check_op` 只在这个范围里取点：`domain=(0, None)`
+# （它认得 `log` 这个名字，不写也会这样取点；给它一个新运算时就要自己写）。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# $\frac{d}{dx}\ln x = \frac{1}{x}$。
+#
+# </details>
+#
+# <details><summary>提示 2：这一行长什么样</summary>
+#
+# `x.grad += 局部导数 * grad`：这里上游梯度是参数 `grad`。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-log"]
 def log(x):
     out = Value(math.log(x.data), (x,), "log")
 
     def _backward(grad):
-        x.grad += grad / x.data  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(log, domain=(0, None))
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(log, domain=(0, None))
 
 # %% [markdown]
-# **练习 2**：写两个输入的除法 $a / b$：
-# $\partial/\partial a = 1/b$，$\partial/\partial b = -a/b^2$。
+# **练习 2：除法 `div(a, b)`。** 两个输入 `a`、`b`，输出 $a / b$。闭包要做的事：把梯度送给两个输入。
 # 分母不能取 0，所以给 $b$ 一个正的范围，$a$ 不限。
+#
+# <details><summary>提示 1：局部导数</summary>
+#
+# 把 $a/b$ 看成 $a \cdot b^{-1}$：对 $a$ 的局部导数是 $\frac{1}{b}$；
+# 对 $b$ 的局部导数是 $a \cdot (-1) b^{-2} = -\frac{a}{b^2}$。
+#
+# </details>
+#
+# <details><summary>提示 2：这两行长什么样</summary>
+#
+# 每个输入一行：`a.grad += 局部导数 * grad`，`b` 那一行同理。
+#
+# </details>
 
 
-# %%
+# %% tags=["exercise-div"]
 def div(a, b):
     out = Value(a.data / b.data, (a, b), "/")
 
     def _backward(grad):
-        a.grad += grad / b.data  # ← 在这里写你的答案
-        b.grad += -a.data / b.data**2 * grad  # ← 在这里写你的答案
+        raise NotImplementedError("在这里写你的答案")
 
     out._backward = _backward
     return out
 
 
-result = check_op(div, domain=[(None, None), (0.5, 3.0)])
-display(result)
-assert result.ok, result.message
+# %% tags=["checker"]
+check_op(div, domain=[(None, None), (0.5, 3.0)])

@@ -1,7 +1,9 @@
 """Tests for micrograd_cn.exercises.check_op: right answers pass in both closure styles, each
 classic mistake is named (code, Chinese phrase, the point and both numbers), bad input refused."""
 
+import inspect
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -73,7 +75,7 @@ def test_right_answers_pass(style, name):
     forward, local, domain = RIGHT[name]
     result = check_op(style(name, forward, local), domain=domain)
     assert result.ok and bool(result) and result.mistake is None
-    assert result.message.startswith(f"✅ `{name}`") and "5 个点" in result.message
+    assert result.message.startswith(f"正确：`{name}`") and "5 个点" in result.message
     assert len(result.points) == 5
     if domain:
         assert all(p[0] > 0 for p in result.points)
@@ -180,8 +182,8 @@ FORMS = [  # (name, forward, learner's local, mistake, analytic(x0), numeric(x0)
     ("sigmoid", sigmoid, lambda x, s: sigmoid(s) * (1 - sigmoid(s)), "output_in_input_form",
      "代入了输出", lambda x: sigmoid(sigmoid(x)) * (1 - sigmoid(sigmoid(x))),
      lambda x: sigmoid(x) * (1 - sigmoid(x))),
-    ("exp", math.exp, lambda x, t: x, "input_in_output_form", "代入了输入",
-     lambda x: x, math.exp),
+    ("exp", math.exp, lambda x, t: math.exp(t), "output_in_input_form", "代入了输出",
+     lambda x: math.exp(math.exp(x)), math.exp),
 ]  # fmt: skip
 
 
@@ -296,16 +298,17 @@ def test_display_in_jupyter():
     good = check_op(lecture_mul)
     bad = check_op(lambda a, b: engine_mul(a, b, swap=True), name="a<b")
     assert isinstance(good, CheckResult) and str(good) == good.message
-    assert "✅" in good._repr_html_() and "#2e7d32" in good._repr_html_()
+    assert good.badge == "正确" and ">正确</span>" in good._repr_html_()
+    assert "#2e7d32" in good._repr_html_()
     html = bad._repr_html_()
-    assert "❌" in html and "a&lt;b" in html and "<code>a&lt;b</code>" in html and "<br>" in html
+    assert bad.badge == "有错" and ">有错</span>" in html
+    assert "a&lt;b" in html and "<code>a&lt;b</code>" in html and "<br>" in html
 
 
 @pytest.mark.parametrize(
     ("call", "error", "text"),
     [
         (lambda: check_op(3), TypeError, "op must be a function of Values, got int"),
-        (lambda: check_op(lambda x: 2.0), TypeError, "op must return a Value, got float"),
         (lambda: check_op(lambda *xs: xs[0]), TypeError, "pass nin="),
         (lambda: check_op(lambda x: x, nin=0), ValueError, "nin must be an int >= 1, got 0"),
         (lambda: check_op(lambda a, b: a * b, points=[1.0]), ValueError, "has 1 coordinates"),
@@ -315,11 +318,465 @@ def test_display_in_jupyter():
         (lambda: check_op(lambda x: x, points=[]), ValueError, "points is empty"),
         (lambda: check_op(lambda x: x, points=0.5), TypeError, "points must be a list of numbers"),
         (lambda: check_op(lambda x: x, points=["1"]), TypeError, "point coordinate must be"),
-        (lambda: check_op(lambda x: x.log()), ValueError, "op raised ValueError at x=-1.3 (log: "
-         "input must be > 0, got -1.3); check it only inside its domain: pass domain=(low, high)"),
+        (lambda: check_op(lambda x: x, time_limit=0), ValueError,
+         "time_limit must be > 0 seconds, got 0"),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_with_a_clear_message(call, error, text):
     with pytest.raises(error) as info:
         call()
     assert text in str(info.value)
+
+
+# ------------------------------------------------------------ the learner's code misbehaves
+# Every mistake below gets a Chinese verdict (never a traceback): the badge, what happened,
+# where (the learner's own line) and what it most likely means.
+
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u23e9-\u23fa\ufe0f]")
+
+
+def line_of(function, text: str) -> int:
+    """The line number (in this file) of the first line of ``function`` that contains text."""
+    lines, first = inspect.getsourcelines(function)
+    return first + next(k for k, line in enumerate(lines) if text in line)
+
+
+def verdict(result, mistake, badge="有错"):
+    assert (result.ok, result.mistake, result.badge) == (False, mistake, badge)
+    assert result.message.startswith(f"{badge}：")
+    assert not EMOJI.search(result.message + result._repr_html_() + str(result))
+    assert "Traceback" not in result.message
+
+
+def cube_blank_closure(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        raise NotImplementedError("在这里写你的答案")
+
+    out._backward = _backward
+    return out
+
+
+def cube_ellipsis(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += ...
+
+    out._backward = _backward
+    return out
+
+
+def cube_empty_closure(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward(): ...
+
+    out._backward = _backward
+    return out
+
+
+def cube_empty(x): ...
+
+
+def mlp_blank(x):
+    raise NotImplementedError("在这里写你的答案")
+
+
+@pytest.mark.parametrize(
+    ("op", "where"),
+    [
+        (cube_blank_closure, "raise NotImplementedError"),
+        (cube_ellipsis, "x.grad += ..."),
+        (mlp_blank, "raise NotImplementedError"),
+    ],
+)
+def test_a_blank_left_in_place_says_not_yet_and_where(op, where):
+    result = check_op(op)
+    verdict(result, "blank", "还没写")
+    assert "还留着空白" in result.message and "再运行这一格" in result.message
+    assert result.place.lineno == line_of(op, where) and where in result.place.text
+    assert f"第 {result.place.lineno} 行" in result.message
+    assert "#8a6d00" in result._repr_html_() and ">还没写</span>" in result._repr_html_()
+
+
+@pytest.mark.parametrize("op", [cube_empty_closure, cube_empty])
+def test_a_body_of_only_dots_is_a_blank_too(op):
+    result = check_op(op)
+    verdict(result, "blank", "还没写")
+    assert f"第 {line_of(op, ': ...')} 行" in result.message and "只有 `...`" in result.message
+
+
+def cube_typo(x):
+    out = Value(x.dat**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def cube_typo_in_closure(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.dat**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_an_exception_in_the_op_names_it_and_its_line_in_chinese():
+    result = check_op(cube_typo)
+    verdict(result, "forward_error")
+    lineno = line_of(cube_typo, "x.dat**3")
+    assert result.place.lineno == lineno and result.point == (-1.3,)
+    assert result.message.startswith("有错：正向计算（运行 `cube_typo` 本身）在 x = -1.3 处出错")
+    assert f'出错的是 `cube_typo` 里的第 {lineno} 行 `out = Value(x.dat**3, (x,), "cube")`' in (
+        result.message
+    )
+    assert "AttributeError: 'Value' object has no attribute 'dat'" in result.message
+    assert "Value 对象没有属性 `dat`：检查拼写" in result.message
+
+
+def test_an_exception_in_the_closure_is_blamed_on_the_backward_with_its_line():
+    result = check_op(cube_typo_in_closure)
+    verdict(result, "backward_error")
+    lineno = line_of(cube_typo_in_closure, "x.dat**2")
+    assert result.message.startswith("有错：反向传播（`_backward` 闭包）在 x = -1.3 处出错")
+    assert f"出错的是 `_backward` 里的第 {lineno} 行 `x.grad += 3 * x.dat**2" in result.message
+    assert "没有属性 `dat`" in result.message
+
+
+def log_with_bad_backward(x):
+    out = Value(math.log(x.data), (x,), "log")
+
+    def _backward():
+        x.grad += math.log(-x.data) * out.grad  # ArithmeticError/ValueError in the backward
+
+    out._backward = _backward
+    return out
+
+
+def cube_divides_by_zero(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad / 0
+
+    out._backward = _backward
+    return out
+
+
+@pytest.mark.parametrize(
+    ("op", "error", "meaning"),
+    [
+        (log_with_bad_backward, "ValueError: math domain error", "数学上没有定义"),
+        (cube_divides_by_zero, "ZeroDivisionError: float division by zero", "除以了 0"),
+    ],
+)
+def test_an_arithmetic_error_in_the_backward_is_not_blamed_on_the_domain(op, error, meaning):
+    result = check_op(op)
+    verdict(result, "backward_error")
+    assert "反向传播（`_backward` 闭包）" in result.message and "正向" not in result.message
+    assert error in result.message and meaning in result.message
+    assert "domain=" not in result.message
+    assert result.place.function == "_backward"
+    if op is log_with_bad_backward:
+        assert all(p[0] > 0 for p in result.points)  # log: sampled inside its domain
+
+
+def test_a_float_instead_of_a_value():
+    def cube(x):
+        return x.data**3
+
+    result = check_op(cube)
+    verdict(result, "not_a_value")
+    assert "`cube` 返回的是 float（-2.197" in result.message and "不是 Value" in result.message
+    assert "return out" in result.message
+
+
+def test_the_wrong_number_of_inputs():
+    def mul(a):
+        return a * a
+
+    result = check_op(mul, nin=2)
+    verdict(result, "wrong_inputs")
+    assert result.message == (
+        "有错：`mul` 要接收 2 个输入（x, y），可是你的函数写成了 `mul(a)`，不能这样调用："
+        "检查 `def` 那一行括号里的参数。"
+    )
+
+
+def lecture_cube(local):
+    def cube(x):
+        out = Value(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad = local(x.data, x.grad, out.grad)
+
+        out._backward = _backward
+        return out
+
+    return cube
+
+
+@pytest.mark.parametrize(
+    ("local", "mistake", "phrase"),
+    [
+        (lambda x, grad, g: grad + (3 * x**2 + 0j) * g, "grad_complex",
+         "x.grad 变成了一个复数（(5.07+0j)）"),
+        (lambda x, grad, g: "3x²", "grad_not_real", "x.grad 变成了 str（'3x²'）"),
+        (lambda x, grad, g: grad + None * g, "backward_error",
+         "TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'"),
+    ],
+    ids=["complex", "str", "None"],
+)  # fmt: skip
+def test_a_gradient_that_is_not_a_real_number_is_named(local, mistake, phrase):
+    result = check_op(lecture_cube(local))
+    verdict(result, mistake)
+    assert phrase in result.message
+
+
+def complex_square(x):
+    out = Value(x.data**2, (x,), "square")
+
+    def _backward():
+        x.grad += complex(2 * x.data) * out.grad  # the right number, but complex
+
+    out._backward = _backward
+    return out
+
+
+def test_a_complex_gradient_never_passes_as_correct():
+    result = check_op(complex_square)
+    assert not result.ok and result.mistake == "grad_complex"
+
+
+def spin_forward(x):
+    while True:
+        x.data + 1
+
+
+def spin_backward(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        while True:
+            try:
+                x.grad = x.grad + 1.0
+            except Exception:  # a learner's loop: does not swallow the stop
+                x.grad = 0.0
+
+    out._backward = _backward
+    return out
+
+
+@pytest.mark.parametrize(
+    ("op", "stage", "line"),
+    [(spin_forward, "正向计算（运行 `spin_forward` 本身）", "x.data + 1"),
+     (spin_backward, "反向传播（`_backward` 闭包）", "")],
+)  # fmt: skip
+def test_an_endless_loop_is_stopped_after_the_time_budget_and_named(op, stage, line):
+    import time
+
+    start = time.monotonic()
+    result = check_op(op, time_limit=0.3)
+    elapsed = time.monotonic() - start
+    verdict(result, "timeout")
+    assert 0.3 <= elapsed < 3
+    assert result.message.startswith(
+        f"有错：{stage}在 x = -1.3 处运行超过 0.3 秒还没结束，已经停下"
+    )
+    assert "死循环" in result.message
+    assert result.place.function == ("spin_forward" if op is spin_forward else "_backward")
+    body = inspect.getsource(op)
+    assert result.place.text and result.place.text in body and line in body
+
+
+def test_the_time_budget_works_outside_the_main_thread_and_restores_the_tracer():
+    import sys
+    import threading
+
+    found = []
+    thread = threading.Thread(target=lambda: found.append(check_op(spin_forward, time_limit=0.2)))
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive() and found[0].mistake == "timeout"
+
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        assert check_op(lecture_mul).ok
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(None)
+
+
+def test_a_number_where_a_child_belongs_gets_a_chinese_hint():
+    def double(x):
+        out = Value(x.data * 2, (x, 2.0), "*")  # the classic slip: a constant as a parent
+
+        def _backward():
+            x.grad += 2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    result = check_op(double)
+    verdict(result, "bad_child")
+    assert "父节点里有一个 float（2.0），不是 Value" in result.message
+    assert "常数直接写进计算" in result.message
+
+
+class LectureValue:
+    """Chapter 00's hand-written Value: a different class from the engine's."""
+
+    def __init__(self, data, _prev=(), _op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = data, 0.0, _prev, _op, label
+        self._backward = lambda: None
+
+
+class StrictValue(LectureValue):
+    """A Value that refuses a non-Value child where it is made, as the engine does."""
+
+    def __init__(self, data, _prev=(), _op="", label=""):
+        for position, child in enumerate(_prev):
+            if not hasattr(child, "_prev"):
+                raise TypeError(f"Value children must be Values: child {position} is float "
+                                f"({child!r})")  # fmt: skip
+        super().__init__(data, _prev, _op, label)
+
+
+def test_a_child_refused_by_the_value_class_is_the_same_mistake():
+    def double(x):
+        out = StrictValue(x.data * 2, (x, 2.0), "*")
+
+        def _backward():
+            x.grad += 2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    result = check_op(double)
+    verdict(result, "bad_child")
+    assert "child 1 is float (2.0)" in result.message
+    assert "父节点只能是 Value：常数直接写进计算里" in result.message
+    # here the refusal is raised in this file; the engine's is inside the package, so there
+    # the learner's own line `out = Value(...)` is named
+    assert result.place.function == "__init__"
+
+
+def my_log(x):
+    out = Value(math.log(x.data), (x,), "log")
+
+    def _backward():
+        x.grad += out.grad / x.data
+
+    out._backward = _backward
+    return out
+
+
+def safe_sqrt(x):
+    out = Value(math.sqrt(x.data), (x,), "sqrt")
+
+    def _backward():
+        x.grad += 0.5 / out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+@pytest.mark.parametrize("op", [my_log, safe_sqrt, lambda x: x.log(), lambda x: x.sqrt()])
+def test_default_points_stay_inside_the_ops_domain(op):
+    result = check_op(op)
+    assert result.ok, result.message
+    assert [p[0] for p in result.points] == pytest.approx([0.35, 0.8, 1.3, 2.1, 3.2])
+
+
+def test_default_points_avoid_a_kink():
+    def relu(x):
+        return x.relu()
+
+    points = [p[0] for p in check_op(relu, domain=(-0.5, 0.5)).points]
+    assert points == pytest.approx([-0.39, -0.21, -0.1, 0.18, 0.36])  # -0.03 moved off 0
+    assert check_op(relu, domain=(-0.5, 0.5)).ok
+
+
+def test_a_failing_check_lists_every_point_it_tried():
+    result = check_op(lecture_op("cube", lambda v: v**3, lambda x, t: 2 * x**2))
+    assert result.mistake == "wrong_formula"
+    assert result.header == ("x", "上游梯度 g", "你的 x.grad", "应为 x.grad", "结果")
+    assert [row[0] for row in result.rows] == ["-1.3", "-0.45", "0.35", "0.8", "1.6"]
+    for row in result.rows:
+        x0 = float(row[0])
+        assert float(row[2]) == pytest.approx(2 * x0**2, rel=1e-5)
+        assert float(row[3]) == pytest.approx(3 * x0**2, rel=1e-5)
+        assert row[4] == "错"
+    text = str(result)
+    assert text.startswith(result.message) and "检查过的点：" in text
+    assert all(row[0] in text for row in result.rows)
+    html = result._repr_html_()
+    assert html.count("<tr") == 6 and html.count(">错</td>") == 5 and "<th>应为 x.grad</th>" in html
+
+
+def test_the_upstream_table_marks_each_point():
+    result = check_op(lecture_op("cube", lambda v: v**3, lambda x, t: 3 * x**2, upstream=False))
+    assert result.mistake == "forgot_upstream" and len(result.rows) == 5
+    for row in result.rows:
+        x0, g = float(row[0]), float(row[1])
+        assert float(row[2]) == pytest.approx(3 * x0**2, rel=1e-5)  # the same for every g
+        assert float(row[3]) == pytest.approx(g * 3 * x0**2, rel=1e-5)
+
+
+def test_an_op_built_with_a_hand_written_value_class_is_checked():
+    def cube(x):
+        out = LectureValue(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad += 3 * x.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert check_op(cube).ok
+
+    def cube_assign(x):
+        out = LectureValue(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad = 3 * x.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert check_op(cube_assign).mistake == "assign_instead_of_accumulate"
+
+
+def test_an_op_built_with_micrograds_value_is_checked():
+    engine = pytest.importorskip("micrograd.engine")
+
+    def tanh(x):
+        t = math.tanh(x.data)
+        out = engine.Value(t, (x,), "tanh")  # micrograd keeps _prev as a set
+
+        def _backward():
+            x.grad += (1 - t**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert check_op(tanh).ok
+
+
+def test_an_object_without_the_attributes_of_a_value_is_not_a_value():
+    class Half:
+        data, grad = 1.0, 0.0  # no _prev
+
+    result = check_op(lambda x: Half(), name="half")
+    verdict(result, "not_a_value")
+    assert "`half` 返回的是 Half" in result.message

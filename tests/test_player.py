@@ -490,3 +490,135 @@ def test_the_player_starts_when_its_output_is_attached_later(tmp_path, chromium)
     )
     state = chromium.execute_script(STATE, None)
     assert state["counter"] == "1 / 10" and state["lit"] == ["n0"]
+
+
+# ---------------------------------------------------------------- a picture that holds still
+
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u23e9-\u23fa\u25b6\u25c0\ufe0f]"
+)
+
+
+def tanh_neuron() -> Value:
+    """tanh(a*b + c): 6 Values, 12 steps; its captions are the longest of the small graphs."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    d = a * b + c
+    d.label = "d"
+    o = d.tanh()
+    o.label = "o"
+    return o
+
+
+def reused() -> Value:
+    """a*a + a: the joined explanations of a's two uses are the longest caption here."""
+    a = Value(3.0, label="a")
+    f = a * a + a
+    f.label = "f"
+    return f
+
+
+GRAPH_BOX = """const r = document.querySelector('.mgp-graph svg').getBoundingClientRect();
+return [r.x, r.y, r.width, r.height];"""
+
+
+@needs_dot
+@pytest.mark.parametrize("width", [800, 1280])
+@pytest.mark.parametrize("build", [demo_graph, tanh_neuron, reused], ids=["demo", "tanh", "a*a+a"])
+def test_the_graph_neither_moves_nor_rescales_between_steps_or_when_the_panel_opens(
+    tmp_path, chromium, build, width
+):
+    chromium.set_window_size(width, 900)
+    chromium.get(export_html(build(), tmp_path / "still.html").as_uri())
+    steps = int(chromium.execute_script("return document.querySelector('.mgp-slider').max"))
+    boxes = []
+    for k in range(steps):
+        chromium.execute_script(f"document.querySelector('.mgp').microgradPlayer.show({k})")
+        boxes.append(chromium.execute_script(GRAPH_BOX))
+    first = boxes[0]
+    assert first[2] > 300 and first[3] > 50  # a real picture
+    for k, box in enumerate(boxes, start=1):
+        assert box == first, f"step {k} of {steps}: {box} != {first}"
+    chromium.execute_script("document.querySelector('.mgp').microgradPlayer.openPanel(0)")
+    assert chromium.find_element("css selector", ".mgp-panel").is_displayed()
+    assert chromium.execute_script(GRAPH_BOX) == first
+
+
+@needs_dot
+def test_a_long_caption_scrolls_inside_its_fixed_box(tmp_path, chromium):
+    root = neuron(12)  # 50 Values: the last backward captions join many terms
+    chromium.set_window_size(800, 900)
+    chromium.get(export_html(root, tmp_path / "long.html").as_uri())
+    heights = set()
+    for k in range(
+        int(chromium.execute_script("return document.querySelector('.mgp-slider').max"))
+    ):
+        chromium.execute_script(f"document.querySelector('.mgp').microgradPlayer.show({k})")
+        heights.add(tuple(chromium.execute_script(
+            "return ['.mgp-caption', '.mgp-why', '.mgp-graph svg'].map(s =>"
+            " document.querySelector(s).getBoundingClientRect().top)")))  # fmt: skip
+    assert len(heights) == 1
+
+
+BACK_ARROWS = """
+const out = [];
+for (const g of document.querySelectorAll('g.edge')) {
+  const back = g.querySelector('polygon.mgp-back');
+  const head = g.querySelector('polygon:not(.mgp-back)');
+  const d = g.querySelector('path').getAttribute('d').match(/-?[\\d.]+/g).map(Number);
+  out.push({edge: g.querySelector('title').textContent,
+            red: g.querySelector('path').getAttribute('stroke') === arguments[0],
+            back: back && back.getAttribute('display') !== 'none',
+            head: head.getAttribute('display') !== 'none',
+            tip: back ? back.getAttribute('points').split(' ')[0].split(',').map(Number) : null,
+            start: d.slice(0, 2), end: d.slice(-2)});
+}
+return out;
+"""
+
+
+@needs_dot
+def test_during_backward_the_edges_in_use_point_the_way_the_gradient_flows(tmp_path, chromium):
+    chromium.get(export_html(demo_graph(), tmp_path / "arrows.html").as_uri())
+    for k in range(10):
+        chromium.execute_script(f"document.querySelector('.mgp').microgradPlayer.show({k})")
+        edges = chromium.execute_script(BACK_ARROWS, BACKWARD_COLOR)
+        red = [e for e in edges if e["red"]]
+        if k < 5:  # forward: every arrowhead at its head end
+            assert not red and all(e["head"] and not e["back"] for e in edges)
+            continue
+        for e in edges:
+            assert (e["back"], e["head"]) == ((True, False) if e["red"] else (False, True)), e
+        for e in red:  # the arrowhead's tip is where the edge leaves its tail node
+            assert e["tip"] == pytest.approx(e["start"], abs=0.01)
+            assert math.dist(e["tip"], e["start"]) < math.dist(e["tip"], e["end"])
+    chromium.execute_script("document.querySelector('.mgp').microgradPlayer.show(7)")
+    red = [e["edge"] for e in chromium.execute_script(BACK_ARROWS, BACKWARD_COLOR) if e["red"]]
+    assert sorted(red) == ["n2->n4op", "n4op->n4"]  # q's gradient, from f = q × z
+
+
+@needs_dot
+@pytest.mark.parametrize("build", [demo_graph, tanh_neuron, reused], ids=["demo", "tanh", "a*a+a"])
+def test_the_player_has_no_emoji(tmp_path, build):
+    page = export_html(build(), tmp_path / "plain.html").read_text(encoding="utf-8")
+    fragment = StepThrough(build())._repr_html_()
+    assert not EMOJI.search(page) and not EMOJI.search(fragment)
+    assert "播放 Play" in page and "暂停 Pause" in page  # text buttons
+
+
+@needs_dot
+@pytest.mark.parametrize("build", [demo_graph, tanh_neuron], ids=["demo", "tanh"])
+def test_without_javascript_the_page_shows_the_final_state_consistently(tmp_path, build):
+    """GitHub's notebook viewer runs no script: slider, step number and caption must agree."""
+    page = export_html(build(), tmp_path / "static.html").read_text(encoding="utf-8")
+    call = re.search(r"currentScript, \"mgp-[0-9a-f]+\"\), (\{.*\}), true\)", script_of(page), re.S)
+    last = json.loads(call.group(1))["steps"][-1]
+    n = len(json.loads(call.group(1))["steps"])
+    slider = re.search(
+        r'<input class="mgp-slider" type="range" min="1" max="(\d+)" value="(\d+)">', page
+    )
+    assert slider.groups() == (str(n), str(n))
+    assert f'<span class="mgp-counter">{n} / {n}</span>' in page
+    caption = re.search(r'<div class="mgp-caption">(.*?)</div>', page).group(1)
+    assert html.unescape(caption) == last["caption"] and f"{n}/{n}" in last["caption"]
+    why = re.search(r'<div class="mgp-why">(.*?)</div>', page).group(1)
+    assert html.unescape(why) == last["why"] != ""

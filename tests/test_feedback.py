@@ -1,0 +1,111 @@
+"""Tests for micrograd_cn.feedback: the time budget, the learner's line, Chinese explanations,
+the blank, and how a verdict is shown (text table in a terminal, HTML table in Jupyter)."""
+
+import sys
+import time
+
+import pytest
+
+from micrograd_cn.feedback import (
+    CheckResult,
+    OutOfTime,
+    call_with_budget,
+    empty_function,
+    explain,
+    is_blank,
+    learner_place,
+)
+
+
+def test_a_call_within_budget_returns_its_value_and_restores_the_tracer():
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        assert call_with_budget(lambda a, b: a * b, (6, 7), 1.0) == 42
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(None)
+
+
+def test_an_endless_loop_is_stopped_in_its_own_frame():
+    def spin(n):
+        while n >= 0:
+            n += 1
+
+    start = time.monotonic()
+    with pytest.raises(OutOfTime) as info:
+        call_with_budget(spin, (0,), 0.1)
+    assert time.monotonic() - start < 2 and info.value.seconds == 0.1
+    place = learner_place(info.value.__traceback__)
+    assert place.function == "spin" and place.text in ("while n >= 0:", "n += 1")
+    assert str(place).startswith(f"`spin` 里的第 {place.lineno} 行 `")
+
+
+def test_the_learners_line_skips_the_packages_frames():
+    from micrograd_cn import Value
+
+    def op(x):
+        return x.log()  # raises inside engine.py
+
+    with pytest.raises(ValueError) as info:
+        op(Value(-1.0))
+    place = learner_place(info.value.__traceback__)
+    assert (place.function, place.text) == ("op", "return x.log()  # raises inside engine.py")
+
+
+def test_blanks_are_recognised():
+    assert is_blank(NotImplementedError("在这里写你的答案"))
+    assert is_blank(TypeError("unsupported operand type(s) for +=: 'float' and 'ellipsis'"))
+    assert not is_blank(TypeError("unsupported operand type(s) for +=: 'float' and 'str'"))
+
+    def empty(x): ...
+
+    def filled(x):
+        return x
+
+    assert empty_function(empty) == empty.__code__.co_firstlineno
+    assert empty_function(filled) is None and empty_function(len) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "meaning"),
+    [
+        (AttributeError("'Value' object has no attribute 'dat'"),
+         "Value 对象没有属性 `dat`：检查拼写"),
+        (AttributeError("'float' object has no attribute 'data'"),
+         "这里的变量是一个普通的数（float），不是 Value，数没有 `.data`"),
+        (NameError("name 'maht' is not defined"), "名字 `maht` 没有定义"),
+        (RecursionError("maximum recursion depth exceeded"), "递归太深"),
+        (ZeroDivisionError("float division by zero"), "除以了 0。"),
+        (OverflowError("math range error"), "溢出"),
+        (ValueError("math domain error"), "数学上没有定义"),
+        (TypeError("Value children must be Values: child 1 is float"),
+         "父节点只能是 Value：常数直接写进计算里"),
+        (TypeError("'Value' object is not iterable"), "父节点要写成元组，例如 `(x,)`"),
+        (TypeError("Value children must be a tuple of Values, got Value"),
+         "父节点要写成元组，例如 `(x,)`"),
+        (TypeError("Value children must be Values: child 1 is float (2.0)"),
+         "父节点只能是 Value"),
+        (TypeError("Value data must be a real number (int or float), got Value"),
+         "用 `x.data`，而不是 `x` 本身"),
+        (TypeError("_backward() takes 0 positional arguments but 1 was given"),
+         "`_backward` 要么不带参数"),
+        (IndexError("list index out of range"), "下标或键不存在"),
+        (RuntimeError("boom"), "程序在这里出错了。"),
+    ],
+)  # fmt: skip
+def test_explanations_are_chinese(error, meaning):
+    assert meaning in explain(error)
+
+
+def test_a_verdict_shows_its_table_as_text_and_as_html():
+    result = CheckResult(False, "有错：x <b>", "op", "sign", header=("x", "结果"),
+                         rows=[("-1.3", "错"), ("0.35", "对")])  # fmt: skip
+    assert str(result) == repr(result)
+    assert str(result).splitlines()[1:] == ["检查过的点：", "x     结果", "----  ----",
+                                            "-1.3  错", "0.35  对"]  # fmt: skip
+    page = result._repr_html_()
+    assert ">有错</span> x &lt;b&gt;" in page  # the badge, then the message without it
+    assert page.count("<tr") == 3 and page.count('style="background:#fde8e8"') == 1
