@@ -478,6 +478,44 @@ def check_no_cdn(site: Path) -> list[str]:
     return offenders
 
 
+def make_server(directory: Path, port: int = 0, quiet: bool = True):
+    """An HTTP server for a built site on 127.0.0.1 (module scripts and wasm get their types)."""
+    import functools
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".js": "text/javascript",
+            ".mjs": "text/javascript",
+            ".wasm": "application/wasm",
+            ".json": "application/json",
+            ".whl": "application/zip",
+        }
+
+        def log_message(self, format, *args):
+            if not quiet:
+                super().log_message(format, *args)
+
+    handler = functools.partial(Handler, directory=str(directory))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(port: int) -> int:
+    if not (OUT / "index.html").is_file():
+        print("build_site: no site/ yet: run `make site` first", file=sys.stderr)
+        return 2
+    server = make_server(OUT, port, quiet=False)
+    print(f"serving site/ at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -485,7 +523,11 @@ def folder_size(folder: Path) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only scan site/ for CDN hosts")
+    parser.add_argument("--serve", action="store_true", help="serve site/ at 127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve (8000)")
     args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args.port)
     if args.check:
         offenders = check_no_cdn(OUT)
         for line in offenders:
