@@ -344,9 +344,13 @@ def draw_dot(
     names = node_names(nodes)
     fills = dict.fromkeys(_as_highlight(highlight, nodes), HIGHLIGHT)
     data, grads = [v.data for v in nodes], [v.grad for v in nodes]
+    # fixed box widths from our own text estimate: no label overflows its box under
+    # either Graphviz (dot measures fonts, the WebAssembly build in the browser guesses)
+    widths = [max(80.0, text_width(names[i], 12.5), text_width(f"data {data[i]:.4f}"),
+                  text_width(f"grad {grads[i]:.4f}")) for i in range(len(nodes))]  # fmt: skip
     return build_graph(nodes, names, data, grads, rankdir=rankdir, show_grad=show_grad,
                        fills=fills, keep=keep, hidden_inputs=hidden_inputs, collapsed=collapsed,
-                       size_note=note)  # fmt: skip
+                       widths=widths, size_note=note)  # fmt: skip
 
 
 def __getattr__(name: str):

@@ -41,6 +41,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "site-src"
@@ -95,6 +96,8 @@ RUN_LINK = (
 )
 PLOT_NOTE = "　画图的格子在浏览器里不重新运行（没有 matplotlib），其余格子都能运行。"
 LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+#: micrograd_cn's extra that comes with it in the browser (drawing).
+OWN_EXTRAS = ["viz"]
 #: Packages the kernel loads when it starts (the rest load on import, from the lock).
 PRELOAD = ["micropip", "ipython", "jedi", "comm", "micrograd-cn"]
 
@@ -371,20 +374,22 @@ def pyodide_lock(python: Path, wheels: list[Path]) -> dict:
         "env = {'python_version': '3.14', 'python_full_version': '3.14.2', "
         "'sys_platform': 'emscripten', 'platform_system': 'Emscripten', 'os_name': 'posix', "
         "'implementation_name': 'cpython', 'platform_machine': 'wasm32', 'extra': ''}\n"
+        "lines, extras = json.load(sys.stdin)\n"
         "out = []\n"
-        "for line in json.load(sys.stdin):\n"
+        "for line in lines:\n"
         "    r = Requirement(line)\n"
-        "    if r.marker is None or r.marker.evaluate(env):\n"
+        "    if r.marker is None or any(r.marker.evaluate({**env, 'extra': e}) for e in extras):\n"
         "        out.append(r.name)\n"
         "print(json.dumps(out))\n"
     )
     packages = {}
     for key, wheel in shipped.items():
-        name, version, requires, imports = wheel_metadata(wheel)
+        _, version, requires, imports = wheel_metadata(wheel)
+        extras = ["", *OWN_EXTRAS] if key == "micrograd-cn" else [""]
         deps = json.loads(
             subprocess.run(
                 [str(python), "-c", code],
-                input=json.dumps(requires),
+                input=json.dumps([requires, extras]),
                 capture_output=True,
                 text=True,
                 check=True,
@@ -429,6 +434,11 @@ def stage_lite(python: Path, stage: Path) -> None:
     ]
     kernel["loadPyodideOptions"]["packages"] = list(PRELOAD)
     write_json(stage / "jupyter-lite.json", config)
+    # JupyterLite's REPL app also starts a notebook-only plugin, which fails with a console
+    # error (No provider for INotebookTracker): the REPL has no notebooks, so leave it off.
+    repl = {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
+        "disabledExtensions": ["@jupyterlab/codemirror-extension:commands"]}}  # fmt: skip
+    write_json(stage / "repl" / "jupyter-lite.json", repl)
 
 
 def build_lite(python: Path, stage: Path, out: Path) -> None:
@@ -484,7 +494,7 @@ def make_server(directory: Path, port: int = 0, quiet: bool = True):
     import http.server
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {
+        extensions_map: ClassVar[dict[str, str]] = {
             **http.server.SimpleHTTPRequestHandler.extensions_map,
             ".js": "text/javascript",
             ".mjs": "text/javascript",
@@ -554,6 +564,8 @@ def main(argv=None) -> int:
     lite = time.perf_counter()
     log(f"JupyterLite built in {lite - book:.1f} s")
 
+    # pages without an icon of their own (JupyterLite's REPL) ask for /favicon.ico
+    shutil.copy2(temp / "lite" / "lab" / "favicon.ico", temp / "favicon.ico")
     for line in defuse_cdn_urls(temp):
         log(f"unused CDN default rewritten: {line}")
     offenders = check_no_cdn(temp)
