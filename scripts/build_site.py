@@ -272,23 +272,19 @@ def lite_notebook(path: Path) -> dict:
 
 
 def stored_picture_cell(source: str, outputs: list) -> dict:
-    """A text cell: why it is not run, the code, and what it showed (pictures as attachments)."""
+    """A text cell: why it is not run, the code, and what it showed (pictures inline)."""
     parts = [f"**{NOT_RERUN}**", f"```python\n{source.rstrip()}\n```"]
-    attachments = {}
     for output in outputs:
         if output["output_type"] == "stream":
             text = "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
             parts.append(f"```text\n{text.rstrip()}\n```")
-        for mime, data in output.get("data", {}).items():
-            if mime in ("image/png", "image/jpeg", "image/svg+xml"):
-                name = f"figure-{len(attachments) + 1}.{mime.split('/')[1].split('+')[0]}"
-                attachments[name] = {mime: data if isinstance(data, str) else "".join(data)}
-                parts.append(f"![{name}](attachment:{name})")
+        for mime in ("image/png", "image/jpeg"):
+            data = output.get("data", {}).get(mime)
+            if data:
+                data = "".join(data).replace("\n", "") if isinstance(data, list) else data
+                parts.append(f"![保存的图 stored figure](data:{mime};base64,{data.strip()})")
                 break
-    cell = {"cell_type": "markdown", "metadata": {}, "source": "\n\n".join(parts)}
-    if attachments:
-        cell["attachments"] = attachments
-    return cell
+    return {"cell_type": "markdown", "metadata": {}, "source": "\n\n".join(parts)}
 
 
 def fetch_wheels(python: Path) -> list[Path]:

@@ -222,7 +222,7 @@ def test_lite_copies_keep_the_matplotlib_pictures_and_say_why():
     assert not any("import matplotlib" in s for s in sources if not s.startswith("**"))
     stored = [c for c in notebook["cells"] if build_site.NOT_RERUN in _source(c)]
     assert stored and all(c["cell_type"] == "markdown" for c in stored)
-    assert all("image/png" in next(iter(c["attachments"].values())) for c in stored)
+    assert all("](data:image/png;base64," in _source(c) for c in stored)
     assert notebook["metadata"]["kernelspec"]["name"] == "python"
     untouched = build_site.lite_notebook(ROOT / "notebooks" / "02_chain_rule_backprop.ipynb")
     assert [_source(c) for c in untouched["cells"]] == [
@@ -395,7 +395,8 @@ def test_lite_chapter_runs_every_cell(browser, base_url, name):
     browser.execute_script(
         "window.jupyterapp.commands.execute('notebook:run-all-cells'); return true;"
     )
-    code_cells = sum(c["cell_type"] == "code" for c in _notebook(name)["cells"])
+    lite_copy = build_site.lite_notebook(ROOT / "notebooks" / f"{name}.ipynb")
+    code_cells = sum(c["cell_type"] == "code" for c in lite_copy["cells"])
     state = _wait(
         browser,
         f"const s = (function() {{ {NOTEBOOK_STATE} }})();"
@@ -422,6 +423,13 @@ def test_lite_chapter_runs_every_cell(browser, base_url, name):
         ]
         assert len(drawn) == 2 and all(svg.lstrip().startswith("<?xml") for svg in drawn)
         assert "data 220.0000" in drawn[0] and "grad 1.0000" in drawn[0]
+        players = [
+            "".join(o["data"]["text/html"])
+            for c in ran
+            for o in c["outputs"]
+            if 'class="mgp"' in "".join(o.get("data", {}).get("text/html", ""))
+        ]
+        assert len(players) == _players_in(name) and all("<svg" in p for p in players)
         overflow = browser.execute_script(OVERFLOW, drawn[0])
         assert overflow["boxes"] >= 3 and overflow["outside"] == [], overflow
     visit.assert_offline_and_clean()
