@@ -230,15 +230,19 @@ def stage_book(stage: Path) -> None:
 
 
 def _mathjax_ignore(folder: str, names: list[str]) -> list[str]:
-    """MathJax's es5/ without the parts the pages never load (other outputs, speech, IE)."""
-    skip = {"sre", "node-main.js", "latest.js"}
-    if folder.endswith(os.path.join("output")):
-        skip |= {"svg", "svg.js"}
-    return [n for n in names if n in skip or n.endswith(".map")]
+    """MathJax's es5/ as the pages use it: the tex-mml-chtml component and what it loads on
+    demand (TeX extensions, CHTML fonts, menu, accessibility), not the other combinations,
+    the SVG output or the speech engine."""
+    if Path(folder).name == "es5":
+        keep = {"tex-mml-chtml.js", "input", "output", "ui", "a11y", "adaptors"}
+        return [n for n in names if n not in keep]
+    if Path(folder).name == "output":
+        return [n for n in names if n.startswith("svg")]
+    return [n for n in names if n.endswith(".map")]
 
 
 def build_book(python: Path, stage: Path, out: Path) -> int:
-    env = dict(os.environ, PYTHONHASHSEED="0", JIEBA_CACHE=str(WORK / "jieba.cache"))
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONWARNINGS="ignore:Cell is missing an id")
     warnings_file = WORK / "sphinx-warnings.txt"
     run(python, "-m", "sphinx", "-b", "html", "-q", "-j", "1", "-w", warnings_file,
         stage, out, env=env)  # fmt: skip
