@@ -27,11 +27,8 @@ temporary folder and moved into place only when complete.
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -39,9 +36,7 @@ import shutil
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
-from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "site-src"
@@ -50,32 +45,11 @@ VENV = ROOT / ".venv-site"
 NODE = ROOT / "node_modules"
 OUT = ROOT / "site"
 
-CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
-#: Hosts no built file may name (the public CDNs the vendor files default to).
-CDN_HOSTS = (
-    "jsdelivr",
-    "unpkg",
-    "cdnjs",
-    "googleapis",
-    "gstatic",
-    "bootstrapcdn",
-    "esm.sh",
-    "skypack",
-    "jspm",
-)
-CDN_RE = re.compile("|".join(re.escape(h) for h in CDN_HOSTS).encode())
-#: A URL on a CDN inside a vendor file: rewritten to a path on the same host (never fetched;
-#: if it were, the page's own server would answer 404 and the browser test would fail).
-CDN_URL_RE = re.compile(
-    r"https?://[A-Za-z0-9.-]*(?:" + "|".join(re.escape(h) for h in CDN_HOSTS) + r")[A-Za-z0-9.-]*"
-)
-CSS_IMPORT_RE = re.compile(
-    r"@import\s+url\(\s*['\"]?https?://[^)]*(?:"
-    + "|".join(re.escape(h) for h in CDN_HOSTS)
-    + r")[^)]*\)\s*;?"
-)
-TEXT_SUFFIXES = {".html", ".js", ".mjs", ".cjs", ".css", ".json", ".svg", ".txt", ".ipynb", ".md"}
+sys.path.insert(0, str(SRC))
+from site_offline import check_no_cdn, defuse_cdn_urls, make_server  # noqa: E402
+from site_wheels import add_to_wheel, pyodide_lock  # noqa: E402
 
+CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
 #: Cells of the JupyterLite copies that need matplotlib (not available in the browser).
 PLOTTING = re.compile(r"\bplt\.|\bdecision_boundary\(|\bloss_curve\(")
 MATPLOTLIB_LINES = re.compile(
@@ -323,96 +297,22 @@ def own_wheel(python: Path) -> Path:
     return wheel
 
 
-def add_to_wheel(wheel: Path, name: str, data: bytes) -> None:
-    """Add one file to a wheel, with its line in RECORD."""
-    with zipfile.ZipFile(wheel) as old:
-        items = [(info, old.read(info)) for info in old.infolist()]
-    hashed = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    temp = wheel.with_suffix(".tmp")
-    with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as new:
-        new.writestr(name, data)
-        for info, content in items:
-            if info.filename.endswith(".dist-info/RECORD"):
-                rows = list(csv.reader(io.StringIO(content.decode())))
-                rows.insert(0, [name, f"sha256={hashed}", str(len(data))])
-                text = io.StringIO()
-                csv.writer(text, lineterminator="\n").writerows(rows)
-                content = text.getvalue().encode()
-            new.writestr(info, content)
-    temp.replace(wheel)
-
-
-def wheel_metadata(wheel: Path) -> tuple[str, str, list[str], list[str]]:
-    """(name, version, requirements, top-level import names) read from the wheel itself."""
-    from email.parser import Parser
-
-    with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
-        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
-        meta = Parser().parsestr(archive.read(meta_name).decode("utf-8"))
-    tops = set()
-    for item in names:
-        first = item.split("/")[0]
-        if first.endswith((".dist-info", ".data")):
-            continue
-        if "/" in item or item.endswith(".py"):
-            tops.add(first.removesuffix(".py"))
-    return meta["Name"], meta["Version"], meta.get_all("Requires-Dist") or [], sorted(tops)
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def pyodide_lock(python: Path, wheels: list[Path]) -> dict:
-    """npm's pyodide-lock.json with exactly the wheels shipped (their own hash and deps)."""
-    lock = json.loads((NODE / "pyodide" / "pyodide-lock.json").read_text())
-    shipped = {normalize(wheel_metadata(w)[0]): w for w in wheels}
+def check_pyodide_version(python: Path) -> None:
+    """npm's pyodide must be the version the JupyterLite kernel was made for."""
     code = (
-        "import json, sys\n"
-        "from packaging.requirements import Requirement\n"
-        "env = {'python_version': '3.14', 'python_full_version': '3.14.2', "
-        "'sys_platform': 'emscripten', 'platform_system': 'Emscripten', 'os_name': 'posix', "
-        "'implementation_name': 'cpython', 'platform_machine': 'wasm32', 'extra': ''}\n"
-        "lines, extras = json.load(sys.stdin)\n"
-        "out = []\n"
-        "for line in lines:\n"
-        "    r = Requirement(line)\n"
-        "    if r.marker is None or any(r.marker.evaluate({**env, 'extra': e}) for e in extras):\n"
-        "        out.append(r.name)\n"
-        "print(json.dumps(out))\n"
+        "from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION; print(PYODIDE_VERSION)"
     )
-    packages = {}
-    for key, wheel in shipped.items():
-        _, version, requires, imports = wheel_metadata(wheel)
-        extras = ["", *OWN_EXTRAS] if key == "micrograd-cn" else [""]
-        deps = json.loads(
-            subprocess.run(
-                [str(python), "-c", code],
-                input=json.dumps([requires, extras]),
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    npm = json.loads((NODE / "pyodide" / "package.json").read_text())["version"]
+    if done.stdout.strip() != npm:
+        sys.exit(
+            f"build_site: jupyterlite-pyodide-kernel expects pyodide {done.stdout.strip()}, "
+            f"package.json pins {npm}: make them agree"
         )
-        entry = dict(lock["packages"].get(key, {}))
-        entry.update(
-            name=key,
-            version=version,
-            file_name=wheel.name,
-            install_dir="site",
-            sha256=hashlib.sha256(wheel.read_bytes()).hexdigest(),
-            package_type="package",
-            imports=entry.get("imports") or imports,
-            depends=sorted({normalize(d) for d in deps} & set(shipped)),
-            unvendored_tests=False,
-            shared_library=False,
-        )
-        packages[key] = entry
-    return {"info": lock["info"], "packages": dict(sorted(packages.items()))}
 
 
 def stage_lite(python: Path, stage: Path) -> None:
+    check_pyodide_version(python)
     if stage.exists():
         shutil.rmtree(stage)
     files = stage / "files"
@@ -427,7 +327,9 @@ def stage_lite(python: Path, stage: Path) -> None:
     wheels = [*fetch_wheels(python), own_wheel(python)]
     for wheel in wheels:
         shutil.copy2(wheel, pyodide / wheel.name)
-    write_json(pyodide / "pyodide-lock.json", pyodide_lock(python, wheels))
+    write_json(
+        pyodide / "pyodide-lock.json", pyodide_lock(python, wheels, NODE / "pyodide", OWN_EXTRAS)
+    )
     config = json.loads((SRC / "jupyter-lite.json").read_text(encoding="utf-8"))
     kernel = config["jupyter-config-data"]["litePluginSettings"][
         "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -451,64 +353,7 @@ def build_lite(python: Path, stage: Path, out: Path) -> None:
         cwd=stage, env=env, quiet=True)  # fmt: skip
 
 
-# ---------------------------------------------------------------- offline check
-
-
-def defuse_cdn_urls(site: Path) -> list[str]:
-    """Rewrite CDN URLs left in vendor files (unused defaults) to local paths; say which."""
-    changed = []
-    for path in sorted(site.rglob("*")):
-        if not path.is_file():
-            continue
-        if path.suffix == ".map":
-            path.unlink()
-            continue
-        if path.suffix not in TEXT_SUFFIXES:
-            continue
-        data = path.read_bytes()
-        if not CDN_RE.search(data):
-            continue
-        text = data.decode("utf-8")
-        found = sorted(set(CDN_URL_RE.findall(text)))
-        new = CDN_URL_RE.sub("/cdn-not-used", CSS_IMPORT_RE.sub("", text))
-        if new != text:
-            path.write_text(new, encoding="utf-8")
-            changed.append(f"{path.relative_to(site)}: {', '.join(found)}")
-    return changed
-
-
-def check_no_cdn(site: Path) -> list[str]:
-    """Every built file that names a CDN host (empty: the check passes)."""
-    offenders = []
-    for path in sorted(site.rglob("*")):
-        if path.is_file():
-            match = CDN_RE.search(path.read_bytes())
-            if match:
-                offenders.append(f"{path.relative_to(site)} names {match.group().decode()}")
-    return offenders
-
-
-def make_server(directory: Path, port: int = 0, quiet: bool = True):
-    """An HTTP server for a built site on 127.0.0.1 (module scripts and wasm get their types)."""
-    import functools
-    import http.server
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        extensions_map: ClassVar[dict[str, str]] = {
-            **http.server.SimpleHTTPRequestHandler.extensions_map,
-            ".js": "text/javascript",
-            ".mjs": "text/javascript",
-            ".wasm": "application/wasm",
-            ".json": "application/json",
-            ".whl": "application/zip",
-        }
-
-        def log_message(self, format, *args):
-            if not quiet:
-                super().log_message(format, *args)
-
-    handler = functools.partial(Handler, directory=str(directory))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+# ---------------------------------------------------------------- serving
 
 
 def serve(port: int) -> int:

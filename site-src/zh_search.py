@@ -4,7 +4,7 @@ Two things Sphinx 9.0's own Chinese search gets wrong, both fixed here:
 
 * its ``language_data.js`` ends with ``window.Stemmer = ChineseStemmer``, a class the
   English stemmer it ships never defines, so the search page stops with
-  ``ReferenceError: ChineseStemmer is not defined`` (fixed upstream after 9.0.4):
+  ``ReferenceError: ChineseStemmer is not defined`` (fixed on Sphinx's main branch, not in 9.0.4):
   the stemmer is named after the file it comes from, ``EnglishStemmer``;
 * the index is cut into words by jieba, but a query is not cut at all, so
   ``链式法则`` is one term and ``反向传播`` (indexed as ``反向`` and ``传播``) finds
