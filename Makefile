@@ -28,7 +28,7 @@ lab-setup: $(NB_STAMP) system-deps
 demo: $(VIZ_STAMP) system-deps
 	$(PY) -m micrograd_cn demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps site
 	$(PY) -m ruff check micrograd_cn tests benchmarks notebooks
 	$(PY) -m ruff format --check micrograd_cn tests benchmarks notebooks
 	$(PY) -m pytest
@@ -60,6 +60,17 @@ mutation: $(STAMP)
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh
+
+# The book: site/ (the chapters as pages, and site/lite/ to run them in the browser), built from
+# pinned sources by scripts/build_site.py (its own .venv-site and node_modules); `make test`
+# builds it first, for tests/test_site.py. site-serve serves it at http://127.0.0.1:8000/.
+.PHONY: site site-serve
+site:
+	@bash scripts/ensure-system-deps.sh --site
+	$(PYTHON) scripts/build_site.py
+
+site-serve:
+	$(PYTHON) scripts/build_site.py --serve
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \

@@ -17,10 +17,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from importlib import resources
 from pathlib import Path
 
 __all__ = [
@@ -131,6 +134,8 @@ def _dot_output(graph, fmt, renderer=None, formatter=None, engine=None, source=N
     graphviz = _import_graphviz()
     fmt = ":".join(str(part) for part in (fmt, renderer, formatter) if part)
     command = [engine or graph.engine, f"-T{fmt}"]
+    if sys.platform == "emscripten" and shutil.which(command[0]) is None:
+        return wasm_render(graph.source if source is None else source, fmt, command[0])
     timeout, budget = _time_left()
     try:
         done = subprocess.run(
@@ -266,3 +271,73 @@ def inline_svg(graph) -> str:
     ):
         svg = svg.replace(attr, "")
     return svg
+
+
+# ---------------------------------------------------------------- Graphviz in the browser
+
+#: @viz-js/viz's one-file build: Graphviz compiled to WebAssembly.  The book's build
+#: (scripts/build_site.py) puts it into the wheel it gives the browser's Python (Pyodide),
+#: where no ``dot`` program can exist; elsewhere ``dot`` is used and this file is absent.
+WASM_SCRIPT = "viz-global.js"
+_wasm: dict = {}
+
+
+def wasm_render(source: str, fmt: str = "svg", engine: str = "dot") -> bytes:
+    """Render DOT text in Pyodide with Graphviz compiled to WebAssembly (same DOT, same SVG).
+
+    Why: in the browser there is no ``dot`` to start, so :func:`_run_dot` comes here.
+    The WebAssembly module is compiled asynchronously, once, when this module is
+    imported; a render waits for it where the browser can block (JavaScript Promise
+    Integration, as in Chromium) and otherwise asks to run the cell again.  No time
+    limit applies (nothing can stop a WebAssembly call); the size guards of
+    :mod:`micrograd_cn.viz` still do.  Outside Pyodide it says so:
+
+    >>> wasm_render("digraph { a -> b }")
+    Traceback (most recent call last):
+    micrograd_cn.render.GraphvizNotFoundError: Graphviz compiled to WebAssembly is used only ...
+    """
+    viz = _wasm.get("viz")
+    if viz is None:
+        promise = _start_wasm_load()
+        if promise is None:
+            raise GraphvizNotFoundError(
+                "Graphviz compiled to WebAssembly is used only in the browser (Pyodide); here "
+                + (INSTALL_HINT if sys.platform != "emscripten" else f"{WASM_SCRIPT} is missing")
+            )
+        from pyodide.ffi import can_run_sync, run_sync
+
+        if not can_run_sync():
+            raise GraphvizNotFoundError(
+                "Graphviz (WebAssembly) 还在加载，请稍后再运行这一格 "
+                "(still loading in the browser: run this cell again in a moment)"
+            )
+        viz = _wasm["viz"] = run_sync(promise)
+    kind = fmt.split(":")[0]
+    if kind not in list(viz.formats):
+        raise GraphvizNotFoundError(
+            f"in the browser Graphviz (WebAssembly) renders svg, dot, json, plain, not {kind!r}"
+        )
+    return str(viz.renderString(source, {"format": kind, "engine": engine})).encode("utf-8")
+
+
+def _start_wasm_load():
+    """In Pyodide with the script shipped: start compiling Graphviz (once); its promise."""
+    if sys.platform != "emscripten":
+        return None
+    if "promise" not in _wasm:
+        script = resources.files(__package__).joinpath(WASM_SCRIPT)
+        if not script.is_file():
+            return None
+        import js
+        from pyodide.code import run_js
+        from pyodide.ffi import create_once_callable
+
+        if not hasattr(js, "Viz"):
+            run_js(script.read_text(encoding="utf-8"))  # defines globalThis.Viz
+        promise = js.Viz.instance()
+        promise.then(create_once_callable(lambda viz: _wasm.setdefault("viz", viz)))
+        _wasm["promise"] = promise
+    return _wasm["promise"]
+
+
+_start_wasm_load()  # in the browser, compile while the reader reads the first cells

@@ -40,7 +40,7 @@ from .graph import (
     graph_of,
     layout_work,
 )
-from .labels import display_label
+from .labels import display_label, points_width
 from .ops import op_text
 from .player import STEP_LIMIT, StepThrough, export_html, step_frames
 from .render import GraphvizNotFoundError, GraphvizTimeoutError
@@ -125,6 +125,10 @@ def draw_dot(
     note = check_size(graph, keep, what="draw_dot", limit=limit, default=max_nodes is None)
     fills = dict.fromkeys(_as_highlight(highlight, graph), HIGHLIGHT)
     data, grads = [v.data for v in graph.nodes], [v.grad for v in graph.nodes]
+    # fixed box widths from our own text estimate: no label overflows its box under
+    # either Graphviz (dot measures fonts, the WebAssembly build in the browser guesses)
+    widths = [max(80.0, points_width(graph.names[i], 12.5), points_width(f"data {d:.4f}"),
+                  points_width(f"grad {g:.4f}")) for i, (d, g) in enumerate(zip(data, grads))]  # fmt: skip
     return build_graph(graph, data, grads, rankdir=rankdir, show_grad=show_grad, fills=fills,
                        keep=keep, hidden_inputs=hidden_inputs, collapsed=collapsed,
-                       size_note=note)  # fmt: skip
+                       widths=widths, size_note=note)  # fmt: skip

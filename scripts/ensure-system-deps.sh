@@ -6,6 +6,12 @@ set -u
 
 want_browser=0
 [ "${1:-}" = "--browser" ] && want_browser=1
+# --site: Node.js and npm for `make site` (npm ci fetches MathJax, Pyodide, ... by package-lock.json)
+want_site=0
+for arg in "$@"; do
+  [ "$arg" = "--site" ] && want_site=1
+  [ "$arg" = "--browser" ] && want_browser=1
+done
 
 packages=()
 command -v dot >/dev/null 2>&1 || packages+=(graphviz)
@@ -15,6 +21,10 @@ fi
 if [ "$want_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
+fi
+if [ "$want_site" = 1 ]; then
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 [ "${#packages[@]}" = 0 ] && exit 0
 
