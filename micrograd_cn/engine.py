@@ -149,12 +149,16 @@ class Value:
     def __add__(self, other):
         if isinstance(other, Value):
             out_data = self.data + other.data
+            # The closure captures the parents as one tuple, the node's _prev: one cell
+            # instead of two, so a node is five GC-tracked objects, not six.
+            parents = (self, other)
 
             def _backward(g):
-                self.grad += g
-                other.grad += g
+                x, y = parents
+                x.grad += g
+                y.grad += g
 
-            return _node(out_data, (self, other), "+", _backward)
+            return _node(out_data, parents, "+", _backward)
         if type(other) is not float:
             if not is_real(other):
                 return NotImplemented
@@ -169,12 +173,14 @@ class Value:
     def __mul__(self, other):
         if isinstance(other, Value):
             out_data = self.data * other.data
+            parents = (self, other)  # one cell, as in __add__
 
             def _backward(g):
-                self.grad += other.data * g
-                other.grad += self.data * g
+                x, y = parents
+                x.grad += y.data * g
+                y.grad += x.data * g
 
-            return _node(out_data, (self, other), "*", _backward)
+            return _node(out_data, parents, "*", _backward)
         if type(other) is not float and not is_real(other):
             return NotImplemented
         k = as_real(other, "constant")
