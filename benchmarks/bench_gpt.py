@@ -21,9 +21,12 @@ Engines, all trained from the same initial weights on the same names:
 
 The losses must agree step by step (the script stops if they differ by more than
 1e-9 relative).  The engines take turns inside each round and each ratio is the median
-over the rounds of that round's ratio, so a busy machine slows both sides alike.  Runs
-with CPython's cyclic garbage collector on (as users run it) and paused show how much of
-the time is the collector rescanning the growing graph during the forward pass.
+over the rounds of that round's ratio, so a busy machine slows both sides alike; times
+are the process's CPU time (on a shared machine wall time also counts waiting for a
+core).  Runs with CPython's cyclic garbage collector on (as users run it) and paused
+show how much of the time is the collector: a graph under construction survives every
+young collection, so each full collection rescans all of it, and the cost grows with
+the number of GC-tracked objects per node (printed).
 
 Run:  .venv/bin/python benchmarks/bench_gpt.py [--steps 4] [--rounds 3] [--no-gc-off] [--memory]
 
@@ -218,7 +221,7 @@ def train(value_cls, ops, steps: int, names: list[str]):
     m_avg, v_avg = [0.0] * len(params), [0.0] * len(params)
     lr, beta1, beta2, eps = 0.01, 0.85, 0.99, 1e-8
     losses = []
-    start = time.perf_counter()
+    start = time.process_time()
     for step in range(steps):
         loss = name_loss(ops, w, names[step % len(names)])
         loss.backward()
@@ -232,7 +235,7 @@ def train(value_cls, ops, steps: int, names: list[str]):
             p.data -= lr_t * m_hat / (v_hat**0.5 + eps)
             p.grad = 0.0
         losses.append(loss.data)
-    return losses, time.perf_counter() - start
+    return losses, time.process_time() - start
 
 
 def engines() -> dict:
@@ -277,10 +280,20 @@ def peak_memory(value_cls, ops, names) -> float:
     return peak / 2**20
 
 
-def graph_size(value_cls, ops, names) -> int:
-    """Nodes in the graph of the first training step (leaves included)."""
+def graph_size(value_cls, ops, names) -> tuple[int, int]:
+    """Nodes in the graph of the first training step (leaves included), and the objects
+    the cyclic collector keeps tracking while that graph is alive (what a full collection
+    rescans)."""
     w = {k: [[value_cls(x) for x in row] for row in m] for k, m in init_weights().items()}
-    loss = name_loss(ops, w, names[0])
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        loss = name_loss(ops, w, names[0])
+        gc.collect()  # untracks what needs no scanning (tuples of floats), as a collection would
+        tracked = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
     seen, stack = {id(loss)}, [loss]
     while stack:
         node = stack.pop()
@@ -288,7 +301,7 @@ def graph_size(value_cls, ops, names) -> int:
             if id(parent) not in seen:
                 seen.add(id(parent))
                 stack.append(parent)
-    return len(seen)
+    return len(seen), tracked
 
 
 def run(args) -> None:
@@ -315,14 +328,17 @@ def run(args) -> None:
         print(f"  {name:<22}" + " ".join(f"{x:.12f}" for x in loss_list))
 
     print()
-    header = f"{'engine':<22}{'nodes/step':>11}{'gc on s/step':>13}{'full gcs':>9}"
+    print("nodes and gc objects: the graph of step 1 (leaves included) and the objects the")
+    print("cyclic collector tracks in it; full gcs: full collections per step, gc on")
+    header = f"{'engine':<22}{'nodes':>8}{'gc objects':>11}{'per node':>9}"
+    header += f"{'full gcs':>9}{'gc on s/step':>13}"
     header += f"{'gc off s/step':>14}" if args.gc_off else ""
     print(header + (f"{'peak MiB':>9}" if args.memory else ""))
     for name, (value_cls, ops) in contenders.items():
-        nodes = graph_size(value_cls, ops, names)
-        line = f"{name:<22}{nodes:>11,}"
+        nodes, tracked = graph_size(value_cls, ops, names)
+        line = f"{name:<22}{nodes:>8,}{tracked:>11,}{tracked / nodes:>9.1f}"
+        line += f"{statistics.median(collections[name, True]) / args.steps:>9.1f}"
         line += f"{statistics.median(seconds[name, True]) / args.steps:>13.3f}"
-        line += f"{statistics.median(collections[name, True]):>9.0f}"
         if args.gc_off:
             line += f"{statistics.median(seconds[name, False]) / args.steps:>14.3f}"
         if args.memory:
