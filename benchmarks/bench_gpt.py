@@ -215,7 +215,7 @@ def synthetic_names(count: int = 64, seed: int = 7) -> list[str]:
 
 
 def train(value_cls, ops, steps: int, names: list[str]):
-    """Adam on one name per step (lr decays linearly); returns the losses and the seconds."""
+    """Adam on one name per step (lr decays linearly); returns the losses and the CPU seconds."""
     w = {k: [[value_cls(x) for x in row] for row in m] for k, m in init_weights().items()}
     params = [p for m in w.values() for row in m for p in row]
     m_avg, v_avg = [0.0] * len(params), [0.0] * len(params)
