@@ -77,7 +77,7 @@ def make_node(data: float, parents: tuple, op: str, grad_fn, param=None) -> Valu
     out.label = ""
     out._op = op
     out._param = param
-    if GRAD_MODE.get():
+    if _recording():
         out._prev = parents
         out._grad_fn = grad_fn
     else:
@@ -158,12 +158,16 @@ class Value:
     def __add__(self, other):
         if isinstance(other, Value):
             out_data = self.data + other.data
+            # The closure captures the parents as one tuple, the node's _prev: one cell
+            # instead of two, so a node is five GC-tracked objects, not six.
+            parents = (self, other)
 
             def _backward(g):
-                self.grad += g
-                other.grad += g
+                x, y = parents
+                x.grad += g
+                y.grad += g
 
-            return make_node(out_data, (self, other), "+", _backward)
+            return make_node(out_data, parents, "+", _backward)
         if type(other) is not float:
             if not is_real(other):
                 return NotImplemented
@@ -178,12 +182,14 @@ class Value:
     def __mul__(self, other):
         if isinstance(other, Value):
             out_data = self.data * other.data
+            parents = (self, other)  # one cell, as in __add__
 
             def _backward(g):
-                self.grad += other.data * g
-                other.grad += self.data * g
+                x, y = parents
+                x.grad += y.data * g
+                y.grad += x.data * g
 
-            return make_node(out_data, (self, other), "*", _backward)
+            return make_node(out_data, parents, "*", _backward)
         if type(other) is not float and not is_real(other):
             return NotImplemented
         k = as_real(other, "constant")
@@ -455,6 +461,9 @@ class Value:
 
 
 _new_value = object.__new__
+# The grad-mode read every op makes, bound once: looking up ``GRAD_MODE.get`` per op
+# cost about a tenth of a binary op (a * b: 690 -> 620 ns with the collector off).
+_recording = GRAD_MODE.get
 
 
 def _checked_children(children) -> tuple:

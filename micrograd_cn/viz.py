@@ -127,10 +127,10 @@ def draw_dot(
     data, grads = [v.data for v in graph.nodes], [v.grad for v in graph.nodes]
     # fixed box widths from our own text estimate: no label overflows its box under
     # either Graphviz (dot measures fonts, the WebAssembly build in the browser guesses)
-    widths = [
-        max(80.0, points_width(name, 12.5), points_width(f"data {d:.4f}"), points_width(f"grad {g:.4f}"))
-        for name, d, g in zip(graph.names, data, grads)
-    ]
+    widths = []
+    for name, d, g in zip(graph.names, data, grads):
+        texts = (f"data {d:.4f}", f"grad {g:.4f}")
+        widths.append(max(80.0, points_width(name, 12.5), *map(points_width, texts)))
     return build_graph(graph, data, grads, rankdir=rankdir, show_grad=show_grad, fills=fills,
                        keep=keep, hidden_inputs=hidden_inputs, collapsed=collapsed,
                        widths=widths, size_note=note)  # fmt: skip
