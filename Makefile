@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_train.py
 	$(PY) benchmarks/bench_viz.py
+	$(PY) benchmarks/bench_gpt.py
 
 # Mutation testing (minutes, not part of `make test`; config: [tool.mutmut] in pyproject.toml).
 # Results are cached in mutants/ (delete it for a from-scratch run); `mutmut results` lists survivors.
