@@ -31,14 +31,17 @@ from __future__ import annotations
 import inspect
 import random
 import re
+from typing import NamedTuple
 
 from . import engine
 from .engine import Value, as_real
 from .feedback import CheckResult, OutOfTime, Stop, call_with_budget, empty_function
+from .formula import evaluate
 from .model_exercise import check_mlp
 from .op_runner import Runner, fmt
+from .ops import OPS
 
-__all__ = ["CheckResult", "check_mlp", "check_op", "op_domain"]
+__all__ = ["CheckResult", "Domain", "check_mlp", "check_op", "op_domain"]
 
 _UNBOUNDED = (-1.3, -0.45, 0.35, 0.8, 1.6)  # off 0 and ±1, where rules often coincide
 _HALF_LINE = (0.35, 0.8, 1.3, 2.1, 3.2)  # offsets from a finite bound
@@ -47,40 +50,42 @@ _PRESET = 0.75  # the gradient a leaf already holds in the accumulation check
 _KINK_GAP = 0.05  # default points stay this far from a kink or pole
 TIME_LIMIT = 1.0  # seconds for one forward or one backward of the learner's op
 
-# Where each op is smooth, by name or symbol: ((low, high) per input, (kinks/poles per input)).
-_ANYWHERE = (None, None)
-_SMOOTH = {
-    "log": (((0.0, None),), ((),)),
-    "ln": (((0.0, None),), ((),)),
-    "sqrt": (((0.0, None),), ((),)),
-    "relu": ((_ANYWHERE,), ((0.0,),)),
-    "abs": ((_ANYWHERE,), ((0.0,),)),
-    "leaky_relu": ((_ANYWHERE,), ((0.0,),)),
-    "elu": ((_ANYWHERE,), ((0.0,),)),
-    "div": ((_ANYWHERE, _ANYWHERE), ((), (0.0,))),
-    "/": ((_ANYWHERE, _ANYWHERE), ((), (0.0,))),
-    "pow": (((0.0, None), _ANYWHERE), ((), ())),  # a ** b with a Value exponent: a > 0
-    "**": (((0.0, None), _ANYWHERE), ((), ())),
-}
+_ALIASES = {"ln": "log"}  # a learner's name for an op whose row calls it otherwise
 
 
-def op_domain(name: str, nin: int):
-    """``(domains, kinks)`` of the op called ``name`` (its name or symbol), or None if unknown.
+def _names(row) -> tuple:
+    """Every way a learner may call the row's op: its name, its node's ``_op``, its symbol,
+    its function and its torch name (``div``)."""
+    keys = (row.name, row.op, row.symbol, row.function, row.torch.rpartition(".")[2])
+    return tuple(k.lower() for k in keys if k)
 
-    The one place that knows where ops are smooth: ``domains`` has one
-    ``(low, high)`` per input (None: open), ``kinks`` the points each input's
-    default samples stay away from.  Names like ``my_log`` or ``safe_sqrt`` count.
+
+class Domain(NamedTuple):
+    """Where an op's default sample points come from (read from its row in the op table)."""
+
+    intervals: tuple  #: per input, the open interval ``(low, high)`` (None: an open side)
+    kink: str  #: a formula in ``inputs`` that is 0 on the op's kink ("" = none)
+    inputs: tuple  #: the row's input names, in the order check_op passes the inputs
+
+
+def op_domain(name: str, nin: int) -> Domain | None:
+    """Where the op called ``name`` with ``nin`` inputs is sampled, from its row in the op
+    table (:data:`micrograd_cn.ops.OPS`, the only place that knows), or None if unknown.
+
+    ``name`` is the op's name, its symbol or its function; names like ``my_log``
+    or ``safe_sqrt`` count.
 
     >>> op_domain("my_log", 1)
-    (((0.0, None),), ((),))
-    >>> op_domain("cube", 1) is None
-    True
+    Domain(intervals=((0.0, None),), kink='', inputs=('x',))
+    >>> op_domain("relu", 1).kink, op_domain("maximum", 2).kink, op_domain("cube", 1)
+    ('x', 'x - y', None)
     """
     text = str(name).lower()
     for key in (text, *re.split(r"[^0-9a-z*/]+", text)):
-        row = _SMOOTH.get(key)
-        if row is not None and len(row[0]) == nin:
-            return row
+        key = _ALIASES.get(key, key)
+        for row in OPS.values():  # the table's order: an op before its derived forms
+            if not row.nary and len(row.inputs) == nin and key in _names(row):
+                return Domain(tuple(row.interval(n) for n in row.inputs), row.kink, row.inputs)
     return None
 
 
@@ -139,25 +144,45 @@ def _domains(domain, nin):
     return result
 
 
-def _default_coordinates(low, high, kinks=()):
+def _default_coordinates(low, high):
     if low is None:
-        column = list(_UNBOUNDED) if high is None else [high - t for t in _HALF_LINE]
-    elif high is None:
-        column = [low + t for t in _HALF_LINE]
-    else:
-        column = [low + (high - low) * t for t in _FRACTIONS]
-    for k, v in enumerate(column):
-        for kink in kinks:
-            if abs(v - kink) < _KINK_GAP:
-                column[k] = kink + _KINK_GAP * (2 if v >= kink else -2)
-    return column
+        return list(_UNBOUNDED) if high is None else [high - t for t in _HALF_LINE]
+    if high is None:
+        return [low + t for t in _HALF_LINE]
+    return [low + (high - low) * t for t in _FRACTIONS]
 
 
-def _points(points, domains, names, kinks):
+def _off_kink(point: tuple, where: Domain) -> tuple:
+    """``point``, or, within ``_KINK_GAP`` of the kink (``where.kink`` near 0), the point
+    moved to ``2 * _KINK_GAP`` from it on the same side, along the first input that moves
+    the kink formula (its slope measured there: the formulas are linear near the kink)."""
+
+    def kink(p):
+        return float(evaluate(where.kink, dict(zip(where.inputs, p))))
+
+    value = kink(point)
+    if abs(value) >= _KINK_GAP:
+        return point
+    h = _KINK_GAP / 10
+    for j, v in enumerate(point):
+
+        def moved(to, j=j):
+            return (*point[:j], to, *point[j + 1 :])
+
+        slope = (kink(moved(v + h)) - kink(moved(v - h))) / (2 * h)
+        if slope:
+            at = v - value / slope  # where the formula is 0 along input j
+            side = 1.0 if v > at or (v == at and slope > 0) else -1.0
+            return moved(at + side * 2 * _KINK_GAP / abs(slope))
+    return point
+
+
+def _points(points, domains, names, where: Domain | None):
     nin = len(domains)
     if points is None:
-        columns = [_default_coordinates(*b, k) for b, k in zip(domains, kinks)]
-        return [tuple(columns[j][(i + 2 * j) % 5] for j in range(nin)) for i in range(5)]
+        columns = [_default_coordinates(*b) for b in domains]
+        grid = [tuple(columns[j][(i + 2 * j) % 5] for j in range(nin)) for i in range(5)]
+        return [_off_kink(p, where) for p in grid] if where and where.kink else grid
     if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
         raise TypeError(f"check_op: points must be a list of numbers, got {type(points).__name__}")
     result = []
@@ -328,13 +353,12 @@ def check_op(
     limit = as_real(time_limit, "time_limit")
     if not limit > 0:
         raise ValueError(f"check_op: time_limit must be > 0 seconds, got {time_limit!r}")
-    domains, kinks = _domains(domain, nin), [()] * nin
+    domains, where = _domains(domain, nin), None
     if points is None and _positional(op) is not None:  # sample inside its smooth domain
-        row = op_domain(name, nin) or op_domain(_probe_symbol(op, nin), nin)
-        if row is not None:
-            kinks = list(row[1])
-            domains = list(row[0]) if domain is None else domains
-    pts = _points(points, domains, names, kinks)
+        where = op_domain(name, nin) or op_domain(_probe_symbol(op, nin), nin)
+        if where is not None and domain is None:
+            domains = list(where.intervals)
+    pts = _points(points, domains, names, where)
     tol = (as_real(atol, "atol"), as_real(rtol, "rtol"))
     wrong = _wrong_inputs(op, nin, names, name, pts)
     if wrong is not None:
