@@ -34,6 +34,7 @@ from .autograd import (
     topological_order,
 )
 from .real_numbers import (
+    NumberLike,
     as_real,
     divisor,
     finite_parameter,
@@ -86,7 +87,7 @@ def make_node(data: float, parents: tuple, op: str, grad_fn, param=None) -> Valu
     return out
 
 
-class Value:
+class Value(NumberLike):
     """A scalar that remembers how it was computed, so it can send gradients back.
 
     >>> a = Value(2.0, label="a")
@@ -393,45 +394,6 @@ class Value:
     def __abs__(self):  # abs(a) = a.abs(), with its gradient
         return self.abs()
 
-    # ------------------------------------------------------------------ as a Python number
-    # Like a 0-d tensor's ``.item()``: formatting, rounding and ordering look at ``data``
-    # and build no graph.  ``==`` and ``hash`` stay identity (see the class docstring).
-    def __float__(self):
-        return self.data
-
-    def __format__(self, spec):
-        """``f"{loss:.4f}"`` formats ``data``; an empty spec keeps ``str(v)``.
-
-        >>> v = Value(2.0 / 3.0)
-        >>> f"{v:.3f}", f"{v:>8.2e}", f"{Value(1.5)}"
-        ('0.667', '6.67e-01', 'Value(data=1.5, grad=0.0)')
-        """
-        return format(self.data, spec) if spec else str(self)
-
-    def __round__(self, ndigits=None):
-        """``round(v, 2)`` is a float, ``round(v)`` an int, exactly as for ``v.data``."""
-        return round(self.data, ndigits)
-
-    def __lt__(self, other):
-        other = _compared(other)
-        return NotImplemented if other is NotImplemented else self.data < other
-
-    def __le__(self, other):
-        other = _compared(other)
-        return NotImplemented if other is NotImplemented else self.data <= other
-
-    def __gt__(self, other):
-        other = _compared(other)
-        return NotImplemented if other is NotImplemented else self.data > other
-
-    def __ge__(self, other):
-        other = _compared(other)
-        return NotImplemented if other is NotImplemented else self.data >= other
-
-    def item(self) -> float:
-        """The plain float, as ``torch.Tensor.item()``."""
-        return self.data
-
     @property
     def is_leaf(self) -> bool:
         """True for inputs and parameters (no parents), as in PyTorch."""
@@ -487,10 +449,3 @@ def _checked_children(children) -> tuple:
                 f"{type(child).__name__} ({shown})"
             )
     return children
-
-
-def _compared(other):
-    """The number a comparison uses: a Value's data or a real number; else NotImplemented."""
-    if isinstance(other, Value):
-        return other.data
-    return other if is_real(other) else NotImplemented

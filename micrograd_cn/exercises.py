@@ -30,67 +30,22 @@ from __future__ import annotations
 
 import inspect
 import random
-import re
 
 from . import engine
 from .engine import Value, as_real
 from .feedback import CheckResult, OutOfTime, Stop, call_with_budget, empty_function
 from .model_exercise import check_mlp
 from .op_runner import Runner, fmt
+from .sample_points import Domain, inside, intervals, op_domain, sample_points
 
-__all__ = ["CheckResult", "check_mlp", "check_op", "op_domain"]
+__all__ = ["CheckResult", "Domain", "check_mlp", "check_op", "op_domain"]
 
-_UNBOUNDED = (-1.3, -0.45, 0.35, 0.8, 1.6)  # off 0 and ±1, where rules often coincide
-_HALF_LINE = (0.35, 0.8, 1.3, 2.1, 3.2)  # offsets from a finite bound
-_FRACTIONS = (0.11, 0.29, 0.47, 0.68, 0.86)  # of a finite interval
 _PRESET = 0.75  # the gradient a leaf already holds in the accumulation check
-_KINK_GAP = 0.05  # default points stay this far from a kink or pole
 TIME_LIMIT = 1.0  # seconds for one forward or one backward of the learner's op
-
-# Where each op is smooth, by name or symbol: ((low, high) per input, (kinks/poles per input)).
-_ANYWHERE = (None, None)
-_SMOOTH = {
-    "log": (((0.0, None),), ((),)),
-    "ln": (((0.0, None),), ((),)),
-    "sqrt": (((0.0, None),), ((),)),
-    "relu": ((_ANYWHERE,), ((0.0,),)),
-    "abs": ((_ANYWHERE,), ((0.0,),)),
-    "leaky_relu": ((_ANYWHERE,), ((0.0,),)),
-    "elu": ((_ANYWHERE,), ((0.0,),)),
-    "div": ((_ANYWHERE, _ANYWHERE), ((), (0.0,))),
-    "/": ((_ANYWHERE, _ANYWHERE), ((), (0.0,))),
-    "pow": (((0.0, None), _ANYWHERE), ((), ())),  # a ** b with a Value exponent: a > 0
-    "**": (((0.0, None), _ANYWHERE), ((), ())),
-}
-
-
-def op_domain(name: str, nin: int):
-    """``(domains, kinks)`` of the op called ``name`` (its name or symbol), or None if unknown.
-
-    The one place that knows where ops are smooth: ``domains`` has one
-    ``(low, high)`` per input (None: open), ``kinks`` the points each input's
-    default samples stay away from.  Names like ``my_log`` or ``safe_sqrt`` count.
-
-    >>> op_domain("my_log", 1)
-    (((0.0, None),), ((),))
-    >>> op_domain("cube", 1) is None
-    True
-    """
-    text = str(name).lower()
-    for key in (text, *re.split(r"[^0-9a-z*/]+", text)):
-        row = _SMOOTH.get(key)
-        if row is not None and len(row[0]) == nin:
-            return row
-    return None
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
-
-
-def _inside(v: float, bounds) -> bool:
-    low, high = bounds
-    return (low is None or v > low) and (high is None or v < high)
 
 
 def _positional(op) -> list | None:
@@ -118,61 +73,6 @@ def _input_names(op, nin):
     if len(positional) == nin:
         return nin, positional
     return nin, ["x", "y", "z"][:nin] if nin <= 3 else [f"x{i + 1}" for i in range(nin)]
-
-
-def _domains(domain, nin):
-    if domain is None:
-        return [(None, None)] * nin
-    pairs = [domain] * nin
-    if isinstance(domain, (list, tuple)) and domain and isinstance(domain[0], (list, tuple)):
-        pairs = list(domain)
-    if len(pairs) != nin:
-        raise ValueError(f"check_op: domain has {len(pairs)} intervals for {nin} inputs")
-    result = []
-    for pair in pairs:
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise ValueError(f"check_op: domain must be (low, high) pairs, got {pair!r}")
-        low, high = (None if b is None else as_real(b, "domain bound") for b in pair)
-        if low is not None and high is not None and not low < high:
-            raise ValueError(f"check_op: domain ({low}, {high}) is empty")
-        result.append((low, high))
-    return result
-
-
-def _default_coordinates(low, high, kinks=()):
-    if low is None:
-        column = list(_UNBOUNDED) if high is None else [high - t for t in _HALF_LINE]
-    elif high is None:
-        column = [low + t for t in _HALF_LINE]
-    else:
-        column = [low + (high - low) * t for t in _FRACTIONS]
-    for k, v in enumerate(column):
-        for kink in kinks:
-            if abs(v - kink) < _KINK_GAP:
-                column[k] = kink + _KINK_GAP * (2 if v >= kink else -2)
-    return column
-
-
-def _points(points, domains, names, kinks):
-    nin = len(domains)
-    if points is None:
-        columns = [_default_coordinates(*b, k) for b, k in zip(domains, kinks)]
-        return [tuple(columns[j][(i + 2 * j) % 5] for j in range(nin)) for i in range(5)]
-    if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
-        raise TypeError(f"check_op: points must be a list of numbers, got {type(points).__name__}")
-    result = []
-    for p in points:
-        p = tuple(p) if isinstance(p, (list, tuple)) else (p,)
-        if len(p) != nin:
-            raise ValueError(f"check_op: point {p!r} has {len(p)} coordinates, op takes {nin}")
-        p = tuple(as_real(v, "point coordinate") for v in p)
-        for v, name, bounds in zip(p, names, domains):
-            if not _inside(v, bounds):
-                raise ValueError(f"check_op: point {name}={v!r} is outside domain {bounds}")
-        result.append(p)
-    if not result:
-        raise ValueError("check_op: points is empty")
-    return result
 
 
 def _probe_symbol(op, nin: int) -> str:
@@ -230,7 +130,7 @@ def _diagnose_formula(runner, i, records, domains, tol, eps):
     if len(names) == 1 and not all(_close(x, r[0][0], *tol) for x, r in zip(a, records)):
         as_output, as_input = [], []  # a(f(x0)) vs d(x0); a(x0) vs d(f(x0))
         for _, value, grads, numeric in records:
-            if not _inside(value, domains[0]):
+            if not inside(value, domains[0]):
                 continue
             try:
                 _, grads_at_value = runner.run((value,))
@@ -328,13 +228,12 @@ def check_op(
     limit = as_real(time_limit, "time_limit")
     if not limit > 0:
         raise ValueError(f"check_op: time_limit must be > 0 seconds, got {time_limit!r}")
-    domains, kinks = _domains(domain, nin), [()] * nin
+    domains, where = intervals(domain, nin), None
     if points is None and _positional(op) is not None:  # sample inside its smooth domain
-        row = op_domain(name, nin) or op_domain(_probe_symbol(op, nin), nin)
-        if row is not None:
-            kinks = list(row[1])
-            domains = list(row[0]) if domain is None else domains
-    pts = _points(points, domains, names, kinks)
+        where = op_domain(name, nin) or op_domain(_probe_symbol(op, nin), nin)
+        if where is not None and domain is None:
+            domains = list(where.intervals)
+    pts = sample_points(points, domains, names, where)
     tol = (as_real(atol, "atol"), as_real(rtol, "rtol"))
     wrong = _wrong_inputs(op, nin, names, name, pts)
     if wrong is not None:

@@ -40,8 +40,9 @@ import sys
 import sysconfig
 import textwrap
 import time
-import unicodedata
 from dataclasses import dataclass, field
+
+from .tables import Table
 
 __all__ = [
     "STAGES",
@@ -55,7 +56,6 @@ __all__ = [
     "explain",
     "is_blank",
     "learner_place",
-    "text_table",
 ]
 
 ANSWER_HERE = "在这里写你的答案"
@@ -201,7 +201,9 @@ def explain(error: BaseException) -> str:
         if "must be a real number" in text and "got Value" in text:
             return "Value 的第一个参数要是一个数：用 `x.data`，而不是 `x` 本身。"
         if "child" in text or "children" in text:
-            return ("父节点只能是 Value：常数直接写进计算里（例如 `x.data * 2`），"
+            found = re.search(r"child \d+ is (\w+) \((.{0,40})\)", text)
+            which = f"父节点里有一个 {found[1]}（{found[2]}），不是 Value。" if found else ""
+            return (f"{which}父节点只能是 Value：常数直接写进计算里（例如 `x.data * 2`），"
                     "不要放进父节点元组。")  # fmt: skip
         if "unsupported operand" in text or "can't multiply" in text or "must be" in text:
             return ("这两种东西不能这样运算：检查是不是把 Value 和数混在了一起（闭包里的"
@@ -216,21 +218,6 @@ def explain(error: BaseException) -> str:
 
 
 # ---------------------------------------------------------------- the verdict
-
-
-def _columns(cells) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in cells)
-
-
-def text_table(header: tuple, rows: list) -> str:
-    """Aligned text columns for a terminal (a Chinese character takes two), a rule under the
-    header.  Jupyter gets the HTML table of :meth:`CheckResult._repr_html_` instead."""
-    widths = [max(_columns(r[c]) for r in [header, *rows]) for c in range(len(header))]
-
-    def line(cells):
-        return "  ".join(c + " " * (w - _columns(c)) for c, w in zip(cells, widths)).rstrip()
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
 
 
 _BADGES = {True: ("正确", "#2e7d32"), False: ("有错", "#c62828"), None: ("还没写", "#8a6d00")}
@@ -273,7 +260,7 @@ class CheckResult:
     def __str__(self) -> str:
         if not self.rows:
             return self.message
-        return f"{self.message}\n检查过的点：\n{text_table(self.header, self.rows)}"
+        return f"{self.message}\n检查过的点：\n{Table(self.header, self.rows)}"
 
     __repr__ = __str__
 

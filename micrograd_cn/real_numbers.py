@@ -17,7 +17,15 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-__all__ = ["as_real", "is_real", "finite_parameter", "divisor", "power", "power_slope"]
+__all__ = [
+    "NumberLike",
+    "as_real",
+    "is_real",
+    "finite_parameter",
+    "divisor",
+    "power",
+    "power_slope",
+]
 
 
 def as_real(x, what: str = "value") -> float:
@@ -111,3 +119,67 @@ def power_slope(a: float, b: float) -> float:
         k = b - 1.0
         power_is_negative = math.copysign(1.0, a) < 0.0 and k.is_integer() and k % 2.0 == 1.0
         return math.copysign(math.inf, -b if power_is_negative else b)
+
+
+class NumberLike:
+    """A node seen as a Python number: formatting, rounding and ordering look at ``data``.
+
+    Like a 0-d tensor's ``.item()``, none of this builds a graph; ``==`` and ``hash`` stay
+    identity (nodes are dictionary keys).  :class:`micrograd_cn.engine.Value` inherits it;
+    no slots of its own, so a node is no bigger.
+
+    >>> class Number(NumberLike):
+    ...     def __init__(self, data):
+    ...         self.data = data
+    ...     def __repr__(self):
+    ...         return f"Number({self.data})"
+    >>> v = Number(2.0 / 3.0)
+    >>> f"{v:.3f}", f"{v:>8.2e}", f"{Number(1.5)}", round(v, 2), float(v), v.item()
+    ('0.667', '6.67e-01', 'Number(1.5)', 0.67, 0.6666666666666666, 0.6666666666666666)
+    >>> v < 1, v >= Number(0.5)
+    (True, True)
+    >>> v < "1"
+    Traceback (most recent call last):
+    ...
+    TypeError: '<' not supported between instances of 'Number' and 'str'
+    """
+
+    __slots__ = ()
+
+    def __float__(self):
+        return self.data
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats ``data``; an empty spec keeps ``str(v)``."""
+        return format(self.data, spec) if spec else str(self)
+
+    def __round__(self, ndigits=None):
+        """``round(v, 2)`` is a float, ``round(v)`` an int, exactly as for ``v.data``."""
+        return round(self.data, ndigits)
+
+    def __lt__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data < other
+
+    def __le__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data <= other
+
+    def __gt__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data > other
+
+    def __ge__(self, other):
+        other = _compared(other)
+        return NotImplemented if other is NotImplemented else self.data >= other
+
+    def item(self) -> float:
+        """The plain float, as ``torch.Tensor.item()``."""
+        return self.data
+
+
+def _compared(other):
+    """The number a comparison uses: a node's data or a real number; else NotImplemented."""
+    if isinstance(other, NumberLike):
+        return other.data
+    return other if is_real(other) else NotImplemented

@@ -115,14 +115,19 @@ display(frame)
 assert "grad 1.1000" in frame.source and "grad 2.2000" not in frame.source
 
 # %% [markdown]
-# 同样的信息也可以打印成表格：
+# 同样的信息也可以列成表格。先是正向：
 
 # %%
 trace = fresh_record(price)
-print(trace.forward_table())
-print()
-print(trace.backward_table())
+assert [round(step.value, 12) for step in trace.forward] == [100.0, 2.0, 200.0, 1.1, 220.0]
+trace.forward_table()
+
+# %% [markdown]
+# 再是反向（在终端里 `print(trace.backward_table())` 打印出对齐的文字表格）：
+
+# %%
 assert [round(step.grad, 12) for step in trace.backward] == [1.0, 200.0, 1.1, 110.0, 2.2]
+trace.backward_table()
 
 # %% [markdown]
 # ## 5. 局部计算

@@ -134,13 +134,17 @@ for node in reversed(order):
 assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
 # %% [markdown]
-# 同样的信息，打印成表格：
+# 同样的信息，列成表格。先是正向：
 
 # %%
 trace = fresh_record(f)
-print(trace.forward_table())
-print()
-print(trace.backward_table())
+assert [step.value for step in trace.forward] == [-2.0, 5.0, 3.0, -4.0, -12.0]
+trace.forward_table()
+
+# %% [markdown]
+# 再是反向（在终端里 `print(trace.backward_table())` 打印出对齐的文字表格）：
+
+# %%
 assert [(step.name, step.grad) for step in trace.backward] == [
     ("f", 1.0),
     ("z", 3.0),
@@ -148,6 +152,7 @@ assert [(step.name, step.grad) for step in trace.backward] == [
     ("y", -4.0),
     ("x", -4.0),
 ]
+trace.backward_table()
 
 # %% [markdown]
 # ## 4. 门单元：加法、乘法、取最大值

@@ -1,6 +1,7 @@
 """Tests for micrograd_cn.exercises.check_op: right answers pass in both closure styles, each
 classic mistake is named (code, Chinese phrase, the point and both numbers), bad input refused."""
 
+import dataclasses
 import inspect
 import math
 import re
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 
 from micrograd_cn.engine import Value, no_grad
 from micrograd_cn.engine import make_node as _node
-from micrograd_cn.exercises import CheckResult, check_op
+from micrograd_cn.exercises import CheckResult, check_op, op_domain
+from micrograd_cn.ops import OPS
 
 
 def sigmoid(v):
@@ -705,6 +707,52 @@ def test_default_points_avoid_a_kink():
     points = [p[0] for p in check_op(relu, domain=(-0.5, 0.5)).points]
     assert points == pytest.approx([-0.39, -0.21, -0.1, 0.18, 0.36])  # -0.03 moved off 0
     assert check_op(relu, domain=(-0.5, 0.5)).ok
+
+
+TRIG = {"sin": (math.sin, lambda x, t: math.cos(x)), "cos": (math.cos, lambda x, t: -math.sin(x))}
+
+
+@STYLES
+@pytest.mark.parametrize("name", TRIG)
+def test_sin_and_cos_are_sampled_where_their_rows_say(style, name, monkeypatch):
+    """The new ops need no entry in exercises.py: check_op reads their rows.  Moving a row's
+    interval and kink moves the sample points, and a flipped sign is still named."""
+    forward, local = TRIG[name]
+    row = OPS[name]
+    result = check_op(style(f"my_{name}", forward, local))
+    assert result.ok, result.message
+    low, high = row.interval("x")
+    assert all((low is None or p[0] > low) and (high is None or p[0] < high) for p in result.points)
+    for engine_style in (lambda x: x.sin(), lambda x: x.cos()):
+        assert check_op(engine_style).ok
+    verdict(check_op(style(name, forward, lambda x, t: -local(x, t))), "sign")
+
+    monkeypatch.setitem(
+        OPS, name, dataclasses.replace(row, sample={"x": (0.5, 2.0)}, kink="x - 1.2")
+    )
+    assert op_domain(f"my_{name}", 1).intervals == ((0.5, 2.0),)
+    points = [p[0] for p in check_op(style(f"my_{name}", forward, local)).points]
+    assert len(points) == 5 and all(0.5 < x < 2.0 for x in points)
+    assert min(abs(x - 1.2) for x in points) >= 0.05  # 0.5 + 1.5 × 0.47 = 1.205 moved off the kink
+    assert check_op(style(f"my_{name}", forward, local), domain=(-3, -1)).points[0][0] < -1
+
+
+def test_a_two_input_kink_from_the_row_is_avoided(monkeypatch):
+    """maximum's row says its kink is x - y = 0: a point near x == y is moved off it.  With
+    x from (0, 1) and y from (-0.35, 0.65) the first point would be (0.11, 0.12)."""
+    from micrograd_cn import functional as F
+
+    def maximum(x, y):
+        return F.maximum(x, y)
+
+    row = OPS["maximum"]
+    monkeypatch.setitem(
+        OPS, "maximum", dataclasses.replace(row, sample={"x": (0.0, 1.0), "y": (-0.35, 0.65)})
+    )
+    result = check_op(maximum)
+    assert result.ok, result.message
+    assert result.points[0][1] == pytest.approx(0.12)
+    assert all(abs(x - y) >= 0.05 for x, y in result.points)
 
 
 def test_a_failing_check_lists_every_point_it_tried():
