@@ -831,3 +831,11 @@ def test_a_leaf_that_already_has_a_gradient_must_keep_it():
     assert result.analytic == pytest.approx(g * 3 * 1.3**2, rel=1e-12)
     assert result.numeric == pytest.approx(0.75 + g * 3 * 1.3**2, rel=1e-6)
     assert "输入的 .grad 事先已是 0.75" in result.message and "`x.grad += ...`" in result.message
+
+
+def test_a_stopped_check_still_names_the_op_its_input_and_every_point():
+    """Kills ``Runner.stop`` building its CheckResult with ``name=None``, ``points=None`` or
+    without ``points=`` (the op's name and the checked points lost when a check stops early)."""
+    result = check_op(lecture_cube(lambda x, grad, g: "3x²"), points=[-1.3, 0.7])
+    assert (result.ok, result.name, result.mistake) == (False, "cube", "grad_not_real")
+    assert (result.point, result.input, result.points) == ((-1.3,), "x", [(-1.3,), (0.7,)])

@@ -109,3 +109,15 @@ def test_a_verdict_shows_its_table_as_text_and_as_html():
     page = result._repr_html_()
     assert ">有错</span> x &lt;b&gt;" in page  # the badge, then the message without it
     assert page.count("<tr") == 3 and page.count('style="background:#fde8e8"') == 1
+
+
+# ---------------------------------------------------------------- mutation audit (feedback)
+
+
+def test_an_attribute_error_without_the_usual_wording_is_explained_with_question_marks():
+    """Kills ``_match`` returning ``m.group(1)`` even without a match (``if m or True``: a crash
+    inside the explainer) and its fallback ``"?"`` changed (``"XX?XX"``)."""
+    assert explain(AttributeError("boom")) == (
+        "? 对象没有属性 `?`：检查拼写（Value 的属性是 data、grad、_prev、_op、label）。"
+    )
+    assert explain(NameError("no such thing")).startswith("名字 `?` 没有定义：")
