@@ -1099,3 +1099,15 @@ def test_the_ideographic_space_of_a_chinese_input_method_reads_as_a_space(tmp_pa
     )
     assert (code, err) == (0, "")
     assert out.splitlines()[:3] == ["f = x * y = 12.0000", "∂f/∂x = 4.0000", "∂f/∂y = 3.0000"]
+
+
+def test_train_into_a_missing_directory_is_refused_naming_it(tmp_path, monkeypatch, capsys):
+    """Kills ``UsageError(None)`` / ``str(None)`` in ``cli._train``'s missing-folder check (the
+    timed test of the same refusal cannot run under mutmut's trampolines)."""
+    from micrograd_cn import training
+
+    calls = []
+    monkeypatch.setattr(training, "fit", lambda *a, **kw: calls.append(a))
+    code, out, err = run(capsys, "train", "-o", str(tmp_path / "nowhere" / "b.png"))
+    assert (code, out, calls) == (2, "", [])
+    assert err == f"micrograd-cn: error: output directory does not exist: '{tmp_path}/nowhere'\n"
