@@ -12,6 +12,7 @@ import fnmatch
 import json
 import re
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +26,14 @@ def results(root: Path = Path("mutants")) -> dict:
     for meta in sorted(root.rglob("*.py.meta")):
         module = meta.relative_to(root).with_suffix("").with_suffix("").as_posix()
         module = module.replace("/", ".")
-        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        for _ in range(20):  # mutmut rewrites the file while it runs: read it whole
+            try:
+                codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+                break
+            except json.JSONDecodeError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"cannot read {meta}")
         found[module] = codes
     return found
 
