@@ -386,3 +386,17 @@ def test_a_backward_that_reads_the_collector_while_another_has_paused_it():
         assert gc.isenabled(), "the collector stayed off after both backward() calls"
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- mutation audit (autograd)
+
+
+def test_set_grad_enabled_as_a_decorator_is_refused_with_the_way_out():
+    """Kills the message of ``set_grad_enabled.__call__`` changed ("XX…XX"): the error says
+    what to use instead; grad mode is left as it was."""
+    with pytest.raises(TypeError) as refused:
+        set_grad_enabled(True)(lambda: None)
+    assert str(refused.value) == (
+        "set_grad_enabled is not a decorator; use no_grad() or enable_grad()"
+    )
+    assert is_grad_enabled()

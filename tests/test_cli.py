@@ -1086,3 +1086,28 @@ def test_a_steps_run_past_its_time_budget_stops_midway_and_keeps_the_old_frames(
 
 def steps_state_bytes(folder) -> dict:
     return {p.name: p.read_bytes() for p in pathlib.Path(folder).iterdir()}
+
+
+# ---------------------------------------------------------------- mutation audit (expr via the CLI)
+
+
+def test_the_ideographic_space_of_a_chinese_input_method_reads_as_a_space(tmp_path, capsys):
+    """Kills ``{0x3000: 0x20}`` dropped from ``expr._FULLWIDTH`` or mapped elsewhere (``0x21``):
+    ``x　*　y`` and ``y　=　4`` typed with U+3000 are ``x * y`` at y = 4, so f = 3 × 4 = 12."""
+    code, out, err = run(
+        capsys, "draw", "x\u3000*\u3000y", "x=3", "y\u3000=\u30004", "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:3] == ["f = x * y = 12.0000", "∂f/∂x = 4.0000", "∂f/∂y = 3.0000"]
+
+
+def test_train_into_a_missing_directory_is_refused_naming_it(tmp_path, monkeypatch, capsys):
+    """Kills ``UsageError(None)`` / ``str(None)`` in ``cli._train``'s missing-folder check (the
+    timed test of the same refusal cannot run under mutmut's trampolines)."""
+    from micrograd_cn import training
+
+    calls = []
+    monkeypatch.setattr(training, "fit", lambda *a, **kw: calls.append(a))
+    code, out, err = run(capsys, "train", "-o", str(tmp_path / "nowhere" / "b.png"))
+    assert (code, out, calls) == (2, "", [])
+    assert err == f"micrograd-cn: error: output directory does not exist: '{tmp_path}/nowhere'\n"

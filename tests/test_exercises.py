@@ -828,3 +828,62 @@ def test_an_object_without_the_attributes_of_a_value_is_not_a_value():
     result = check_op(lambda x: Half(), name="half")
     verdict(result, "not_a_value")
     assert "`half` 返回的是 Half" in result.message
+
+
+# ---------------------------------------------------------------- mutation audit (exercises)
+
+
+def tanh_output_form_for_positive_inputs(x, t):
+    """The output-form 1 − t² fed the input, but only where x > 0: elsewhere a constant 2."""
+    return 1 - x**2 if x > 0 else 2.0
+
+
+@pytest.mark.parametrize("points", [[0.5, -1.3], [0.5]], ids=["agrees-at-one-of-two", "one-point"])
+def test_output_form_is_diagnosed_from_every_point_never_from_one(points):
+    """Kills ``all(as_output)`` -> ``any(as_output)`` and ``len(as_output) >= 2`` -> ``>= 1``:
+    fed tanh(0.5) the formula gives tanh'(0.5), fed tanh(-1.3) it gives 2 — right in output form
+    at one point only, so it is a wrong formula, not "input_in_output_form"."""
+    op = lecture_op("tanh", math.tanh, tanh_output_form_for_positive_inputs)
+    result = check_op(op, points=points)
+    assert (result.ok, result.mistake, result.point) == (False, "wrong_formula", (0.5,))
+    assert result.analytic == pytest.approx(1 - 0.5**2, rel=1e-12)
+    assert result.numeric == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-6)
+    assert "公式不对" in result.message
+    both = check_op(lecture_op("tanh", math.tanh, lambda x, t: 1 - x**2), points=[0.5, -1.3])
+    assert both.mistake == "input_in_output_form"  # right at every point: then it is named
+
+
+def cube_zeroing_its_input(x):
+    """``x.grad = 0.0`` in the forward (zero_grad in the wrong place): used twice, both forwards
+    run before either backward, so only a leaf that already holds a gradient shows the slip."""
+    x.grad = 0.0
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_a_leaf_that_already_has_a_gradient_must_keep_it():
+    """Kills the "leaf already has a gradient" check made a no-op (``_PRESET = 0.75`` -> 0.0,
+    or the preset not passed to ``runner.run``): the zeroing op passes every other check."""
+    result = check_op(cube_zeroing_its_input, points=[-1.3, 0.7], seed=0)
+    assert (result.ok, result.mistake, result.point) == (
+        False,
+        "assign_instead_of_accumulate",
+        (-1.3,),
+    )
+    g = result.upstream
+    assert result.analytic == pytest.approx(g * 3 * 1.3**2, rel=1e-12)
+    assert result.numeric == pytest.approx(0.75 + g * 3 * 1.3**2, rel=1e-6)
+    assert "输入的 .grad 事先已是 0.75" in result.message and "`x.grad += ...`" in result.message
+
+
+def test_a_stopped_check_still_names_the_op_its_input_and_every_point():
+    """Kills ``Runner.stop`` building its CheckResult with ``name=None``, ``points=None`` or
+    without ``points=`` (the op's name and the checked points lost when a check stops early)."""
+    result = check_op(lecture_cube(lambda x, grad, g: "3x²"), points=[-1.3, 0.7])
+    assert (result.ok, result.name, result.mistake) == (False, "cube", "grad_not_real")
+    assert (result.point, result.input, result.points) == ((-1.3,), "x", [(-1.3,), (0.7,)])

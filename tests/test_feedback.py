@@ -109,3 +109,95 @@ def test_a_verdict_shows_its_table_as_text_and_as_html():
     page = result._repr_html_()
     assert ">有错</span> x &lt;b&gt;" in page  # the badge, then the message without it
     assert page.count("<tr") == 3 and page.count('style="background:#fde8e8"') == 1
+
+
+# ---------------------------------------------------------------- mutation audit (feedback)
+
+
+def test_an_attribute_error_without_the_usual_wording_is_explained_with_question_marks():
+    """Kills ``_match`` returning ``m.group(1)`` even without a match (``if m or True``: a crash
+    inside the explainer) and its fallback ``"?"`` changed (``"XX?XX"``)."""
+    assert explain(AttributeError("boom")) == (
+        "? 对象没有属性 `?`：检查拼写（Value 的属性是 data、grad、_prev、_op、label）。"
+    )
+    assert explain(NameError("no such thing")).startswith("名字 `?` 没有定义：")
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        (AttributeError("'float' object has no attribute 'data'"),
+         '这里的变量是一个普通的数（float），不是 Value，数没有 `.data`'
+         '：检查它是不是已经取过一次 `.data`。'),
+        (AttributeError("'int' object has no attribute 'grad'"),
+         '这里的变量是一个普通的数（int），不是 Value，数没有 `.grad`：检'
+         '查它是不是已经取过一次 `.data`。'),
+        (AttributeError("'float' object has no attribute 'dat'"),
+         'float 对象没有属性 `dat`：检查拼写（Value 的属性是 data、'
+         'grad、_prev、_op、label）。'),
+        (AttributeError("'Value' object has no attribute 'dta'"),
+         'Value 对象没有属性 `dta`：检查拼写（Value 的属性是 data、'
+         'grad、_prev、_op、label）。'),
+        (NameError("name 'math' is not defined"),
+         '名字 `math` 没有定义：检查拼写；如果它定义在别的单元格里，先运行那个单元'
+         '格（例如开头导入 `math` 的那一格）。'),
+        (RecursionError("maximum recursion depth exceeded"),
+         '函数一层层调用自己停不下来（递归太深）：例如在 `_backward` 里又调用'
+         '了 `backward()`，或者运算里又调用了这个运算本身。'),
+        (ZeroDivisionError("float division by zero"),
+         '除以了 0。'),
+        (OverflowError("math range error"),
+         '得到的数太大，超出了浮点数的范围（溢出）。'),
+        (ValueError("math domain error"),
+         '数学上没有定义：例如对负数或 0 取对数、对负数开平方。'),
+        (ValueError("x must be > 0"),
+         '数学上没有定义：例如对负数或 0 取对数、对负数开平方。'),
+        (ValueError("something else"),
+         '程序在这里出错了。'),
+        (TypeError("'Value' object is not iterable"),
+         '要一个可以逐个取出的序列，却给了单个对象：父节点要写成元组，例如 `(x,)`（'
+         '只有一个时别漏了逗号）。'),
+        (TypeError("Value children must be a tuple of Values"),
+         '要一个可以逐个取出的序列，却给了单个对象：父节点要写成元组，例如 `(x,)`（'
+         '只有一个时别漏了逗号）。'),
+        (TypeError("Value data must be a real number (int or float), got Value"),
+         'Value 的第一个参数要是一个数：用 `x.data`，而不是 `x` 本身。'),
+        (TypeError("Value data must be a real number (int or float), got str"),
+         '这两种东西不能这样运算：检查是不是把 Value 和数混在了一起（闭包里的公式用'
+         ' `x.data`、`out.grad` 这样的数），或者某个变量是 None。'),
+        (TypeError("Value children must be Values: child 1 is float"),
+         '父节点只能是 Value：常数直接写进计算里（例如 `x.data * 2`），'
+         '不要放进父节点元组。'),
+        (TypeError("one of the children is odd"),
+         '父节点只能是 Value：常数直接写进计算里（例如 `x.data * 2`），'
+         '不要放进父节点元组。'),
+        (TypeError("unsupported operand type(s) for *: 'NoneType' and 'float'"),
+         '这两种东西不能这样运算：检查是不是把 Value 和数混在了一起（闭包里的公式用'
+         ' `x.data`、`out.grad` 这样的数），或者某个变量是 None。'),
+        (TypeError("can't multiply sequence by non-int of type 'float'"),
+         '这两种东西不能这样运算：检查是不是把 Value 和数混在了一起（闭包里的公式用'
+         ' `x.data`、`out.grad` 这样的数），或者某个变量是 None。'),
+        (TypeError("x must be str"),
+         '这两种东西不能这样运算：检查是不是把 Value 和数混在了一起（闭包里的公式用'
+         ' `x.data`、`out.grad` 这样的数），或者某个变量是 None。'),
+        (TypeError("_backward() takes 0 positional arguments but 1 was given"),
+         '调用时参数的个数不对：`_backward` 要么不带参数（从 `out.gra'
+         'd` 读上游梯度），要么只带一个参数（上游梯度本身）。'),
+        (TypeError("f() missing required arguments"),
+         '调用时参数的个数不对：`_backward` 要么不带参数（从 `out.gra'
+         'd` 读上游梯度），要么只带一个参数（上游梯度本身）。'),
+        (TypeError("odd type"),
+         '类型不对：某个值的类型和这里要求的不一样。'),
+        (IndexError("list index out of range"),
+         '下标或键不存在：检查列表的长度和下标。'),
+        (KeyError("k"),
+         '下标或键不存在：检查列表的长度和下标。'),
+        (RuntimeError("boom"),
+         '程序在这里出错了。'),
+    ],
+)  # fmt: skip
+def test_every_explanation_is_the_whole_chinese_sentence(error, sentence):
+    """Kills the 68 mutants of ``explain`` that the substring checks above let through: each
+    branch's condition (``in`` / ``or`` / ``and`` turned around, ``"domain"`` / ``"must be >"`` /
+    ``"child"`` … changed) and each sentence changed ("XX…XX", upper/lower case)."""
+    assert explain(error) == sentence

@@ -40,3 +40,17 @@ def test_clean_text_escapes_controls_and_line_separators():
     assert clean_text("a\tb\u2028c\udcff") == "a\\x09b\\u2028c\\udcff"
     assert clean_text("苹果 单价") == "苹果 单价"
     assert display_label(3) == "3" and display_label("") == "" and display_label(None) == ""
+
+
+# ---------------------------------------------------------------- mutation audit (labels)
+
+
+def test_fullwidth_characters_are_as_wide_as_chinese_ones():
+    """Kills ``east_asian_width(c) in "WF"`` -> ``in "W"`` in ``points_width`` (a fullwidth
+    ``ｘ`` counted as one narrow column): at 12 pt a wide character is 12 × 1.02 points, a
+    narrow one 12 × 0.58, plus 4 points of margin."""
+    from micrograd_cn.labels import points_width
+
+    assert points_width("苹果") == pytest.approx(12 * 1.02 * 2 + 4, abs=1e-12)
+    assert points_width("ｘ＝１") == pytest.approx(12 * 1.02 * 3 + 4, abs=1e-12)
+    assert points_width("x=1", 10.0) == pytest.approx(10 * 0.58 * 3 + 4, abs=1e-12)

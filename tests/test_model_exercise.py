@@ -112,3 +112,19 @@ def test_too_few_parameters_are_counted():
     assert result.mistake == "parameter_count"
     assert "`Tiny(2, [4, 4, 1])` 有 1 个参数，应当是 37 个" in result.message
     assert "2·4+4 + 4·4+4 + 4·1+1 = 37" in result.message
+
+
+# ---------------------------------------------------------------- mutation audit (model_exercise)
+
+
+@pytest.mark.parametrize(
+    ("label", "place"),
+    [("L0.n1.w2", (1, 2, "第 3 个权重")), ("L0.n0.w0", (1, 1, "第 1 个权重")),
+     ("L1.n0.b", (2, 1, "偏置"))],
+)  # fmt: skip
+def test_a_parameter_is_placed_counting_from_one(label, place):
+    """Kills ``_position``'s ``last == "b"`` made always true and its ``+ 1`` turned into
+    ``- 1`` / ``+ 2``: the learner reads layers, neurons and weights counted from 1."""
+    from micrograd_cn.model_exercise import _position
+
+    assert _position(label) == place

@@ -622,3 +622,61 @@ def test_without_javascript_the_page_shows_the_final_state_consistently(tmp_path
     assert html.unescape(caption) == last["caption"] and f"{n}/{n}" in last["caption"]
     why = re.search(r'<div class="mgp-why">(.*?)</div>', page).group(1)
     assert html.unescape(why) == last["why"] != ""
+
+
+# ---------------------------------------------------------------- mutation audit (player)
+
+
+@needs_dot
+def test_the_page_title_is_html_escaped(tmp_path):
+    """Kills ``title=html.escape(...)`` -> ``title=clean_text(...)`` (markup injection through
+    ``export_html(..., title=)``): the page's <title> and <h2> show the text, never run it."""
+    title = '<script>alert(1)</script> & "q"'
+    page = export_html(demo_graph(), tmp_path / "t.html", title=title).read_text(encoding="utf-8")
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;"
+    assert f"<title>{escaped}</title>" in page and f"<h2>{escaped}</h2>" in page
+    assert "<script>alert" not in page
+
+
+def long_named_sum(terms: int = 7) -> Value:
+    """f = Σ yk with yk = x · k and 40-character names: x's caption is far over 400 characters."""
+    x = Value(2.0, label="x" * 40)
+    f = None
+    for k in range(1, terms + 1):
+        y = x * float(k)
+        y.label = f"{k}" + "y" * 39
+        f = y if f is None else f + y
+    f.label = "f" * 40
+    return f
+
+
+def player_data_of(page: str) -> dict:
+    call = re.search(r"currentScript, \"mgp-[0-9a-f]+\"\), (\{.*\}), true\)", script_of(page), re.S)
+    return json.loads(call.group(1))
+
+
+@needs_dot
+def test_a_caption_over_400_characters_is_cut_with_an_ellipsis(tmp_path):
+    """Kills ``_bounded`` losing its "…" (``text[: limit - 1] + "…"`` -> ``text[:limit]`` or
+    ``+ ""``) and its limit moved by one: the page shows 399 characters of the caption and "…"."""
+    root = long_named_sum()
+    (full,) = [s.caption for s in fresh_record(root).backward if s.name == "x" * 40]
+    assert len(full) > 401
+    data = player_data_of(export_html(root, tmp_path / "cut.html").read_text(encoding="utf-8"))
+    (x_node,) = [node for node in data["nodes"] if node["name"] == "x" * 40]
+    assert x_node["sum"] == full[:399] + "…" and len(x_node["sum"]) == 400
+    short = data["nodes"][-1]["sum"]  # the root's own caption is short: never cut
+    assert short == f"∂{'f' * 40}/∂{'f' * 40} = 1"
+
+
+@pytest.mark.parametrize(("length", "kept"), [(24, True), (25, False)])
+def test_an_edge_formula_over_24_characters_is_dropped_for_its_number(length, kept):
+    """Kills ``len(symbolic) > 24`` -> ``>= 24`` / ``> 25`` and the dropping made a no-op:
+    a × b with b's name 24 characters long shows "局部 bbb… = 3"; 25 long, "局部 3" only."""
+    a, b = Value(2.0, label="a"), Value(3.0, label="b" * length)
+    f = a * b
+    f.label = "f"
+    source = step_frames(f)[-1].source
+    (edge,) = [line for line in source.splitlines() if line.strip().startswith("n0 -> n2op")]
+    shown = f"局部 {'b' * length} = 3" if kept else "局部 3<"
+    assert shown in edge and "送回 3<" in edge

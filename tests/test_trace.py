@@ -688,3 +688,51 @@ def test_a_saturated_tanh_caption_is_within_its_printed_precision():
     assert abs(1.0001 * numbers_value(scaled_numbers) - scaled.grad) > printed_tolerance(
         scaled_numbers
     )
+
+
+# ---------------------------------------------------------------- mutation audit (trace)
+
+
+def reused_input(terms: int):
+    """f = y1 + … + yn with yk = x · k: x's caption sums ``terms`` chain-rule terms of 1 × k."""
+    x = Value(2.0, label="x")
+    ys = []
+    for k in range(1, terms + 1):
+        y = x * float(k)
+        y.label = f"y{k}"
+        ys.append(y)
+    f = ys[0]
+    for y in ys[1:]:
+        f = f + y
+    f.label = "f"
+    return f
+
+
+def x_caption(terms: int) -> str:
+    (caption,) = [s.caption for s in record(reused_input(terms)).backward if s.name == "x"]
+    return caption
+
+
+def test_six_chain_rule_terms_are_shown_in_full_seven_are_shortened():
+    """Kills ``len(terms) > MAX_TERMS_SHOWN`` -> ``>=`` / ``> MAX + 1`` and MAX_TERMS_SHOWN
+    6 -> 5 / 7 (a 7-term sum shortened off by one), and the shortened sum losing its last term
+    (``[*symbolic[:3], "…"]``): the closing ``∂f/∂y1 × 1`` and ``1 × 1`` must be there."""
+    six = " + ".join(f"∂f/∂y{k} × {k}" for k in range(6, 0, -1))
+    six_numbers = " + ".join(f"1 × {k}" for k in range(6, 0, -1))
+    assert x_caption(6) == f"∂f/∂x = {six} = {six_numbers} = {sum(range(1, 7))}"
+    head = "∂f/∂y7 × 7 + ∂f/∂y6 × 6 + ∂f/∂y5 × 5 + … + ∂f/∂y1 × 1"
+    numbers = "1 × 7 + 1 × 6 + 1 × 5 + … + 1 × 1"
+    assert x_caption(7) == f"∂f/∂x = {head} = {numbers} = {sum(range(1, 8))}（共 7 项）"
+
+
+def test_recording_from_a_leaf_root_accumulates_like_backward():
+    """Kills ``record`` overwriting a leaf root's gradient (``root.grad = grad``) where
+    ``Value.backward()`` accumulates: a leaf holding 3 gets 3 + 1 = 4 either way."""
+    by_backward = Value(2.0, label="a")
+    by_backward.grad = 3.0
+    by_backward.backward()
+    a = Value(2.0, label="a")
+    a.grad = 3.0
+    t = record(a)
+    assert by_backward.grad == a.grad == 4.0
+    assert t.backward[-1].grad == 4.0 and t.backward[-1].caption == "∂a/∂a = 4"
