@@ -50,7 +50,7 @@ bench: $(STAMP)
 # Mutation testing (minutes, not part of `make test`; config: [tool.mutmut] in pyproject.toml).
 # Results are cached in mutants/ (delete it for a from-scratch run); `mutmut results` lists survivors.
 mutation: $(STAMP)
-	-env -u PYTHONPATH $(VENV)/bin/mutmut run --max-children 2
+	-env -u PYTHONPATH OMP_NUM_THREADS=1 $(VENV)/bin/mutmut run --max-children 2
 	@$(PY) scripts/mutation_report.py --equivalent docs/mutation.md
 
 system-deps:
