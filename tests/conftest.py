@@ -1,4 +1,5 @@
-"""Hypothesis profiles: ``ci`` (derandomized, no deadline) when ``CI`` is set, else ``dev``;
+"""Hypothesis profiles: ``ci`` (derandomized, no deadline) when ``CI`` is set, else ``dev``
+(``mutation`` for make mutation);
 the ``lecture_value`` fixture (a learner's hand-written Value class)."""
 
 import math
@@ -16,6 +17,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=50)
+# make mutation (pytest --hypothesis-profile=mutation): each property runs once per mutant, so
+# fewer, fixed examples keep the whole run to hours, not days.
+settings.register_profile(
+    "mutation",
+    deadline=None,
+    max_examples=10,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 _on_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 settings.load_profile("ci" if _on_ci else "dev")
 
