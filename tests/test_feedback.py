@@ -9,6 +9,7 @@ import pytest
 from micrograd_cn.feedback import (
     CheckResult,
     OutOfTime,
+    Stop,
     call_with_budget,
     empty_function,
     explain,
@@ -201,3 +202,89 @@ def test_every_explanation_is_the_whole_chinese_sentence(error, sentence):
     branch's condition (``in`` / ``or`` / ``and`` turned around, ``"domain"`` / ``"must be >"`` /
     ``"child"`` … changed) and each sentence changed ("XX…XX", upper/lower case)."""
     assert explain(error) == sentence
+
+
+# ---------------------------------------------------------------- mutation audit (feedback, h2)
+
+_CELL = '<td style="padding:1px 8px;text-align:right">'
+
+
+def test_a_verdict_in_jupyter_is_exactly_badge_message_and_table():
+    """Kills ``CheckResult._repr_html_`` mutants: ``"<br>"`` -> ``"XX<br>XX"`` (17),
+    ``<code>`` replacement changed (27), ``table = ""`` -> ``None`` / ``"XXXX"`` (29, 30), the
+    header cells joined with ``"XXXX"`` (33), and every other changed tag, style or escape."""
+    result = CheckResult(False, "有错：在 `x` 处\n<b>", "op", "sign", header=("x", "a<b"),
+                         rows=[("-1.3", "错"), ("0&1", "对")])  # fmt: skip
+    red = "#c62828"
+    badge = (
+        f'<div style="border-left:4px solid {red};padding:6px 10px;background:{red}11;'
+        f'line-height:1.6"><span style="background:{red};color:#fff;padding:0 .45em;'
+        'border-radius:3px;font-weight:bold">有错</span> '
+    )
+    table = (
+        '<table style="margin-top:.4em;border-collapse:collapse">'
+        "<tr><th>x</th><th>a&lt;b</th></tr>"
+        f'<tr style="background:#fde8e8">{_CELL}-1.3</td>{_CELL}错</td></tr>'
+        f"<tr>{_CELL}0&amp;1</td>{_CELL}对</td></tr>"
+        "</table>"
+    )
+    body = "在 <code>x</code> 处<br>&lt;b&gt;"
+    assert result._repr_html_() == f"{badge}{body}{table}</div>"
+
+
+@pytest.mark.parametrize(
+    ("ok", "mistake", "message", "label", "color"),
+    [(True, None, "正确：全部通过。", "正确", "#2e7d32"),
+     (False, "blank", "还没写：`cube` 里还留着空白。", "还没写", "#8a6d00"),
+     (False, "sign", "符号反了。", "有错", "#c62828")],
+)  # fmt: skip
+def test_a_verdict_without_a_table_shows_only_its_badge_and_message(
+    ok, mistake, message, label, color
+):
+    """Kills ``table = ""`` -> ``None`` / ``"XXXX"`` (29, 30: "None" or "XXXX" after the
+    message), the blank's badge chosen from ``ok`` (还没写 lost), and ``__str__`` showing a
+    table heading when there is no row."""
+    result = CheckResult(ok, message, "cube", mistake)
+    text = message.removeprefix(f"{label}：").replace("`cube`", "<code>cube</code>")
+    assert result._repr_html_() == (
+        f'<div style="border-left:4px solid {color};padding:6px 10px;background:{color}11;'
+        f'line-height:1.6"><span style="background:{color};color:#fff;padding:0 .45em;'
+        f'border-radius:3px;font-weight:bold">{label}</span> {text}</div>'
+    )
+    assert str(result) == repr(result) == message and result.badge == label
+    assert bool(result) is ok
+
+
+def test_the_stops_carry_their_numbers_and_verdicts():
+    """Kills ``OutOfTime.__init__`` and ``Stop.__init__`` mutants: the message lost or changed
+    (``str(error)``), ``seconds`` / ``result`` set to None."""
+    error = OutOfTime(0.25)
+    assert (str(error), error.seconds) == ("ran past 0.25 s", 0.25)
+    result = CheckResult(False, "有错：符号反了。", "op", "sign")
+    stop = Stop(result)
+    assert str(stop) == "有错：符号反了。" and stop.result is result
+
+
+def test_a_body_of_only_dots_after_a_docstring_is_still_empty():
+    """Kills ``empty_function`` keeping the docstring in the body (``... and False``, 13) or
+    skipping two statements (``body[2:]``, 15), and ``getattr(s.value, "value")`` without its
+    default (24: a call statement such as ``print(x)`` has no ``.value``: a crash)."""
+
+    def documented(x):
+        """Still to be written."""
+        ...
+
+    def prints(x):
+        print(x)
+
+    def documented_pass(x):
+        """Still to be written."""
+        pass
+
+    def only_a_docstring(x):
+        """Nothing else."""
+
+    first = documented.__code__.co_firstlineno
+    assert empty_function(documented) == first
+    assert empty_function(documented_pass) == documented_pass.__code__.co_firstlineno
+    assert empty_function(prints) is None and empty_function(only_a_docstring) is None
