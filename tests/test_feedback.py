@@ -1,11 +1,14 @@
 """Tests for micrograd_cn.feedback: the time budget, the learner's line, Chinese explanations,
 the blank, and how a verdict is shown (text table in a terminal, HTML table in Jupyter)."""
 
+import importlib
+import os
 import sys
 import time
 
 import pytest
 
+import micrograd_cn.feedback
 from micrograd_cn.feedback import (
     CheckResult,
     OutOfTime,
@@ -16,6 +19,8 @@ from micrograd_cn.feedback import (
     is_blank,
     learner_place,
 )
+
+PACKAGE = os.path.dirname(os.path.abspath(micrograd_cn.feedback.__file__)) + os.sep
 
 
 def test_a_call_within_budget_returns_its_value_and_restores_the_tracer():
@@ -288,3 +293,81 @@ def test_a_body_of_only_dots_after_a_docstring_is_still_empty():
     assert empty_function(documented) == first
     assert empty_function(documented_pass) == documented_pass.__code__.co_firstlineno
     assert empty_function(prints) is None and empty_function(only_a_docstring) is None
+
+
+def code_from(filename, source):
+    """The functions of ``source`` as if they were written in ``filename``."""
+    namespace = {}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def test_only_code_outside_the_package_is_traced_line_by_line():
+    """Kills ``call_with_budget``'s ``on_call`` tracing this package's own frames line by line
+    (``startswith(_PACKAGE)) and False``: every engine call checked on every line)."""
+    inside = code_from(
+        os.path.join(PACKAGE, "pretend.py"),
+        "import sys\ndef own_tracer():\n    return sys._getframe().f_trace\n",
+    )
+    assert call_with_budget(inside["own_tracer"], (), 1.0) is None
+
+    def learners():
+        return sys._getframe().f_trace
+
+    assert callable(call_with_budget(learners, (), 1.0))
+
+
+def test_a_loop_in_the_packages_code_is_stopped_at_its_next_call():
+    """Kills ``call_with_budget``'s ``on_call`` raising ``OutOfTime(None)``: a loop that is not
+    traced line by line is stopped by the clock check at a call, with the budget it ran past."""
+    inside = code_from(
+        os.path.join(PACKAGE, "pretend.py"),
+        "def step():\n    pass\ndef spin():\n    while True:\n        step()\n",
+    )
+    with pytest.raises(OutOfTime) as info:
+        call_with_budget(inside["spin"], (), 0.05)
+    assert (info.value.seconds, str(info.value)) == (0.05, "ran past 0.05 s")
+
+
+def raise_inside(namespace):
+    with pytest.raises(ZeroDivisionError) as info:
+        namespace["divide"]()
+    return learner_place(info.value.__traceback__)
+
+
+DIVIDE = "def divide():\n    return 1 / 0\n"
+
+
+def test_a_relative_file_name_inside_the_package_is_the_packages(monkeypatch):
+    """Kills ``_not_learners`` not making a relative file name absolute (``and False``, the
+    ``startswith("<")`` test turned around): ``micrograd_cn/x.py`` seen from the package's parent
+    is the package's code, so the learner's line is the caller's."""
+    monkeypatch.chdir(os.path.dirname(os.path.dirname(PACKAGE)))
+    relative = os.path.join(os.path.basename(os.path.dirname(PACKAGE)), "pretend.py")
+    place = raise_inside(code_from(relative, DIVIDE))
+    assert place.function == "raise_inside" and place.text == 'namespace["divide"]()'
+
+
+def test_a_cell_name_in_angle_brackets_is_the_learners_wherever_the_kernel_runs(monkeypatch):
+    """Kills ``_not_learners`` making ``<ipython-input-…>`` absolute (``or True``, ``"XX<XX"``,
+    the test turned around): run from inside the package it would look like the package's."""
+    monkeypatch.chdir(PACKAGE)
+    place = raise_inside(code_from("<ipython-input-3-5f2e>", DIVIDE))
+    assert (place.function, place.lineno) == ("divide", 2)
+
+
+def test_the_import_machinery_is_not_the_learners():
+    """Kills ``_not_learners``'s ``"<frozen"`` changed (``"XX<frozenXX"``, ``"<FROZEN"``) or
+    joined with ``and``: ``importlib.import_module`` of a misspelt name fails inside
+    ``<frozen importlib._bootstrap>``, and the learner's line is the call."""
+
+    def imports_a_typo():
+        return importlib.import_module("maht")
+
+    with pytest.raises(ModuleNotFoundError) as info:
+        imports_a_typo()
+    place = learner_place(info.value.__traceback__)
+    assert (place.function, place.text) == (
+        "imports_a_typo",
+        'return importlib.import_module("maht")',
+    )
