@@ -59,6 +59,7 @@ def test_the_learners_line_skips_the_packages_frames():
         op(Value(-1.0))
     place = learner_place(info.value.__traceback__)
     assert (place.function, place.text) == ("op", "return x.log()  # raises inside engine.py")
+    assert learner_place(None) is None  # no traceback, no place (not "")
 
 
 def test_blanks_are_recognised():
@@ -217,9 +218,10 @@ _CELL = '<td style="padding:1px 8px;text-align:right">'
 def test_a_verdict_in_jupyter_is_exactly_badge_message_and_table():
     """Kills ``CheckResult._repr_html_`` mutants: ``"<br>"`` -> ``"XX<br>XX"`` (17),
     ``<code>`` replacement changed (27), ``table = ""`` -> ``None`` / ``"XXXX"`` (29, 30), the
-    header cells joined with ``"XXXX"`` (33), and every other changed tag, style or escape."""
-    result = CheckResult(False, "有错：在 `x` 处\n<b>", "op", "sign", header=("x", "a<b"),
-                         rows=[("-1.3", "错"), ("0&1", "对")])  # fmt: skip
+    header cells joined with ``"XXXX"`` (33), the red row chosen by ``row[+1]`` / ``row[-2]``
+    (three columns tell them apart), and every other changed tag, style or escape."""
+    result = CheckResult(False, "有错：在 `x` 处\n<b>", "op", "sign", header=("x", "a<b", "结果"),
+                         rows=[("-1.3", "2", "错"), ("0&1", "3", "对")])  # fmt: skip
     red = "#c62828"
     badge = (
         f'<div style="border-left:4px solid {red};padding:6px 10px;background:{red}11;'
@@ -228,9 +230,9 @@ def test_a_verdict_in_jupyter_is_exactly_badge_message_and_table():
     )
     table = (
         '<table style="margin-top:.4em;border-collapse:collapse">'
-        "<tr><th>x</th><th>a&lt;b</th></tr>"
-        f'<tr style="background:#fde8e8">{_CELL}-1.3</td>{_CELL}错</td></tr>'
-        f"<tr>{_CELL}0&amp;1</td>{_CELL}对</td></tr>"
+        "<tr><th>x</th><th>a&lt;b</th><th>结果</th></tr>"
+        f'<tr style="background:#fde8e8">{_CELL}-1.3</td>{_CELL}2</td>{_CELL}错</td></tr>'
+        f"<tr>{_CELL}0&amp;1</td>{_CELL}3</td>{_CELL}对</td></tr>"
         "</table>"
     )
     body = "在 <code>x</code> 处<br>&lt;b&gt;"
