@@ -16,6 +16,7 @@ from micrograd_cn.feedback import (
     call_with_budget,
     empty_function,
     explain,
+    guarded_call,
     is_blank,
     learner_place,
 )
@@ -373,3 +374,118 @@ def test_the_import_machinery_is_not_the_learners():
         "imports_a_typo",
         'return importlib.import_module("maht")',
     )
+
+
+# ---------------------------------------------------------------- guarded_call's verdicts
+
+FORWARD = "正向计算（运行 `op` 本身）"
+PTS = [(3.0,), (1.0,)]
+
+
+def verdict_of(function, where="x = 3", limit=1.0, name="op", stage="forward"):
+    """The CheckResult that ``guarded_call`` stops with."""
+    with pytest.raises(Stop) as info:
+        guarded_call(function, (), limit, name, stage, FORWARD, where, point=(3.0,), points=PTS)
+    result = info.value.result
+    assert (result.ok, result.name, result.point, result.points) == (False, name, (3.0,), PTS)
+    return result
+
+
+PRETEND = os.path.join(PACKAGE, "pretend.py")  # code there is the package's, never the learner's
+
+
+def test_a_guarded_call_returns_what_the_call_returns():
+    """Kills ``guarded_call`` calling ``call_with_budget`` without the function, args or limit."""
+    assert guarded_call(lambda a, b: a * b, (6, 7), 1.0, "op", "forward", FORWARD, "") == 42
+
+
+def test_a_timeout_names_the_stage_the_point_and_the_learners_line():
+    """Kills ``guarded_call``'s timeout mutants: the message / mistake / place lost (``None``,
+    ``learner_place(None)``), "XX…XX", ``at`` / ``at_point`` always or never shown."""
+
+    def spin():
+        while True:
+            pass
+
+    result = verdict_of(spin, limit=0.05)
+    first = spin.__code__.co_firstlineno
+    assert (result.mistake, result.badge, result.place.function) == ("timeout", "有错", "spin")
+    assert (result.place.lineno, result.place.text) in [
+        (first + 1, "while True:"),
+        (first + 2, "pass"),
+    ]
+    assert result.message == (
+        f"有错：{FORWARD}在 x = 3 处运行超过 0.05 秒还没结束，已经停下，停在 `spin` 里的第 "
+        f"{result.place.lineno} 行 `{result.place.text}`。"
+        "多半是死循环：检查循环的条件最后会不会变成假、循环里有没有更新变量。"
+    )
+    inside = code_from(
+        PRETEND, "def spin():\n    while True:\n        spin_once()\ndef spin_once():\n    pass\n"
+    )
+    result = verdict_of(inside["spin"], where="", limit=0.05)
+    assert (result.mistake, result.place) == ("timeout", None)
+    assert result.message == (
+        f"有错：{FORWARD}运行超过 0.05 秒还没结束，已经停下。"
+        "多半是死循环：检查循环的条件最后会不会变成假、循环里有没有更新变量。"
+    )
+
+
+def fill_me():
+    raise NotImplementedError("在这里写你的答案")
+
+
+def test_the_blank_still_in_place_is_not_written_yet():
+    """Kills ``guarded_call``'s blank mutants: ``is_blank(None)``, the badge / mistake / message /
+    place lost or changed, ``at`` always or never shown."""
+    line = fill_me.__code__.co_firstlineno + 1
+    result = verdict_of(fill_me, name="cube")
+    assert (result.mistake, result.badge, result.place.function) == ("blank", "还没写", "fill_me")
+    assert result.message == (
+        f"还没写：`cube` 里还留着空白（`fill_me` 里的第 {line} 行 "
+        '`raise NotImplementedError("在这里写你的答案")`）。'
+        "按上面的说明把它换成你的答案，再运行这一格。"
+    )
+    inside = code_from(PRETEND, "def blank():\n    raise NotImplementedError\n")
+    result = verdict_of(inside["blank"], name="cube")
+    assert (result.mistake, result.badge, result.place) == ("blank", "还没写", None)
+    assert (
+        result.message
+        == "还没写：`cube` 里还留着空白。按上面的说明把它换成你的答案，再运行这一格。"
+    )
+
+
+def divide():
+    return 1 / 0
+
+
+def test_an_exception_names_its_stage_point_line_type_and_meaning():
+    """Kills ``guarded_call``'s exception mutants: the kind (``{stage}_error``) / message / place
+    lost, ``type(None)``, ``explain(None)``, ``at`` always or never shown."""
+    line = divide.__code__.co_firstlineno + 1
+    result = verdict_of(divide, stage="backward")
+    assert (result.mistake, result.place.function) == ("backward_error", "divide")
+    assert result.message == (
+        f"有错：{FORWARD}在 x = 3 处出错\n出错的是 `divide` 里的第 {line} 行 `return 1 / 0`\n"
+        "ZeroDivisionError: division by zero\n除以了 0。"
+    )
+    inside = code_from(PRETEND, "def divide():\n    return 1 / 0\n")
+    result = verdict_of(inside["divide"], where="")
+    assert (result.mistake, result.place) == ("forward_error", None)
+    assert result.message == f"有错：{FORWARD}出错\nZeroDivisionError: division by zero\n除以了 0。"
+
+
+@pytest.mark.parametrize(
+    ("error", "mistake"),
+    [(TypeError("Value children must be Values: child 1 is float (2.0)"), "bad_child"),
+     (TypeError("Value children must be a tuple"), "bad_child"),
+     (TypeError("childish"), "forward_error"),
+     (ValueError("one child is odd"), "forward_error")],
+)  # fmt: skip
+def test_a_number_where_a_child_belongs_is_its_own_mistake(error, mistake):
+    """Kills the ``bad_child`` test in ``guarded_call`` (``or``, the pattern changed or upper
+    case, ``str(None)``) and its name changed: only a TypeError about a child / children."""
+
+    def refuse():
+        raise error
+
+    assert verdict_of(refuse).mistake == mistake
