@@ -122,6 +122,33 @@ def test_a_verdict_shows_its_table_as_text_and_as_html():
 # ---------------------------------------------------------------- mutation audit (feedback)
 
 
+_CHILD_RULE = "父节点只能是 Value：常数直接写进计算里（例如 `x.data * 2`），不要放进父节点元组。"
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [(AttributeError("read-only field", name="grad"),
+      "? 对象没有属性 `grad`：检查拼写（Value 的属性是 data、grad、_prev、_op、label）。"),
+     (NameError("undefined here", name="maht"),
+      "名字 `maht` 没有定义：检查拼写；如果它定义在别的单元格里，先运行那个单元格"
+      "（例如开头导入 `math` 的那一格）。"),
+     (TypeError("Value children must be Values: child 1 is float (2.0)"),
+      f"父节点里有一个 float（2.0），不是 Value。{_CHILD_RULE}"),
+     (TypeError("Value children must be Values: child 0 is str ('2')"),
+      f"父节点里有一个 str（'2'），不是 Value。{_CHILD_RULE}"),
+     (TypeError("_backward() missing 1 required positional argument: 'g'"),
+      "调用时参数的个数不对：`_backward` 要么不带参数（从 `out.grad` 读上游梯度），"
+      "要么只带一个参数（上游梯度本身）。")],
+    ids=["attribute-name", "name-name", "child-float", "child-str", "positional-argument"],
+)  # fmt: skip
+def test_the_explanation_uses_the_exceptions_own_name_and_the_childs_type(error, sentence):
+    """Kills ``explain`` reading ``getattr(None / error, "XXnameXX" / "NAME", None)`` (the name the
+    exception carries, not in its text), the child's type and value dropped from the sentence
+    (``found = None``, the pattern changed, ``and False``, ``found[2]`` twice) and
+    ``"positional argument"`` changed (the singular is in "missing 1 … argument")."""
+    assert explain(error) == sentence
+
+
 def test_an_attribute_error_without_the_usual_wording_is_explained_with_question_marks():
     """Kills ``_match`` returning ``m.group(1)`` even without a match (``if m or True``: a crash
     inside the explainer) and its fallback ``"?"`` changed (``"XX?XX"``)."""
