@@ -200,7 +200,7 @@ def explain(error: BaseException) -> str:
                     "（只有一个时别漏了逗号）。")  # fmt: skip
         if "must be a real number" in text and "got Value" in text:
             return "Value 的第一个参数要是一个数：用 `x.data`，而不是 `x` 本身。"
-        if "child" in text or "children" in text:
+        if "child" in text:  # "children" too
             found = re.search(r"child \d+ is (\w+) \((.{0,40})\)", text)
             which = f"父节点里有一个 {found[1]}（{found[2]}），不是 Value。" if found else ""
             return (f"{which}父节点只能是 Value：常数直接写进计算里（例如 `x.data * 2`），"

@@ -69,10 +69,9 @@ class Runner:
     def where(self, point) -> str:
         return ", ".join(f"{n} = {fmt(v)}" for n, v in zip(self.names, point))
 
-    def stop(self, mistake, message, point=None, place=None, i=None, badge="有错"):
+    def stop(self, mistake, message, point=None, i=None, badge="有错"):
         raise Stop(CheckResult(False, f"{badge}：{message}", self.name, mistake, point,
-                               None if i is None else self.names[i], points=self.pts,
-                               place=place))  # fmt: skip
+                               None if i is None else self.names[i], points=self.pts))  # fmt: skip
 
     def call(self, stage, function, args, point):
         """function(*args) under the budget; an exception, a timeout or a blank stops here."""
