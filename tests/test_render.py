@@ -1,6 +1,7 @@
 """render: every dot run has a time limit, missing Graphviz says how to install it, batches."""
 
 import html
+import math
 import re
 import shutil
 import sys
@@ -176,3 +177,66 @@ def test_dot_runs_share_one_time_budget(monkeypatch):
         graph.pipe(format="svg")
     graph.pipe(format="svg")
     assert 19.0 < timeouts[0] <= 20.0 and timeouts[1] == render.DOT_TIMEOUT_SECONDS
+
+
+# ---------------------------------------------------------------- pipe_all: one run, right format
+def noted_box(note: str):
+    """A tiny graph (a 0.3-inch box) with its own size note; its own format is graphviz's pdf."""
+    graph = one_box(0.3)
+    graph.size_note = note
+    return graph
+
+
+@needs_dot
+def test_pipe_all_of_two_svg_graphs_is_one_dot_run_named_after_the_first(monkeypatch):
+    """Two frames already share one run; its timeout names the first graph's size.
+
+    kills render.x_pipe_all__mutmut_7/8: ``len(graphs) < 2`` -> ``<= 2`` / ``< 3`` (two runs);
+    kills render.x_pipe_all__mutmut_11: ``graphs[0]`` -> ``graphs[1]`` (the second's note)."""
+    seen = []
+    original = render._run_dot
+
+    def counted(graph, fmt, *args, **kwargs):
+        seen.append((graph.size_note, fmt, kwargs.get("source") is not None))
+        return original(graph, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(render, "_run_dot", counted)
+    first, second = noted_box("1 node, 0 edges"), noted_box("9 nodes, 8 edges")
+    svgs = pipe_all([first, second])
+    assert seen == [("2 frames of 1 node, 0 edges", "svg", True)]
+    assert [svg[:5] for svg in svgs] == [b"<?xml", b"<?xml"]
+    assert all(b"<svg" in svg and b"</svg>" in svg for svg in svgs)
+    assert (first.size_note, second.size_note) == ("1 node, 0 edges", "9 nodes, 8 edges")
+
+
+@needs_dot
+@pytest.mark.parametrize("count", [1, 2])
+def test_pipe_all_to_png_draws_each_graph_as_png(count):
+    """PNG is not batched: one run per graph, each a PNG (the graphs' own format is pdf).
+
+    kills render.x_pipe_all__mutmut_3: ``or`` -> ``and`` (two PNG graphs sent as one SVG run);
+    kills render.x_pipe_all__mutmut_9: ``pipe(format=None)`` (the graph's own pdf)."""
+    graphs = [noted_box(f"box {k}") for k in range(count)]
+    pictures = pipe_all(graphs, format="png")
+    side = math.ceil((0.3 + 2 * 0.0555) * 96)  # the box and dot's default pad, at 96 dpi
+    assert [png_size(picture) for picture in pictures] == [(side, side)] * count
+
+
+@needs_dot
+def test_pipe_all_falls_back_to_one_run_per_graph_in_svg(monkeypatch):
+    """If the batch ever gave a wrong number of documents, each graph is drawn alone, in SVG.
+
+    kills render.x_pipe_all__mutmut_33: the fallback's ``pipe(format=None)`` (pdf)."""
+    original = render._run_dot
+
+    runs = []
+
+    def batch_loses_one(graph, fmt, *args, source=None, **kwargs):
+        runs.append(source is not None)  # the batch's text dropped: one document for two
+        return original(graph, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(render, "_run_dot", batch_loses_one)
+    pictures = pipe_all([noted_box("a"), noted_box("b")])
+    assert len(pictures) == 2 and runs == [True, False, False]
+    for picture in pictures:
+        assert picture.startswith(b"<?xml") and b"<svg" in picture and b"%PDF" not in picture
