@@ -59,9 +59,20 @@ def run(capsys, *argv):
 
 @needs_dot
 def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, capsys):
+    """The worked example of 《梯度下降和反向传播》, every heading and the page's title exact.
+
+    kills cli.x__demo__mutmut_4/5/6/8/15 (the first line and the two headings: None, XX…XX,
+    upper case) and cli.x__demo__mutmut_36/37/38/43/46 (the player page's title)."""
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "demo")
     assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "f(x, y, z) = (x + y) * z,  x = -2, y = 5, z = -4   (q = x + y)",
+        "",
+        "前向传播 Forward pass (拓扑顺序 topological order):",
+    ]
+    assert lines[lines.index("反向传播 Backward pass (逆序 reverse order):") - 1] == ""
     forward = table_rows(out, "前向传播 Forward pass")
     assert [(r[1], r[3]) for r in forward] == [
         ("x", "-2.0000"),
@@ -84,7 +95,10 @@ def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, 
     texts = svg_texts(tmp_path / "demo.svg")
     for expected in ("data -12.0000", "grad 1.0000", "grad 3.0000", "grad -4.0000", "q", "×"):
         assert expected in texts
-    captions = player_captions((tmp_path / "demo.html").read_text(encoding="utf-8"))
+    page_text = (tmp_path / "demo.html").read_text(encoding="utf-8")
+    assert "<title>(x + y) * z 逐步演示 step-through</title>" in page_text
+    assert "<h2>(x + y) * z 逐步演示 step-through</h2>" in page_text
+    captions = player_captions(page_text)
     assert len(captions) == 10 and "∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4" in captions[7]
     assert "wrote demo.svg" in out and "wrote demo.html" in out
     page, picture = (tmp_path / "demo.html").resolve(), (tmp_path / "demo.svg").resolve()
@@ -227,7 +241,10 @@ ERROR_CASES = [
     (["x * y", "x=1", "y=2", "-o", "out.jpg"], "unsupported output suffix .jpg (use .svg, .png"),
     (["x * y", "x=1", "y=2", "-o", "out"], "unsupported output suffix (none)"),
     (["x", "x=1", "-o", "no/such/dir/g.svg"], "output directory does not exist: 'no/such/dir'"),
-    (["x", "x=1", "-y"], "unrecognized arguments: -y (see micrograd-cn draw --help"),
+    (  # kills cli.xǁ_Parserǁ.error__mutmut_7: "EXPR" -> "expr" (the help's name for it)
+        ["x", "x=1", "-y"],
+        "unrecognized arguments: -y (see micrograd-cn draw --help; an EXPR may also follow --)\n",
+    ),
     (["x * 1e400", "x=1"], "number too large: 1e400 (overflows to inf)"),
     (["x ^ 2", "x=1"], "operator not allowed: 'x ^ 2' (a power is written **, e.g. x**2)"),
     (["2x", "x=1"], "invalid decimal literal at column 1; a product is written with *, e.g. 2*x"),
@@ -1111,3 +1128,49 @@ def test_train_into_a_missing_directory_is_refused_naming_it(tmp_path, monkeypat
     code, out, err = run(capsys, "train", "-o", str(tmp_path / "nowhere" / "b.png"))
     assert (code, out, calls) == (2, "", [])
     assert err == f"micrograd-cn: error: output directory does not exist: '{tmp_path}/nowhere'\n"
+
+
+def test_one_is_the_smallest_positive_integer_an_option_takes(tmp_path, monkeypatch, capsys):
+    """``--max-nodes 1`` draws the result alone; ``--collapse-inputs 1`` keeps one input of a
+    sum; ``--epochs 1`` trains one epoch.  0 is refused (see ERROR_CASES).
+
+    kills cli.x__positive_int__mutmut_4/5: ``value < 1`` -> ``value <= 1`` / ``value < 2``."""
+    path = tmp_path / "g.dot"
+    argv = ["draw", "(x + y) * z", "x=-2", "y=5", "z=-4", "-o", str(path)]
+    code, out, err = run(capsys, *argv, "--max-nodes", "1")
+    assert (code, err, out.splitlines()[-1]) == (0, "", f"wrote {path}")
+    source = path.read_text(encoding="utf-8")
+    assert ">f<" in source and ">z<" not in source and ">x<" not in source
+    argv = ["draw", "sum(a, b, c)", "a=1", "b=2", "c=3", "-o", str(path)]
+    assert run(capsys, *argv, "--collapse-inputs", "1")[0] == 0
+    source = path.read_text(encoding="utf-8")
+    assert ">a<" in source and ">b<" not in source and "+2" in source  # 2 of the 3 folded
+
+    from micrograd_cn import cli_train
+
+    calls = []
+    monkeypatch.setattr(cli_train, "run", lambda *a, **kw: calls.append(a) or 0)
+    assert run(capsys, "train", "--epochs", "1")[0] == 0
+    assert calls == [("moons", 1, 0, None)]
+
+
+@pytest.fixture
+def ascii_locale(monkeypatch):
+    """Python's default text encoding made ASCII, as a console whose locale is not UTF-8
+    gives (a Chinese Windows one is GBK): a file written without an encoding follows it."""
+    import io
+
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")
+
+
+def test_a_dot_file_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
+    """The × of a product node and a Chinese label reach the .dot file as UTF-8.
+
+    kills cli.x__graph_writer__mutmut_6/8: ``encoding="utf-8"`` -> ``None`` / left out (the
+    locale's ASCII cannot write ×: exit 2)."""
+    path = tmp_path / "g.dot"
+    code, out, err = run(capsys, "draw", "x * y", "x=3", "y=4", "-o", str(path))
+    assert (code, err) == (0, ""), err
+    assert out.splitlines()[0] == "f = x * y = 12.0000"
+    source = path.read_bytes().decode("utf-8")
+    assert "×" in source and "data 12.0000" in source
