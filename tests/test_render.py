@@ -5,6 +5,7 @@ import math
 import re
 import shutil
 import sys
+import types
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -240,3 +241,160 @@ def test_pipe_all_falls_back_to_one_run_per_graph_in_svg(monkeypatch):
     assert len(pictures) == 2 and runs == [True, False, False]
     for picture in pictures:
         assert picture.startswith(b"<?xml") and b"<svg" in picture and b"%PDF" not in picture
+
+
+# ---------------------------------------------------------------- Graphviz in the browser (faked)
+class FakeBrowser:
+    """What Pyodide gives Python in a browser page (``js``, ``pyodide.code``, ``pyodide.ffi``),
+    with @viz-js/viz's ``Viz`` as the shipped script defines it.  Records every call."""
+
+    FORMATS = ("svg", "dot", "json", "plain")  # what @viz-js/viz's WebAssembly build renders
+
+    def __init__(self, can_block: bool):
+        self.can_block = can_block
+        self.scripts_run, self.instances, self.renders, self.callbacks = [], [], [], []
+        self.viz = types.SimpleNamespace(formats=list(self.FORMATS), renderString=self.render)
+        self.promise = types.SimpleNamespace(then=self.callbacks.append)
+        self.js = types.ModuleType("js")
+        code = types.ModuleType("pyodide.code")
+        code.run_js = self.run_js
+        ffi = types.ModuleType("pyodide.ffi")
+        ffi.can_run_sync = lambda: self.can_block
+        ffi.run_sync = self.run_sync
+        ffi.create_once_callable = lambda function: ("once", function)
+        self.modules = {"js": self.js, "pyodide": types.ModuleType("pyodide")}
+        self.modules |= {"pyodide.code": code, "pyodide.ffi": ffi}
+
+    def run_js(self, text):
+        self.scripts_run.append(text)
+        self.js.Viz = types.SimpleNamespace(instance=self.instance)
+
+    def instance(self):
+        self.instances.append(1)
+        return self.promise
+
+    def run_sync(self, promise):
+        assert self.can_block and promise is self.promise
+        return self.viz
+
+    def render(self, source, options):
+        self.renders.append((source, options))
+        return f"<svg>{source}</svg>"
+
+    def resolve(self):
+        """The WebAssembly module has compiled: JavaScript calls the callback given to then."""
+        ((kind, function),) = self.callbacks
+        assert kind == "once"
+        function(self.viz)
+
+
+SCRIPT_TEXT = "globalThis.Viz = …; // @viz-js/viz, Graphviz → WebAssembly"
+
+
+@pytest.fixture
+def browser(monkeypatch, tmp_path):
+    """This process as a Pyodide page: ``sys.platform`` is emscripten, the wheel ships the
+    script (read from a folder of its own), nothing loaded yet, and text read without an
+    encoding would be ASCII (so reading the script as UTF-8 is checked)."""
+    import io
+
+    (tmp_path / render.WASM_SCRIPT).write_text(SCRIPT_TEXT, encoding="utf-8")
+    monkeypatch.setattr(render, "sys", types.SimpleNamespace(platform="emscripten"))
+    monkeypatch.setattr(
+        render,
+        "resources",
+        types.SimpleNamespace(
+            files=lambda package: tmp_path if package == render.__package__ else None
+        ),
+    )
+    monkeypatch.setattr(render, "_wasm", {})
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")
+
+    def open_page(can_block: bool):
+        page = FakeBrowser(can_block)
+        for name, module in page.modules.items():
+            monkeypatch.setitem(sys.modules, name, module)
+        return page
+
+    return open_page
+
+
+SOURCE = 'digraph { a -> b [label="×"] }'
+
+
+def test_outside_the_browser_wasm_render_says_to_install_graphviz():
+    """kills render.x_wasm_render__mutmut_12..17: the refusal's text (None, -, case, XX…XX)."""
+    with pytest.raises(GraphvizNotFoundError) as refused:
+        render.wasm_render(SOURCE)
+    assert str(refused.value) == (
+        "Graphviz compiled to WebAssembly is used only in the browser (Pyodide); here "
+        + render.INSTALL_HINT
+    )
+
+
+def test_in_a_browser_that_can_block_the_first_render_waits_for_graphviz(browser):
+    """Chromium (JavaScript Promise Integration): the script runs once, the render waits for the
+    compiled module, later renders reuse it; options go to renderString as given.
+
+    kills render.x_wasm_render__mutmut_1..11, 29..51 but 51 (defaults, the cached module, the
+    format's kind, renderString's arguments, the UTF-8 bytes) and
+    render.x__start_wasm_load__mutmut_1..10, 19..21, 23, 33..37 (loading the script once)."""
+    page = browser(can_block=True)
+    assert render.wasm_render(SOURCE) == f"<svg>{SOURCE}</svg>".encode()
+    assert render.wasm_render("digraph { c }", "svg:cairo", "neato") == b"<svg>digraph { c }</svg>"
+    assert page.renders == [
+        (SOURCE, {"format": "svg", "engine": "dot"}),
+        ("digraph { c }", {"format": "svg", "engine": "neato"}),
+    ]
+    assert (page.scripts_run, page.instances) == ([SCRIPT_TEXT], [1])
+    assert render._wasm == {"promise": page.promise, "viz": page.viz}
+    with pytest.raises(GraphvizNotFoundError) as refused:
+        render.wasm_render(SOURCE, "png")
+    assert str(refused.value) == (
+        "in the browser Graphviz (WebAssembly) renders svg, dot, json, plain, not 'png'"
+    )
+
+
+def test_in_a_browser_that_cannot_block_the_cell_is_run_again_once_graphviz_is_ready(browser):
+    """Firefox: no waiting inside a cell; the first render asks for a rerun, the module then
+    compiles (the promise calls back) and the rerun draws.
+
+    kills render.x_wasm_render__mutmut_22..28 (the Chinese-first "still loading" sentence) and
+    render.x__start_wasm_load__mutmut_4/5 (loading again while loading) and 24..32 (the
+    callback that keeps the compiled module)."""
+    page = browser(can_block=False)
+    for _ in range(2):  # run again too soon: still loading, the script is not run again
+        with pytest.raises(GraphvizNotFoundError) as refused:
+            render.wasm_render(SOURCE)
+        assert str(refused.value) == (
+            "Graphviz (WebAssembly) 还在加载，请稍后再运行这一格 "
+            "(still loading in the browser: run this cell again in a moment)"
+        )
+    assert (page.scripts_run, page.instances) == ([SCRIPT_TEXT], [1])
+    assert render._wasm == {"promise": page.promise}
+    page.resolve()
+    assert render._wasm == {"promise": page.promise, "viz": page.viz}
+    assert render.wasm_render(SOURCE, "dot") == f"<svg>{SOURCE}</svg>".encode()
+    assert page.renders == [(SOURCE, {"format": "dot", "engine": "dot"})]
+    assert (page.scripts_run, page.instances) == ([SCRIPT_TEXT], [1])
+
+
+def test_a_page_that_already_defines_viz_does_not_run_the_script_again(browser):
+    """kills render.x__start_wasm_load__mutmut_11..18 (the ``hasattr(js, "Viz")`` check)."""
+    page = browser(can_block=True)
+    page.js.Viz = types.SimpleNamespace(instance=page.instance)
+    assert render.wasm_render(SOURCE) == f"<svg>{SOURCE}</svg>".encode()
+    assert (page.scripts_run, page.instances) == ([], [1])
+
+
+def test_a_browser_wheel_without_the_script_says_it_is_missing(browser, tmp_path):
+    """kills render.x_wasm_render__mutmut_18..21 (which sentence ends the refusal)."""
+    (tmp_path / render.WASM_SCRIPT).unlink()
+    page = browser(can_block=True)
+    with pytest.raises(GraphvizNotFoundError) as refused:
+        render.wasm_render(SOURCE)
+    assert str(refused.value) == (
+        "Graphviz compiled to WebAssembly is used only in the browser (Pyodide); "
+        "here viz-global.js is missing"
+    )
+    assert (page.scripts_run, page.instances, render._wasm) == ([], [], {})
