@@ -1068,3 +1068,90 @@ def test_a_dot_file_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
     assert out.splitlines()[0] == "f = x * y = 12.0000"
     source = path.read_bytes().decode("utf-8")
     assert "×" in source and "data 12.0000" in source
+
+
+def help_text(capsys, monkeypatch, *argv) -> str:
+    """``micrograd-cn ARGV --help`` with runs of whitespace made one space (argparse wraps)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main([*argv, "--help"]) == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_the_help_says_what_each_command_and_option_does(capsys, monkeypatch):
+    """Every help line a learner reads, word for word, Chinese first.
+
+    kills the string mutants of cli.x__build_parser (descriptions, epilogs, help texts,
+    metavars, the data set names: None, XX…XX, upper/lower case)."""
+    from micrograd_cn.expr import ALLOWED_FUNCTIONS
+    from micrograd_cn.player import STEP_LIMIT
+    from micrograd_cn.viz import DRAW_LIMIT
+
+    help_line = "-h, --help 显示帮助并退出 show this help and exit"
+    top = help_text(capsys, monkeypatch)
+    assert top.startswith(
+        "usage: micrograd-cn [-h] [--version] {demo,draw,train} ... "
+        "micrograd_cn: 标量自动微分，逐步看懂反向传播 (scalar autodiff, step by step). options: "
+    )
+    assert top.endswith(" 每个子命令的帮助 help of a command: micrograd-cn draw --help")
+    for expected in (
+        help_line,
+        "--version 显示版本 show the version and exit",
+        "子命令 commands: {demo,draw,train} 先试 demo (start with demo)",
+        "demo (x+y)*z 的前向/反向表格，写出 demo.svg 和 demo.html (the worked example)",
+        "draw 画出表达式的计算图和梯度 (draw an expression's graph with its gradients)",
+        "train 训练一个小 MLP (train a small MLP on a toy data set)",
+    ):
+        assert expected in top, expected
+    demo = help_text(capsys, monkeypatch, "demo")
+    assert demo.startswith(
+        "usage: micrograd-cn demo [-h] "
+        "(x+y)*z 的前向/反向表格，写出 demo.svg 和 demo.html (the worked example) options: "
+    )
+    assert help_line in demo
+    draw = help_text(capsys, monkeypatch, "draw")
+    assert draw.startswith("usage: micrograd-cn draw [-h] ")
+    assert draw.endswith(
+        " (one picture, not --steps) "
+        '例 examples: micrograd-cn draw "(x+y)*z" x=-2 y=5 z=-4 -o graph.png '
+        'micrograd-cn draw "x.tanh() * y" x=1 y=2 '
+        'micrograd-cn draw "-x*y" x=1 y=2 -o steps.html --steps'
+    )
+    for expected in (
+        "[name=value ...] "
+        "画出表达式的计算图和梯度 (draw an expression's graph with its gradients). "
+        "表达式只经 ast 白名单解析，不会被执行 (never evaluated). positional arguments: ",
+        "EXPR 表达式 expression: numbers, variables, + - * / **, "
+        f'{" ".join(ALLOWED_FUNCTIONS)}; e.g. "tanh(x*w + b)" or "(x*w + b).tanh()"',
+        "name=value 每个变量的值 the value of each variable, e.g. x=-2 y=5",
+        help_line,
+        "--output FILE 输出文件 output file (default graph.svg); format from the suffix: "
+        ".svg, .png, .pdf, .dot, .html",
+        "--steps 逐步演示 step-through: one HTML player (.html) or numbered frames (FILE_01.svg …)",
+        "--max-nodes N 节点上限 size limit: a drawing shows at most N values (those nearest the "
+        f"result); --steps refuses graphs above N. Without it, graphs above {DRAW_LIMIT} values "
+        f"(--steps: {STEP_LIMIT}) are refused",
+        "--collapse-inputs K 折叠输入 show at most K inputs of each sum(...) node "
+        "(one picture, not --steps)",
+    ):
+        assert expected in draw, expected
+    assert main(["draw", "--help"]) == 0  # the examples keep their lines
+    assert '\n  micrograd-cn draw "x.tanh() * y" x=1 y=2\n' in capsys.readouterr().out
+    train = help_text(capsys, monkeypatch, "train")
+    assert train.startswith("usage: micrograd-cn train [-h] ")
+    for expected in (
+        "[--no-progress] 训练一个小 MLP (train a small MLP on a toy data set) options: ",
+        help_line,
+        "--dataset {moons,circles,spiral} 数据集 data set (default moons)",
+        "--epochs EPOCHS 训练轮数 number of epochs (default: 150; spiral: 200)",
+        "--seed SEED 随机种子 random seed (default 0)",
+        "--output FILE 决策边界图 save the decision-boundary plot, e.g. b.png (needs matplotlib)",
+        "--no-progress 不显示进度条 no progress bar",
+    ):
+        assert expected in train, expected
+
+
+def test_draw_an_expression_of_numbers_only(tmp_path, capsys):
+    """No name=value at all: the assignments default to none (kills ``default=[]`` -> None)."""
+    code, out, err = run(capsys, "draw", "2*3 + 1", "-o", str(tmp_path / "g.dot"))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["f = 2*3 + 1 = 7.0000", f"wrote {tmp_path / 'g.dot'}"]
