@@ -1151,7 +1151,7 @@ def test_the_help_says_what_each_command_and_option_does(capsys, monkeypatch):
 
 
 def test_draw_an_expression_of_numbers_only(tmp_path, capsys):
-    """No name=value at all: the assignments default to none (kills ``default=[]`` -> None)."""
+    """No name=value at all: a graph of constants, one node, no gradient lines."""
     code, out, err = run(capsys, "draw", "2*3 + 1", "-o", str(tmp_path / "g.dot"))
     assert (code, err) == (0, "")
     assert out.splitlines() == ["f = 2*3 + 1 = 7.0000", f"wrote {tmp_path / 'g.dot'}"]
