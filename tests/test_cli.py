@@ -576,13 +576,19 @@ def test_steps_above_the_limit_are_refused_and_max_nodes_raises_it(tmp_path, cap
 
 
 def test_a_wide_sum_is_refused_then_drawn_with_collapse_inputs(tmp_path, capsys):
+    from micrograd_cn.viz import DRAW_LIMIT
+
     n = 350  # inputs of one sum node: 351 Values, above the drawing's default limit
     argv = [f"sum({','.join(f'a{i}' for i in range(n))})", *(f"a{i}={i}" for i in range(n))]
     path = tmp_path / "g.dot"
     code, out, err = run(capsys, "draw", *argv, "-o", str(path))
-    assert code == 2 and err.count("\n") == 1
-    assert f"the graph has {n + 1} nodes" in err and f"--max-nodes {n + 1}" in err
-    assert "--collapse-inputs 3" in err and "_" not in err.split("error: ", 1)[1]
+    assert (code, err) == (  # kills cli._cli_words' ``else ''`` -> ``else 'XXXX'``
+        2,
+        f"micrograd-cn: error: the graph has {n + 1} nodes, more than the limit of {DRAW_LIMIT}; "
+        f"pass --max-nodes {n + 1} to draw all of them (slow), a smaller --max-nodes to draw "
+        "only the nodes nearest the root, or --collapse-inputs 3 to fold the inputs of "
+        "sum/dot nodes\n",
+    )
     lines = out.splitlines()  # value and gradients are printed before drawing: 20, then a count
     assert lines[0].endswith(f" = {sum(range(n)):.4f}") and lines[1] == "∂f/∂a0 = 1.0000"
     assert (
@@ -1155,3 +1161,93 @@ def test_draw_an_expression_of_numbers_only(tmp_path, capsys):
     code, out, err = run(capsys, "draw", "2*3 + 1", "-o", str(tmp_path / "g.dot"))
     assert (code, err) == (0, "")
     assert out.splitlines() == ["f = 2*3 + 1 = 7.0000", f"wrote {tmp_path / 'g.dot'}"]
+
+
+def test_unused_variables_are_named_in_one_note_on_stderr(tmp_path, capsys):
+    """kills the ``", "`` of cli._draw's note (names joined another way)."""
+    code, out, err = run(
+        capsys, "draw", "y * 2", "x=1", "y=2", "z=3", "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "note: unused variable(s): x, z\n")
+    assert out.splitlines()[:2] == ["f = y * 2 = 4.0000", "∂f/∂y = 2.0000"]
+
+
+def test_an_option_before_the_command_is_the_only_one_named_unrecognized(capsys):
+    """``--bogus draw "-x*y"``: the leading option is skipped to find ``draw``, so "-x*y" is
+    read as the expression and the error names --bogus alone.
+
+    kills cli._expression_first's ``startswith("-")`` -> ``startswith("XX-XX")`` (then the
+    error also named -x*y)."""
+    assert run(capsys, "--bogus", "draw", "-x*y", "x=1", "y=2") == (
+        2,
+        "",
+        "micrograd-cn: error: unrecognized arguments: --bogus "
+        "(see micrograd-cn draw --help; an EXPR may also follow --)\n",
+    )
+
+
+def test_the_drawing_limits_are_told_in_command_line_words(tmp_path, capsys):
+    """The engine's advice (``max_nodes=5``, ``F.sum([...])``) is shown as the options and
+    functions a learner types (``--max-nodes 5``, ``sum(a, b, ...)``), as one exact line.
+
+    kills cli._cli_words' replacements ("" -> "XXXX" for the prefix and the option's space,
+    "F.sum([...])" and "sum(a, b, ...)" changed) and cli._render's --collapse-inputs refusal."""
+    argv = ["draw", "(x + y) * z", "x=1", "y=2", "z=3", "--steps"]
+    code, _, err = run(capsys, *argv, "--max-nodes", "2", "-o", str(tmp_path / "s.html"))
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: the graph has 5 nodes, more than the limit of 2; "
+        "pass --max-nodes 5 (or more) to raise the limit\n",
+    )  # x, y, x + y, z and the product
+    code, _, err = run(capsys, *argv, "--collapse-inputs", "1", "-o", str(tmp_path / "s.dot"))
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: --collapse-inputs is for one picture; "
+        "it does not work with --steps\n",
+    )
+    chain = " + ".join(["x"] * 40)  # 39 sums: 39 values + 39 "+" nodes + x; 39 × 3 edges
+    code, _, err = run(capsys, "draw", chain, "x=1", "-o", str(tmp_path / "g.dot"))
+    assert code == 2 and re.fullmatch(
+        r"micrograd-cn: error: the graph's layout is too tangled for Graphviz \(79 nodes, "
+        r"117 edges; 'x' is used 40 times, layout work \d+ > 1200\): draw less, e\.g\. "
+        r"--max-nodes 40 \(the nodes nearest the root\), or build the sum with "
+        r"sum\(a, b, \.\.\.\) \(one node\) instead of a chain of \+\n",
+        err,
+    ), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bug_is_still_one_line_on_stderr(tmp_path, monkeypatch, capsys):
+    """An unexpected error (a bug) whose text has several lines: exit 1, one line, no traceback.
+
+    kills cli._fail's ``.replace("\\n", " ")`` (either string changed)."""
+    from micrograd_cn import viz
+
+    def broken(root, **options):
+        raise RuntimeError("first line\nsecond line")
+
+    monkeypatch.setattr(viz, "draw_dot", broken)
+    assert run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "g.svg"))[::2] == (
+        1,
+        "micrograd-cn: internal error (RuntimeError): first line second line\n",
+    )
+
+
+def test_a_console_that_cannot_show_chinese_gets_escapes_not_a_crash(tmp_path, monkeypatch):
+    """stdout and stderr in ASCII (an old Windows console, a pipe with LANG=C): ∂ is printed
+    as a backslash escape and the run still succeeds.
+
+    kills cli._run's ``hasattr(stream, "reconfigure")`` and ``errors="backslashreplace"``."""
+    import io
+
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="ascii") for _ in range(2))
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["draw", "x * 2", "x=3", "y=1", "-o", str(tmp_path / "g.dot")]) == 0
+    out.flush()
+    err.flush()
+    assert out.buffer.getvalue().decode("ascii").splitlines()[:2] == [
+        "f = x * 2 = 6.0000",
+        "\\u2202f/\\u2202x = 2.0000",
+    ]
+    assert err.buffer.getvalue() == b"note: unused variable(s): y\n"
