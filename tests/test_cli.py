@@ -391,6 +391,7 @@ def test_fullwidth_names_and_operators_read_as_ascii(tmp_path, capsys):
         (["f*out", "f=3", "out=2"], "result"),
         (["f*y", "f=3", "y=2"], "out"),
         (["f*out*result", "f=3", "out=2", "result=1"], "f_1"),
+        (["f*out*result*f_1", "f=3", "out=2", "result=1", "f_1=1"], "f_2"),
         (["x*y", "x=3", "y=2"], "f"),
     ],
 )
@@ -1251,3 +1252,28 @@ def test_a_console_that_cannot_show_chinese_gets_escapes_not_a_crash(tmp_path, m
         "\\u2202f/\\u2202x = 2.0000",
     ]
     assert err.buffer.getvalue() == b"note: unused variable(s): y\n"
+
+
+@pytest.mark.parametrize("spaces", [6, 7])
+def test_twenty_variables_are_all_printed_and_80_characters_are_shown_whole(
+    tmp_path, capsys, spaces
+):
+    """sum(a0,…,a19) with a0..a19 = 0..19: f = 190, every ∂f/∂ai = 1.  The text is 74
+    characters and a few spaces: 80 are echoed whole, 81 cut to 79 and "…".  Twenty
+    gradients are all printed, with no "… 0 more variables" line.
+
+    kills cli._draw's ``len(text) <= ECHO_LENGTH`` -> ``<``, ``ECHO_LENGTH - 1`` -> ``+ 1``
+    and ``len(named) > PRINTED_GRADIENTS`` -> ``>=``."""
+    names = [f"a{i}" for i in range(20)]
+    text = "sum(" + ", ".join(names[: spaces + 1]) + "," + ",".join(names[spaces + 1 :]) + ")"
+    assert len(text) == 74 + spaces
+    code, out, err = run(
+        capsys, "draw", text, *(f"a{i}={i}" for i in range(20)), "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "")
+    shown = text if spaces == 6 else text[:79] + "…"
+    assert out.splitlines() == [
+        f"f = {shown} = 190.0000",
+        *(f"∂f/∂a{i} = 1.0000" for i in range(20)),
+        f"wrote {tmp_path / 'g.dot'}",
+    ]
