@@ -1277,3 +1277,95 @@ def test_twenty_variables_are_all_printed_and_80_characters_are_shown_whole(
         *(f"∂f/∂a{i} = 1.0000" for i in range(20)),
         f"wrote {tmp_path / 'g.dot'}",
     ]
+
+
+# ---------------------------------------------------------------- in-process twins of the
+# subprocess and signal tests (mutmut runs neither): the same behaviour, seen from main()
+
+
+def test_an_empty_command_line_shows_the_usage_on_stderr_with_exit_2(capsys):
+    """kills cli._run's ``if not argv`` branch mutants (the usage to stdout, another code)."""
+    code, out, err = run(capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: micrograd-cn [-h] [--version] {demo,draw,train} ...\n")
+    assert "子命令 commands:" in err
+
+
+def test_main_reads_sys_argv_without_the_program_name(tmp_path, monkeypatch, capsys):
+    """``micrograd-cn draw x x=2`` as the console script calls it: ``main()``.
+
+    kills cli._run's ``sys.argv[1:]`` -> ``[2:]`` and ``argv is None`` -> ``is not None``."""
+    path = tmp_path / "g.dot"
+    monkeypatch.setattr(sys, "argv", ["micrograd-cn", "draw", "x*x", "x=2", "-o", str(path)])
+    assert main() == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "f = x*x = 4.0000",
+        "∂f/∂x = 4.0000",  # 2x
+        f"wrote {path}",
+    ]
+
+
+def test_an_interrupt_anywhere_exits_130_with_one_line(tmp_path, monkeypatch, capsys):
+    """kills cli.main's ``except KeyboardInterrupt`` mutants (message, exit code)."""
+    from micrograd_cn import viz
+
+    def interrupted(root, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(viz, "draw_dot", interrupted)
+    assert run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "g.svg"))[::2] == (
+        130,
+        "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_graphviz_package_is_a_missing_dependency_exit_1(monkeypatch, tmp_path, capsys):
+    """kills cli._run's ``except ImportError`` mutants (the words, exit code 1)."""
+    from micrograd_cn import render
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.setattr(render, "_digraph_class", None)
+    assert run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "g.svg"))[::2] == (
+        1,
+        "micrograd-cn: missing dependency: drawing graphs needs the graphviz Python package: "
+        "pip install micrograd_cn[viz]\n",
+    )
+
+
+def test_an_output_that_cannot_be_written_exits_2_naming_it(monkeypatch, tmp_path, capsys):
+    """A folder already called g.dot: the rename of the finished file into place fails.
+
+    kills cli._run's ``except OSError`` mutants (the words, exit code 2)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "g.dot").mkdir()
+    assert run(capsys, "draw", "x", "x=1", "-o", "g.dot")[::2] == (
+        2,
+        "micrograd-cn: error: cannot write output: [Errno 21] Is a directory: "
+        f"'.g.partial-{os.getpid()}.dot' -> 'g.dot'\n",
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["g.dot"]  # no partial file left
+
+
+def test_the_root_is_not_named_like_an_unused_variable(tmp_path, capsys):
+    """``out=1`` given but not used: the root still avoids the name (``result``).
+
+    kills cli._root_name's ``set(values) | labels`` -> ``&``."""
+    code, out, err = run(
+        capsys, "draw", "f*y", "f=3", "y=2", "out=1", "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "note: unused variable(s): out\n")
+    assert out.splitlines()[:3] == [
+        "result = f*y = 6.0000",
+        "∂result/∂f = 2.0000",
+        "∂result/∂y = 3.0000",
+    ]
+
+
+@needs_dot
+def test_an_html_page_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
+    """kills the ``encoding="utf-8"`` of cli._render's one-picture page (None, left out)."""
+    page = tmp_path / "one.html"
+    assert run(capsys, "draw", "x * y", "x=3", "y=4", "-o", str(page))[::2] == (0, "")
+    text = page.read_bytes().decode("utf-8")
+    assert text.startswith('<!DOCTYPE html><meta charset="utf-8"><svg') and "×" in text
