@@ -201,9 +201,9 @@ class _Evaluator:
             values, numbers = args[:inputs], args[inputs:]
             if any(isinstance(n, Value) for n in numbers):
                 raise ExpressionError(f"{shown}: {row.params[0].name} must be a number")
-            return row.apply([_as_value(v) for v in values], _params(row, numbers))
+            return row.apply(values, _params(row, numbers))  # apply wraps numbers: tanh(2)
         expected = "at least 1" if row.nary else str(inputs)
-        if row.params:
+        if row.params and not row.nary:  # sum's c is folded from its numbers, never passed
             expected = f"{inputs} or {inputs + 1}"
         if receiver:  # the receiver is not counted: x.tanh(y) has one argument too many
             count -= 1
@@ -226,10 +226,6 @@ class _Evaluator:
 
 def _params(row: Op, numbers: list) -> dict:
     return {p.name: n for p, n in zip(row.params, numbers)}
-
-
-def _as_value(x) -> Value:
-    return x if isinstance(x, Value) else Value(x)
 
 
 def _constant_safe(op, left, right):

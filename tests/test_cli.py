@@ -14,11 +14,8 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given
 
-from micrograd_cn import Value
-from micrograd_cn.cli import ExpressionError, main, parse_assignments, parse_expression
-from micrograd_cn.testing import expressions, variable_values
+from micrograd_cn.cli import main, parse_assignments, parse_expression
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
@@ -59,9 +56,20 @@ def run(capsys, *argv):
 
 @needs_dot
 def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, capsys):
+    """The worked example of 《梯度下降和反向传播》, every heading and the page's title exact.
+
+    kills cli.x__demo__mutmut_4/5/6/8/15 (the first line and the two headings: None, XX…XX,
+    upper case) and cli.x__demo__mutmut_36/37/38/43/46 (the player page's title)."""
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "demo")
     assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "f(x, y, z) = (x + y) * z,  x = -2, y = 5, z = -4   (q = x + y)",
+        "",
+        "前向传播 Forward pass (拓扑顺序 topological order):",
+    ]
+    assert lines[lines.index("反向传播 Backward pass (逆序 reverse order):") - 1] == ""
     forward = table_rows(out, "前向传播 Forward pass")
     assert [(r[1], r[3]) for r in forward] == [
         ("x", "-2.0000"),
@@ -84,7 +92,10 @@ def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, 
     texts = svg_texts(tmp_path / "demo.svg")
     for expected in ("data -12.0000", "grad 1.0000", "grad 3.0000", "grad -4.0000", "q", "×"):
         assert expected in texts
-    captions = player_captions((tmp_path / "demo.html").read_text(encoding="utf-8"))
+    page_text = (tmp_path / "demo.html").read_text(encoding="utf-8")
+    assert "<title>(x + y) * z 逐步演示 step-through</title>" in page_text
+    assert "<h2>(x + y) * z 逐步演示 step-through</h2>" in page_text
+    captions = player_captions(page_text)
     assert len(captions) == 10 and "∂f/∂q = ∂f/∂f × z = 1 × (-4) = -4" in captions[7]
     assert "wrote demo.svg" in out and "wrote demo.html" in out
     page, picture = (tmp_path / "demo.html").resolve(), (tmp_path / "demo.svg").resolve()
@@ -227,7 +238,10 @@ ERROR_CASES = [
     (["x * y", "x=1", "y=2", "-o", "out.jpg"], "unsupported output suffix .jpg (use .svg, .png"),
     (["x * y", "x=1", "y=2", "-o", "out"], "unsupported output suffix (none)"),
     (["x", "x=1", "-o", "no/such/dir/g.svg"], "output directory does not exist: 'no/such/dir'"),
-    (["x", "x=1", "-y"], "unrecognized arguments: -y (see micrograd-cn draw --help"),
+    (  # kills cli.xǁ_Parserǁ.error__mutmut_7: "EXPR" -> "expr" (the help's name for it)
+        ["x", "x=1", "-y"],
+        "unrecognized arguments: -y (see micrograd-cn draw --help; an EXPR may also follow --)\n",
+    ),
     (["x * 1e400", "x=1"], "number too large: 1e400 (overflows to inf)"),
     (["x ^ 2", "x=1"], "operator not allowed: 'x ^ 2' (a power is written **, e.g. x**2)"),
     (["2x", "x=1"], "invalid decimal literal at column 1; a product is written with *, e.g. 2*x"),
@@ -320,7 +334,7 @@ def test_python_dash_m_runs_without_traceback(tmp_path):
     assert bad.stderr == "micrograd-cn: error: attribute access is not allowed: 'x.__class__'\n"
 
 
-def test_method_call_syntax_matches_the_function_form(tmp_path, capsys):
+def test_draw_reads_a_method_call(tmp_path, capsys):
     code, out, err = run(
         capsys, "draw", "x.tanh() * y", "x=1", "y=2", "-o", str(tmp_path / "g.dot")
     )
@@ -331,20 +345,6 @@ def test_method_call_syntax_matches_the_function_form(tmp_path, capsys):
         f"∂f/∂x = {2 * (1 - t * t):.4f}",  # y · (1 − tanh²x)
         f"∂f/∂y = {t:.4f}",
     ]
-    env = {"x": 0.7, "w": -1.3, "b": 0.2}
-    pairs = [
-        ("(x*w + b).tanh()", "tanh(x*w + b)"),
-        ("x.leaky_relu(0.1) + w.leaky_relu(0.1)", "leaky_relu(x, 0.1) + leaky_relu(w, 0.1)"),
-        ("w.elu().exp().log()", "log(exp(elu(w)))"),
-        ("(2).sqrt() * x.abs().sigmoid()", "sqrt(2) * sigmoid(abs(x))"),
-    ]
-    for method_form, function_form in pairs:
-        a, b = parse_expression(method_form, env), parse_expression(function_form, env)
-        a.backward()
-        b.backward()
-        assert a.data == b.data, method_form
-        assert [v.grad for v in _leaves(a)] == [v.grad for v in _leaves(b)], method_form
-    assert parse_expression("w.leaky_relu(0.1)", env).data == pytest.approx(-0.13, rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -391,6 +391,7 @@ def test_fullwidth_names_and_operators_read_as_ascii(tmp_path, capsys):
         (["f*out", "f=3", "out=2"], "result"),
         (["f*y", "f=3", "y=2"], "out"),
         (["f*out*result", "f=3", "out=2", "result=1"], "f_1"),
+        (["f*out*result*f_1", "f=3", "out=2", "result=1", "f_1=1"], "f_2"),
         (["x*y", "x=3", "y=2"], "f"),
     ],
 )
@@ -576,13 +577,19 @@ def test_steps_above_the_limit_are_refused_and_max_nodes_raises_it(tmp_path, cap
 
 
 def test_a_wide_sum_is_refused_then_drawn_with_collapse_inputs(tmp_path, capsys):
+    from micrograd_cn.viz import DRAW_LIMIT
+
     n = 350  # inputs of one sum node: 351 Values, above the drawing's default limit
     argv = [f"sum({','.join(f'a{i}' for i in range(n))})", *(f"a{i}={i}" for i in range(n))]
     path = tmp_path / "g.dot"
     code, out, err = run(capsys, "draw", *argv, "-o", str(path))
-    assert code == 2 and err.count("\n") == 1
-    assert f"the graph has {n + 1} nodes" in err and f"--max-nodes {n + 1}" in err
-    assert "--collapse-inputs 3" in err and "_" not in err.split("error: ", 1)[1]
+    assert (code, err) == (  # kills cli._cli_words' ``else ''`` -> ``else 'XXXX'``
+        2,
+        f"micrograd-cn: error: the graph has {n + 1} nodes, more than the limit of {DRAW_LIMIT}; "
+        f"pass --max-nodes {n + 1} to draw all of them (slow), a smaller --max-nodes to draw "
+        "only the nodes nearest the root, or --collapse-inputs 3 to fold the inputs of "
+        "sum/dot nodes\n",
+    )
     lines = out.splitlines()  # value and gradients are printed before drawing: 20, then a count
     assert lines[0].endswith(f" = {sum(range(n)):.4f}") and lines[1] == "∂f/∂a0 = 1.0000"
     assert (
@@ -628,68 +635,6 @@ def test_a_graphviz_timeout_exits_2_with_one_line(tmp_path, monkeypatch, capsys)
     assert list(tmp_path.iterdir()) == []
 
 
-# ------------------------------------------------------------------ parse_expression
-
-
-def test_parse_expression_reuses_one_node_per_name_and_labels_it():
-    f = parse_expression("x * x + x", {"x": 3})
-    product = f._prev[0]
-    assert product._prev[0] is product._prev[1] and product._prev[0].label == "x"
-    f.backward()
-    assert product._prev[0].grad == 7.0  # d(x² + x)/dx = 2x + 1
-    given_value = Value(2.0, label="given")
-    assert parse_expression("y ** 3", {"y": given_value})._prev == (given_value,)
-
-
-def test_parse_expression_functions_match_closed_forms():
-    env = {"a": 0.3, "b": -1.2}
-    cases = {
-        "exp(a) + log(2) - sqrt(4)": math.exp(0.3) + math.log(2) - 2,
-        "sigmoid(b) * relu(b) + softplus(a)": 1 / (1 + math.exp(1.2)) * 0
-        + math.log1p(math.exp(0.3)),
-        "abs(b) / 2 + leaky_relu(b, 0.1) + elu(b)": 0.6 - 0.12 + math.expm1(-1.2),
-        "max(a, b) - min(a, b)": 1.5,
-        "sum(a, b, 1) + logsumexp(a, b)": 0.1 + math.log(math.exp(0.3) + math.exp(-1.2)),
-        "-a ** 2 + (+b)": -0.09 - 1.2,
-        "2 ** -1": 0.5,
-    }
-    for text, expected in cases.items():
-        assert parse_expression(text, env).data == pytest.approx(expected, rel=1e-12), text
-
-
-def test_parse_expression_rejects_non_strings_and_reports_errors():
-    with pytest.raises(TypeError, match="expression must be a str, got int"):
-        parse_expression(3, {})
-    with pytest.raises(ValueError, match=r"negative base -8\.0 with non-integer exponent"):
-        parse_expression("(-8) ** (1/3)", {})
-    with pytest.raises(ExpressionError, match="unknown variable 'q' \\(give it as q=VALUE\\)"):
-        parse_expression("q + 1", {})
-    assert issubclass(ExpressionError, ValueError)
-    assert parse_assignments(["x=-2", "y = 1e3"]) == {"x": -2.0, "y": 1000.0}
-
-
-@given(expressions(max_leaves=10), variable_values())
-def test_parse_expression_reads_back_random_expressions(expr, env):
-    text = str(expr)
-    parsed = parse_expression(text, env)
-    assert parsed.data == pytest.approx(expr.evaluate_float(env), rel=1e-9, abs=1e-12)
-    reference_leaves = {n: Value(v, label=n) for n, v in env.items()}
-    reference = expr.evaluate_value(reference_leaves)
-    if not isinstance(reference, Value) or not parsed._prev:
-        return
-    reference.backward()
-    parsed.backward()
-    grads = {v.label: v.grad for v in _leaves(parsed)}
-    for name, leaf in reference_leaves.items():
-        assert grads.get(name, 0.0) == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12), text
-
-
-def _leaves(root):
-    from micrograd_cn.engine import topological_order
-
-    return [v for v in topological_order(root) if not v._prev and v.label]
-
-
 # ------------------------------------------------------------------ the allow-list is the op table
 def callable_rows():
     from micrograd_cn.ops import OPS
@@ -707,18 +652,6 @@ def test_every_op_a_learner_can_call_is_allowed_and_in_the_help(capsys):
     assert main(["draw", "--help"]) == 0
     shown = " ".join(capsys.readouterr().out.split())  # argparse wraps the help
     assert " ".join(ALLOWED_FUNCTIONS) in shown
-
-
-@pytest.mark.parametrize("name", ["sin", "cos"])
-def test_sin_and_cos_read_from_the_op_table(name):
-    x, y = Value(1.0, label="x"), Value(2.0, label="y")
-    for text in (f"{name}(x) * y", f"x.{name}() * y"):
-        f = parse_expression(text, {"x": x, "y": y})
-        f.backward()
-        slope = math.cos(1.0) if name == "sin" else -math.sin(1.0)
-        assert f.data == getattr(math, name)(1.0) * 2.0
-        assert (x.grad, y.grad) == (2.0 * slope, getattr(math, name)(1.0))
-        x.grad = y.grad = 0.0
 
 
 def test_draw_sin_x_times_y_writes_the_sin_node(tmp_path, capsys):
@@ -740,21 +673,6 @@ def test_draw_sin_steps_caption_the_cos_rule(tmp_path, capsys):
     assert code == 0, err
     captions = player_captions(page.read_text(encoding="utf-8"))
     assert any("∂f/∂x = " in c and "cos(x)" in c and "cos(1)" in c for c in captions), captions
-
-
-def test_dot_with_lists_and_its_errors():
-    f = parse_expression("dot([w1, w2], [x, 2], b)", {"w1": 3, "w2": 2, "x": 3, "b": 1})
-    f.backward()
-    assert f.data == 3 * 3 + 2 * 2 + 1
-    assert [(v.label, v.grad) for v in f._prev] == [
-        ("w1", 3.0),
-        ("x", 3.0),
-        ("w2", 2.0),
-        ("b", 1.0),
-    ]
-    for text in ("dot(w1, [x])", "dot([w1])", "dot([w1], [x], b, b)"):
-        with pytest.raises(ExpressionError, match=r"^dot\(\) takes 2 lists and an optional value"):
-            parse_expression(text, {"w1": 1, "x": 2, "b": 0})
 
 
 # ------------------------------------------------------------------- frames published as one set
@@ -1111,3 +1029,344 @@ def test_train_into_a_missing_directory_is_refused_naming_it(tmp_path, monkeypat
     code, out, err = run(capsys, "train", "-o", str(tmp_path / "nowhere" / "b.png"))
     assert (code, out, calls) == (2, "", [])
     assert err == f"micrograd-cn: error: output directory does not exist: '{tmp_path}/nowhere'\n"
+
+
+def test_one_is_the_smallest_positive_integer_an_option_takes(tmp_path, monkeypatch, capsys):
+    """``--max-nodes 1`` draws the result alone; ``--collapse-inputs 1`` keeps one input of a
+    sum; ``--epochs 1`` trains one epoch.  0 is refused (see ERROR_CASES).
+
+    kills cli.x__positive_int__mutmut_4/5: ``value < 1`` -> ``value <= 1`` / ``value < 2``."""
+    path = tmp_path / "g.dot"
+    argv = ["draw", "(x + y) * z", "x=-2", "y=5", "z=-4", "-o", str(path)]
+    code, out, err = run(capsys, *argv, "--max-nodes", "1")
+    assert (code, err, out.splitlines()[-1]) == (0, "", f"wrote {path}")
+    source = path.read_text(encoding="utf-8")
+    assert ">f<" in source and ">z<" not in source and ">x<" not in source
+    argv = ["draw", "sum(a, b, c)", "a=1", "b=2", "c=3", "-o", str(path)]
+    assert run(capsys, *argv, "--collapse-inputs", "1")[0] == 0
+    source = path.read_text(encoding="utf-8")
+    assert ">a<" in source and ">b<" not in source and "+2" in source  # 2 of the 3 folded
+
+    from micrograd_cn import cli_train
+
+    calls = []
+    monkeypatch.setattr(cli_train, "run", lambda *a, **kw: calls.append(a) or 0)
+    assert run(capsys, "train", "--epochs", "1")[0] == 0
+    assert calls == [("moons", 1, 0, None)]
+
+
+@pytest.fixture
+def ascii_locale(monkeypatch):
+    """Python's default text encoding made ASCII, as a console whose locale is not UTF-8
+    gives (a Chinese Windows one is GBK): a file written without an encoding follows it."""
+    import io
+
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")
+
+
+def test_a_dot_file_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
+    """The × of a product node and a Chinese label reach the .dot file as UTF-8.
+
+    kills cli.x__graph_writer__mutmut_6/8: ``encoding="utf-8"`` -> ``None`` / left out (the
+    locale's ASCII cannot write ×: exit 2)."""
+    path = tmp_path / "g.dot"
+    code, out, err = run(capsys, "draw", "x * y", "x=3", "y=4", "-o", str(path))
+    assert (code, err) == (0, ""), err
+    assert out.splitlines()[0] == "f = x * y = 12.0000"
+    source = path.read_bytes().decode("utf-8")
+    assert "×" in source and "data 12.0000" in source
+
+
+def help_text(capsys, monkeypatch, *argv) -> str:
+    """``micrograd-cn ARGV --help`` with runs of whitespace made one space (argparse wraps)."""
+    monkeypatch.setenv("COLUMNS", "1000")  # no wrapping: argparse may break at a hyphen
+    assert main([*argv, "--help"]) == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_the_help_says_what_each_command_and_option_does(capsys, monkeypatch):
+    """Every help line a learner reads, word for word, Chinese first.
+
+    kills the string mutants of cli.x__build_parser (descriptions, epilogs, help texts,
+    metavars, the data set names: None, XX…XX, upper/lower case)."""
+    from micrograd_cn.expr import ALLOWED_FUNCTIONS
+    from micrograd_cn.player import STEP_LIMIT
+    from micrograd_cn.viz import DRAW_LIMIT
+
+    help_line = "-h, --help 显示帮助并退出 show this help and exit"
+    top = help_text(capsys, monkeypatch)
+    assert top.startswith(
+        "usage: micrograd-cn [-h] [--version] {demo,draw,train} ... "
+        "micrograd_cn: 标量自动微分，逐步看懂反向传播 (scalar autodiff, step by step). options: "
+    )
+    assert top.endswith(" 每个子命令的帮助 help of a command: micrograd-cn draw --help")
+    for expected in (
+        help_line,
+        "--version 显示版本 show the version and exit",
+        "子命令 commands: {demo,draw,train} 先试 demo (start with demo)",
+        "demo (x+y)*z 的前向/反向表格，写出 demo.svg 和 demo.html (the worked example)",
+        "draw 画出表达式的计算图和梯度 (draw an expression's graph with its gradients)",
+        "train 训练一个小 MLP (train a small MLP on a toy data set)",
+    ):
+        assert expected in top, expected
+    demo = help_text(capsys, monkeypatch, "demo")
+    assert demo.startswith(
+        "usage: micrograd-cn demo [-h] "
+        "(x+y)*z 的前向/反向表格，写出 demo.svg 和 demo.html (the worked example) options: "
+    )
+    assert help_line in demo
+    draw = help_text(capsys, monkeypatch, "draw")
+    assert draw.startswith("usage: micrograd-cn draw [-h] ")
+    assert draw.endswith(
+        " (one picture, not --steps) "
+        '例 examples: micrograd-cn draw "(x+y)*z" x=-2 y=5 z=-4 -o graph.png '
+        'micrograd-cn draw "x.tanh() * y" x=1 y=2 '
+        'micrograd-cn draw "-x*y" x=1 y=2 -o steps.html --steps'
+    )
+    for expected in (
+        "[name=value ...] "
+        "画出表达式的计算图和梯度 (draw an expression's graph with its gradients). "
+        "表达式只经 ast 白名单解析，不会被执行 (never evaluated). positional arguments: ",
+        "EXPR 表达式 expression: numbers, variables, + - * / **, "
+        f'{" ".join(ALLOWED_FUNCTIONS)}; e.g. "tanh(x*w + b)" or "(x*w + b).tanh()"',
+        "name=value 每个变量的值 the value of each variable, e.g. x=-2 y=5",
+        help_line,
+        "--output FILE 输出文件 output file (default graph.svg); format from the suffix: "
+        ".svg, .png, .pdf, .dot, .html",
+        "--steps 逐步演示 step-through: one HTML player (.html) or numbered frames (FILE_01.svg …)",
+        "--max-nodes N 节点上限 size limit: a drawing shows at most N values (those nearest the "
+        f"result); --steps refuses graphs above N. Without it, graphs above {DRAW_LIMIT} values "
+        f"(--steps: {STEP_LIMIT}) are refused",
+        "--collapse-inputs K 折叠输入 show at most K inputs of each sum(...) node "
+        "(one picture, not --steps)",
+    ):
+        assert expected in draw, expected
+    assert main(["draw", "--help"]) == 0  # the examples keep their lines
+    assert '\n  micrograd-cn draw "x.tanh() * y" x=1 y=2\n' in capsys.readouterr().out
+    train = help_text(capsys, monkeypatch, "train")
+    assert train.startswith("usage: micrograd-cn train [-h] ")
+    for expected in (
+        "[--no-progress] 训练一个小 MLP (train a small MLP on a toy data set) options: ",
+        help_line,
+        "--dataset {moons,circles,spiral} 数据集 data set (default moons)",
+        "--epochs EPOCHS 训练轮数 number of epochs (default: 150; spiral: 200)",
+        "--seed SEED 随机种子 random seed (default 0)",
+        "--output FILE 决策边界图 save the decision-boundary plot, e.g. b.png (needs matplotlib)",
+        "--no-progress 不显示进度条 no progress bar",
+    ):
+        assert expected in train, expected
+
+
+def test_draw_an_expression_of_numbers_only(tmp_path, capsys):
+    """No name=value at all: a graph of constants, one node, no gradient lines."""
+    code, out, err = run(capsys, "draw", "2*3 + 1", "-o", str(tmp_path / "g.dot"))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["f = 2*3 + 1 = 7.0000", f"wrote {tmp_path / 'g.dot'}"]
+
+
+def test_unused_variables_are_named_in_one_note_on_stderr(tmp_path, capsys):
+    """kills the ``", "`` of cli._draw's note (names joined another way)."""
+    code, out, err = run(
+        capsys, "draw", "y * 2", "x=1", "y=2", "z=3", "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "note: unused variable(s): x, z\n")
+    assert out.splitlines()[:2] == ["f = y * 2 = 4.0000", "∂f/∂y = 2.0000"]
+
+
+def test_an_option_before_the_command_is_the_only_one_named_unrecognized(capsys):
+    """``--bogus draw "-x*y"``: the leading option is skipped to find ``draw``, so "-x*y" is
+    read as the expression and the error names --bogus alone.
+
+    kills cli._expression_first's ``startswith("-")`` -> ``startswith("XX-XX")`` (then the
+    error also named -x*y)."""
+    assert run(capsys, "--bogus", "draw", "-x*y", "x=1", "y=2") == (
+        2,
+        "",
+        "micrograd-cn: error: unrecognized arguments: --bogus "
+        "(see micrograd-cn draw --help; an EXPR may also follow --)\n",
+    )
+
+
+def test_the_drawing_limits_are_told_in_command_line_words(tmp_path, capsys):
+    """The engine's advice (``max_nodes=5``, ``F.sum([...])``) is shown as the options and
+    functions a learner types (``--max-nodes 5``, ``sum(a, b, ...)``), as one exact line.
+
+    kills cli._cli_words' replacements ("" -> "XXXX" for the prefix and the option's space,
+    "F.sum([...])" and "sum(a, b, ...)" changed) and cli._render's --collapse-inputs refusal."""
+    argv = ["draw", "(x + y) * z", "x=1", "y=2", "z=3", "--steps"]
+    code, _, err = run(capsys, *argv, "--max-nodes", "2", "-o", str(tmp_path / "s.html"))
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: the graph has 5 nodes, more than the limit of 2; "
+        "pass --max-nodes 5 (or more) to raise the limit\n",
+    )  # x, y, x + y, z and the product
+    code, _, err = run(capsys, *argv, "--collapse-inputs", "1", "-o", str(tmp_path / "s.dot"))
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: --collapse-inputs is for one picture; "
+        "it does not work with --steps\n",
+    )
+    chain = " + ".join(["x"] * 40)  # 39 sums: 39 values + 39 "+" nodes + x; 39 × 3 edges
+    code, _, err = run(capsys, "draw", chain, "x=1", "-o", str(tmp_path / "g.dot"))
+    assert code == 2 and re.fullmatch(
+        r"micrograd-cn: error: the graph's layout is too tangled for Graphviz \(79 nodes, "
+        r"117 edges; 'x' is used 40 times, layout work \d+ > 1200\): draw less, e\.g\. "
+        r"--max-nodes 40 \(the nodes nearest the root\), or build the sum with "
+        r"sum\(a, b, \.\.\.\) \(one node\) instead of a chain of \+\n",
+        err,
+    ), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bug_is_still_one_line_on_stderr(tmp_path, monkeypatch, capsys):
+    """An unexpected error (a bug) whose text has several lines: exit 1, one line, no traceback.
+
+    kills cli._fail's ``.replace("\\n", " ")`` (either string changed)."""
+    from micrograd_cn import viz
+
+    def broken(root, **options):
+        raise RuntimeError("first line\nsecond line")
+
+    monkeypatch.setattr(viz, "draw_dot", broken)
+    assert run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "g.svg"))[::2] == (
+        1,
+        "micrograd-cn: internal error (RuntimeError): first line second line\n",
+    )
+
+
+def test_a_console_that_cannot_show_chinese_gets_escapes_not_a_crash(tmp_path, monkeypatch):
+    """stdout and stderr in ASCII (an old Windows console, a pipe with LANG=C): ∂ is printed
+    as a backslash escape and the run still succeeds.
+
+    kills cli._run's ``hasattr(stream, "reconfigure")`` and ``errors="backslashreplace"``."""
+    import io
+
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="ascii") for _ in range(2))
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["draw", "x * 2", "x=3", "y=1", "-o", str(tmp_path / "g.dot")]) == 0
+    out.flush()
+    err.flush()
+    assert out.buffer.getvalue().decode("ascii").splitlines()[:2] == [
+        "f = x * 2 = 6.0000",
+        "\\u2202f/\\u2202x = 2.0000",
+    ]
+    assert err.buffer.getvalue() == b"note: unused variable(s): y\n"
+
+
+@pytest.mark.parametrize("spaces", [6, 7])
+def test_twenty_variables_are_all_printed_and_80_characters_are_shown_whole(
+    tmp_path, capsys, spaces
+):
+    """sum(a0,…,a19) with a0..a19 = 0..19: f = 190, every ∂f/∂ai = 1.  The text is 74
+    characters and a few spaces: 80 are echoed whole, 81 cut to 79 and "…".  Twenty
+    gradients are all printed, with no "… 0 more variables" line.
+
+    kills cli._draw's ``len(text) <= ECHO_LENGTH`` -> ``<``, ``ECHO_LENGTH - 1`` -> ``+ 1``
+    and ``len(named) > PRINTED_GRADIENTS`` -> ``>=``."""
+    names = [f"a{i}" for i in range(20)]
+    text = "sum(" + ", ".join(names[: spaces + 1]) + "," + ",".join(names[spaces + 1 :]) + ")"
+    assert len(text) == 74 + spaces
+    code, out, err = run(
+        capsys, "draw", text, *(f"a{i}={i}" for i in range(20)), "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "")
+    shown = text if spaces == 6 else text[:79] + "…"
+    assert out.splitlines() == [
+        f"f = {shown} = 190.0000",
+        *(f"∂f/∂a{i} = 1.0000" for i in range(20)),
+        f"wrote {tmp_path / 'g.dot'}",
+    ]
+
+
+# ---------------------------------------------------------------- in-process twins of the
+# subprocess and signal tests (mutmut runs neither): the same behaviour, seen from main()
+
+
+def test_an_empty_command_line_shows_the_usage_on_stderr_with_exit_2(capsys):
+    """kills cli._run's ``if not argv`` branch mutants (the usage to stdout, another code)."""
+    code, out, err = run(capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: micrograd-cn [-h] [--version] {demo,draw,train} ...\n")
+    assert "子命令 commands:" in err
+
+
+def test_main_reads_sys_argv_without_the_program_name(tmp_path, monkeypatch, capsys):
+    """``micrograd-cn draw x x=2`` as the console script calls it: ``main()``.
+
+    kills cli._run's ``sys.argv[1:]`` -> ``[2:]`` and ``argv is None`` -> ``is not None``."""
+    path = tmp_path / "g.dot"
+    monkeypatch.setattr(sys, "argv", ["micrograd-cn", "draw", "x*x", "x=2", "-o", str(path)])
+    assert main() == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "f = x*x = 4.0000",
+        "∂f/∂x = 4.0000",  # 2x
+        f"wrote {path}",
+    ]
+
+
+def test_an_interrupt_anywhere_exits_130_with_one_line(tmp_path, monkeypatch, capsys):
+    """kills cli.main's ``except KeyboardInterrupt`` mutants (message, exit code)."""
+    from micrograd_cn import viz
+
+    def interrupted(root, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(viz, "draw_dot", interrupted)
+    assert run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "g.svg"))[::2] == (
+        130,
+        "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_graphviz_package_is_a_missing_dependency_exit_1(monkeypatch, tmp_path, capsys):
+    """kills cli._run's ``except ImportError`` mutants (the words, exit code 1)."""
+    from micrograd_cn import render
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.setattr(render, "_digraph_class", None)
+    assert run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "g.svg"))[::2] == (
+        1,
+        "micrograd-cn: missing dependency: drawing graphs needs the graphviz Python package: "
+        "pip install micrograd_cn[viz]\n",
+    )
+
+
+def test_an_output_that_cannot_be_written_exits_2_naming_it(monkeypatch, tmp_path, capsys):
+    """A folder already called g.dot: the rename of the finished file into place fails.
+
+    kills cli._run's ``except OSError`` mutants (the words, exit code 2)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "g.dot").mkdir()
+    code, _, err = run(capsys, "draw", "x", "x=1", "-o", "g.dot")
+    assert code == 2 and re.fullmatch(  # Linux: [Errno 21] Is a directory; Windows: WinError
+        r"micrograd-cn: error: cannot write output: \[(Errno|WinError) \d+\] [^\n]+: "
+        rf"'\.g\.partial-{os.getpid()}\.dot' -> 'g\.dot'\n",
+        err,
+    ), err
+    assert [p.name for p in tmp_path.iterdir()] == ["g.dot"]  # no partial file left
+
+
+def test_the_root_is_not_named_like_an_unused_variable(tmp_path, capsys):
+    """``out=1`` given but not used: the root still avoids the name (``result``).
+
+    kills cli._root_name's ``set(values) | labels`` -> ``&``."""
+    code, out, err = run(
+        capsys, "draw", "f*y", "f=3", "y=2", "out=1", "-o", str(tmp_path / "g.dot")
+    )
+    assert (code, err) == (0, "note: unused variable(s): out\n")
+    assert out.splitlines()[:3] == [
+        "result = f*y = 6.0000",
+        "∂result/∂f = 2.0000",
+        "∂result/∂y = 3.0000",
+    ]
+
+
+@needs_dot
+def test_an_html_page_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
+    """kills the ``encoding="utf-8"`` of cli._render's one-picture page (None, left out)."""
+    page = tmp_path / "one.html"
+    assert run(capsys, "draw", "x * y", "x=3", "y=4", "-o", str(page))[::2] == (0, "")
+    text = page.read_bytes().decode("utf-8")
+    assert text.startswith('<!DOCTYPE html><meta charset="utf-8"><svg') and "×" in text

@@ -123,8 +123,12 @@ def test_a_folder_with_the_name_of_a_frame_is_refused_before_anything_is_written
     (tmp_path / "s_02.svg").unlink()
     (tmp_path / "s_02.svg").mkdir()
     before = state(tmp_path)
-    with pytest.raises(IsADirectoryError, match=r"s_02\.svg is a folder, and frame s_02\.svg of"):
+    with pytest.raises(IsADirectoryError) as refused:
         publish_frames(tmp_path / "s.svg", writers(NEW.values()))
+    assert str(refused.value) == (  # kills outputs.x_publish_frames__mutmut_9/10 (the advice)
+        f"{tmp_path / 's_02.svg'} is a folder, and frame s_02.svg of this run needs that name "
+        "(move it, or choose another -o)"
+    )
     assert state(tmp_path) == before
 
 
@@ -164,3 +168,35 @@ def test_interrupts_deferred_restores_the_handler_and_drops_nothing():
         assert seen == [signal.SIGINT]  # delivered to the caller's handler at the end
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_frames_are_written_in_a_hidden_folder_next_to_the_output(tmp_path):
+    """Next to the output (same disk: the renames are atomic), hidden, named after it.
+
+    kills outputs.x_publish_frames__mutmut_13..16 (mkdtemp's prefix or dir dropped)."""
+    folders = []
+
+    def write(path):
+        folders.append(path.parent)
+        path.write_text("frame", encoding="utf-8")
+
+    publish_frames(tmp_path / "s.svg", [write, write])
+    assert [folder.parent for folder in folders] == [tmp_path, tmp_path]
+    assert folders[0] == folders[1] and folders[0].name.startswith(".s.frames-")
+    assert state(tmp_path) == {"s_01.svg": "frame", "s_02.svg": "frame"}
+
+
+def test_a_failed_cleanup_never_hides_the_error_that_stopped_the_run(tmp_path):
+    """The hidden folder already gone (removed by hand, or by a cleaning tool) when a writer
+    fails: the writer's error is the one raised, not the cleanup's.
+
+    kills outputs.x_publish_frames__mutmut_38/40/41 (``ignore_errors=True`` dropped)."""
+    import shutil
+
+    def fails(path):
+        shutil.rmtree(path.parent)
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match=r"^disk full$"):
+        publish_frames(tmp_path / "s.svg", [fails])
+    assert state(tmp_path) == {}

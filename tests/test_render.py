@@ -1,9 +1,11 @@
 """render: every dot run has a time limit, missing Graphviz says how to install it, batches."""
 
 import html
+import math
 import re
 import shutil
 import sys
+import types
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -176,3 +178,223 @@ def test_dot_runs_share_one_time_budget(monkeypatch):
         graph.pipe(format="svg")
     graph.pipe(format="svg")
     assert 19.0 < timeouts[0] <= 20.0 and timeouts[1] == render.DOT_TIMEOUT_SECONDS
+
+
+# ---------------------------------------------------------------- pipe_all: one run, right format
+def noted_box(note: str):
+    """A tiny graph (a 0.3-inch box) with its own size note; its own format is graphviz's pdf."""
+    graph = one_box(0.3)
+    graph.size_note = note
+    return graph
+
+
+@needs_dot
+def test_pipe_all_of_two_svg_graphs_is_one_dot_run_named_after_the_first(monkeypatch):
+    """Two frames already share one run; its timeout names the first graph's size.
+
+    kills render.x_pipe_all__mutmut_7/8: ``len(graphs) < 2`` -> ``<= 2`` / ``< 3`` (two runs);
+    kills render.x_pipe_all__mutmut_11: ``graphs[0]`` -> ``graphs[1]`` (the second's note)."""
+    seen = []
+    original = render._run_dot
+
+    def counted(graph, fmt, *args, **kwargs):
+        seen.append((graph.size_note, fmt, kwargs.get("source") is not None))
+        return original(graph, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(render, "_run_dot", counted)
+    first, second = noted_box("1 node, 0 edges"), noted_box("9 nodes, 8 edges")
+    svgs = pipe_all([first, second])
+    assert seen == [("2 frames of 1 node, 0 edges", "svg", True)]
+    assert [svg[:5] for svg in svgs] == [b"<?xml", b"<?xml"]
+    assert all(b"<svg" in svg and b"</svg>" in svg for svg in svgs)
+    assert (first.size_note, second.size_note) == ("1 node, 0 edges", "9 nodes, 8 edges")
+
+
+@needs_dot
+@pytest.mark.parametrize("count", [1, 2])
+def test_pipe_all_to_png_draws_each_graph_as_png(count):
+    """PNG is not batched: one run per graph, each a PNG (the graphs' own format is pdf).
+
+    kills render.x_pipe_all__mutmut_3: ``or`` -> ``and`` (two PNG graphs sent as one SVG run);
+    kills render.x_pipe_all__mutmut_9: ``pipe(format=None)`` (the graph's own pdf)."""
+    graphs = [noted_box(f"box {k}") for k in range(count)]
+    pictures = pipe_all(graphs, format="png")
+    side = math.ceil((0.3 + 2 * 0.0555) * 96)  # the box and dot's default pad, at 96 dpi
+    assert [png_size(picture) for picture in pictures] == [(side, side)] * count
+
+
+@needs_dot
+def test_pipe_all_falls_back_to_one_run_per_graph_in_svg(monkeypatch):
+    """If the batch ever gave a wrong number of documents, each graph is drawn alone, in SVG.
+
+    kills render.x_pipe_all__mutmut_33: the fallback's ``pipe(format=None)`` (pdf)."""
+    original = render._run_dot
+
+    runs = []
+
+    def batch_loses_one(graph, fmt, *args, source=None, **kwargs):
+        runs.append(source is not None)  # the batch's text dropped: one document for two
+        return original(graph, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(render, "_run_dot", batch_loses_one)
+    pictures = pipe_all([noted_box("a"), noted_box("b")])
+    assert len(pictures) == 2 and runs == [True, False, False]
+    for picture in pictures:
+        assert picture.startswith(b"<?xml") and b"<svg" in picture and b"%PDF" not in picture
+
+
+# ---------------------------------------------------------------- Graphviz in the browser (faked)
+class FakeBrowser:
+    """What Pyodide gives Python in a browser page (``js``, ``pyodide.code``, ``pyodide.ffi``),
+    with @viz-js/viz's ``Viz`` as the shipped script defines it.  Records every call."""
+
+    FORMATS = ("svg", "dot", "json", "plain")  # what @viz-js/viz's WebAssembly build renders
+
+    def __init__(self, can_block: bool):
+        self.can_block = can_block
+        self.scripts_run, self.instances, self.renders, self.callbacks = [], [], [], []
+        self.viz = types.SimpleNamespace(formats=list(self.FORMATS), renderString=self.render)
+        self.promise = types.SimpleNamespace(then=self.callbacks.append)
+        self.js = types.ModuleType("js")
+        code = types.ModuleType("pyodide.code")
+        code.run_js = self.run_js
+        ffi = types.ModuleType("pyodide.ffi")
+        ffi.can_run_sync = lambda: self.can_block
+        ffi.run_sync = self.run_sync
+        ffi.create_once_callable = lambda function: ("once", function)
+        self.modules = {"js": self.js, "pyodide": types.ModuleType("pyodide")}
+        self.modules |= {"pyodide.code": code, "pyodide.ffi": ffi}
+
+    def run_js(self, text):
+        self.scripts_run.append(text)
+        self.js.Viz = types.SimpleNamespace(instance=self.instance)
+
+    def instance(self):
+        self.instances.append(1)
+        return self.promise
+
+    def run_sync(self, promise):
+        assert self.can_block and promise is self.promise
+        return self.viz
+
+    def render(self, source, options):
+        self.renders.append((source, options))
+        return f"<svg>{source}</svg>"
+
+    def resolve(self):
+        """The WebAssembly module has compiled: JavaScript calls the callback given to then."""
+        ((kind, function),) = self.callbacks
+        assert kind == "once"
+        function(self.viz)
+
+
+SCRIPT_TEXT = "globalThis.Viz = …; // @viz-js/viz, Graphviz → WebAssembly"
+
+
+@pytest.fixture
+def browser(monkeypatch, tmp_path):
+    """This process as a Pyodide page: ``sys.platform`` is emscripten, the wheel ships the
+    script (read from a folder of its own), nothing loaded yet, and text read without an
+    encoding would be ASCII (so reading the script as UTF-8 is checked)."""
+    import io
+
+    (tmp_path / render.WASM_SCRIPT).write_text(SCRIPT_TEXT, encoding="utf-8")
+    monkeypatch.setattr(render, "sys", types.SimpleNamespace(platform="emscripten"))
+    monkeypatch.setattr(
+        render,
+        "resources",
+        types.SimpleNamespace(
+            files=lambda package: tmp_path if package == render.__package__ else None
+        ),
+    )
+    monkeypatch.setattr(render, "_wasm", {})
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")
+
+    def open_page(can_block: bool):
+        page = FakeBrowser(can_block)
+        for name, module in page.modules.items():
+            monkeypatch.setitem(sys.modules, name, module)
+        return page
+
+    return open_page
+
+
+SOURCE = 'digraph { a -> b [label="×"] }'
+
+
+def test_outside_the_browser_wasm_render_says_to_install_graphviz():
+    """kills render.x_wasm_render__mutmut_12..17: the refusal's text (None, -, case, XX…XX)."""
+    with pytest.raises(GraphvizNotFoundError) as refused:
+        render.wasm_render(SOURCE)
+    assert str(refused.value) == (
+        "Graphviz compiled to WebAssembly is used only in the browser (Pyodide); here "
+        + render.INSTALL_HINT
+    )
+
+
+def test_in_a_browser_that_can_block_the_first_render_waits_for_graphviz(browser):
+    """Chromium (JavaScript Promise Integration): the script runs once, the render waits for the
+    compiled module, later renders reuse it; options go to renderString as given.
+
+    kills render.x_wasm_render__mutmut_1..11, 29..51 but 51 (defaults, the cached module, the
+    format's kind, renderString's arguments, the UTF-8 bytes) and
+    render.x__start_wasm_load__mutmut_1..10, 19..21, 23, 33..37 (loading the script once)."""
+    page = browser(can_block=True)
+    assert render.wasm_render(SOURCE) == f"<svg>{SOURCE}</svg>".encode()
+    assert render.wasm_render("digraph { c }", "svg:cairo", "neato") == b"<svg>digraph { c }</svg>"
+    assert page.renders == [
+        (SOURCE, {"format": "svg", "engine": "dot"}),
+        ("digraph { c }", {"format": "svg", "engine": "neato"}),
+    ]
+    assert (page.scripts_run, page.instances) == ([SCRIPT_TEXT], [1])
+    assert render._wasm == {"promise": page.promise, "viz": page.viz}
+    with pytest.raises(GraphvizNotFoundError) as refused:
+        render.wasm_render(SOURCE, "png")
+    assert str(refused.value) == (
+        "in the browser Graphviz (WebAssembly) renders svg, dot, json, plain, not 'png'"
+    )
+
+
+def test_in_a_browser_that_cannot_block_the_cell_is_run_again_once_graphviz_is_ready(browser):
+    """Firefox: no waiting inside a cell; the first render asks for a rerun, the module then
+    compiles (the promise calls back) and the rerun draws.
+
+    kills render.x_wasm_render__mutmut_22..28 (the Chinese-first "still loading" sentence) and
+    render.x__start_wasm_load__mutmut_4/5 (loading again while loading) and 24..32 (the
+    callback that keeps the compiled module)."""
+    page = browser(can_block=False)
+    for _ in range(2):  # run again too soon: still loading, the script is not run again
+        with pytest.raises(GraphvizNotFoundError) as refused:
+            render.wasm_render(SOURCE)
+        assert str(refused.value) == (
+            "Graphviz (WebAssembly) 还在加载，请稍后再运行这一格 "
+            "(still loading in the browser: run this cell again in a moment)"
+        )
+    assert (page.scripts_run, page.instances) == ([SCRIPT_TEXT], [1])
+    assert render._wasm == {"promise": page.promise}
+    page.resolve()
+    assert render._wasm == {"promise": page.promise, "viz": page.viz}
+    assert render.wasm_render(SOURCE, "dot") == f"<svg>{SOURCE}</svg>".encode()
+    assert page.renders == [(SOURCE, {"format": "dot", "engine": "dot"})]
+    assert (page.scripts_run, page.instances) == ([SCRIPT_TEXT], [1])
+
+
+def test_a_page_that_already_defines_viz_does_not_run_the_script_again(browser):
+    """kills render.x__start_wasm_load__mutmut_11..18 (the ``hasattr(js, "Viz")`` check)."""
+    page = browser(can_block=True)
+    page.js.Viz = types.SimpleNamespace(instance=page.instance)
+    assert render.wasm_render(SOURCE) == f"<svg>{SOURCE}</svg>".encode()
+    assert (page.scripts_run, page.instances) == ([], [1])
+
+
+def test_a_browser_wheel_without_the_script_says_it_is_missing(browser, tmp_path):
+    """kills render.x_wasm_render__mutmut_18..21 (which sentence ends the refusal)."""
+    (tmp_path / render.WASM_SCRIPT).unlink()
+    page = browser(can_block=True)
+    with pytest.raises(GraphvizNotFoundError) as refused:
+        render.wasm_render(SOURCE)
+    assert str(refused.value) == (
+        "Graphviz compiled to WebAssembly is used only in the browser (Pyodide); "
+        "here viz-global.js is missing"
+    )
+    assert (page.scripts_run, page.instances, render._wasm) == ([], [], {})
