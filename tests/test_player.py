@@ -680,3 +680,108 @@ def test_an_edge_formula_over_24_characters_is_dropped_for_its_number(length, ke
     (edge,) = [line for line in source.splitlines() if line.strip().startswith("n0 -> n2op")]
     shown = f"局部 {'b' * length} = 3" if kept else "局部 3<"
     assert shown in edge and "送回 3<" in edge
+
+
+# ---------------------------------------------------------------- mutation audit (in-process)
+
+
+def slot(width: int, top: str = "", bottom: str = "") -> str:
+    """The HTML-like label of an edge: two fixed cells, the same size whether filled or not."""
+    cells = "".join(
+        f'<tr><td fixedsize="true" width="{width}" height="12">{line}</td></tr>'
+        for line in (top, bottom)
+    )
+    return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{cells}</table>'
+
+
+def edge_lines(source: str) -> dict:
+    """{"tail -> head": the whole attribute text} for every edge line of a DOT source."""
+    found = {}
+    for m in re.finditer(r"^\s*(\w+ -> \w+)(?: \[(.*)\])?$", source, re.M):
+        found[m.group(1)] = m.group(2) or ""
+    return found
+
+
+def test_edge_label_slots_have_a_fixed_size_and_show_the_local_derivative_in_use():
+    """kills player._Picture.__init__ (edge widths at 11 pt), edge_slot ("XXXX" in an empty
+    slot, "XXXX".join), state ("XXfontcolorXX", "FONTSIZE", penwidth dropped or "XX2.4XX",
+    size_note=None), _Picture.__init__ size_note=None.
+
+    Widths are the labels' estimate at 11 pt, 11·(1.02·wide + 0.58·narrow) + 4:
+    "局部 z = -4" (2 wide, 7 narrow) 71.1 -> 71; "局部 q = 3" 64.7 -> 65; "送回 -4" 45.6 -> 46.
+    """
+    frames = step_frames(demo_graph())
+    red = f'color="{BACKWARD_COLOR}"'
+    label_font = f'fontcolor="{BACKWARD_COLOR}" fontsize=11'
+    # step 8: q's gradient arrives from f = q × z (local z = -4, sends -4)
+    assert edge_lines(frames[7].source) == {
+        "n2op -> n2": "",
+        "n0 -> n2op": f"label=<{slot(46)}> {label_font}",
+        "n1 -> n2op": f"label=<{slot(46)}> {label_font}",
+        "n4op -> n4": f"{red} penwidth=2.4",
+        "n2 -> n4op": f"label=<{slot(71, '局部 z = -4', '送回 -4')}> {red} {label_font} penwidth=2.4",
+        "n3 -> n4op": f"label=<{slot(65)}> {label_font}",
+    }
+    green = f'color="{FORWARD_COLOR}" penwidth=2.4'
+    forward = edge_lines(frames[2].source)  # step 3: q = x + y is computed
+    assert forward["n2op -> n2"] == green
+    assert forward["n0 -> n2op"] == (
+        f'label=<{slot(46)}> color="{FORWARD_COLOR}" {label_font} penwidth=2.4'
+    )
+    assert forward["n2 -> n4op"] == f"label=<{slot(71)}> {label_font}"
+    # what a Graphviz timeout names: 5 boxes + 2 ops, 6 edges
+    assert {frame.size_note for frame in frames} == {"7 nodes, 6 edges"}
+
+
+def box_widths(source: str) -> dict:
+    """{node id: the fixed width of its box's cells} from a DOT source."""
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'^\s*(n\d+) \[label=<<table.*?width="(\d+)"', source, re.M)
+    }
+
+
+def test_boxes_are_as_wide_as_their_widest_text_and_at_least_80_points():
+    """kills player._Picture.__init__ widths: the 80-point floor (81.0 or dropped), the name at
+    12.5 pt (13.5 or dropped), the data or the grad text dropped.
+
+    Text estimate 12·0.58·len + 4 (names 12.5·0.58·len + 4): "data -12.0000" 94.5 -> 94,
+    "data -2.0000" 87.5 -> 88, "grad 1.0000" 80.6 -> 81, "data inf"/"grad nan" 59.7 (floor 80),
+    the 15-letter name "long_label_name" 112.75 -> 113.
+    """
+    assert box_widths(step_frames(demo_graph())[0].source) == {
+        "n0": "88",
+        "n1": "88",  # data 5.0000 is 80.6, grad -4.0000 is 88
+        "n2": "88",
+        "n3": "88",
+        "n4": "94",
+    }
+    x, y = Value(math.inf, label="x"), Value(math.nan, label="long_label_name")
+    f = x * y
+    f.label = "f"
+    # x: data inf, grad nan; y: data nan, grad inf; f: data nan, grad 1.0000
+    assert box_widths(step_frames(f)[-1].source) == {"n0": "80", "n1": "113", "n2": "81"}
+
+
+def test_a_node_used_twice_gets_its_gradient_along_both_edges():
+    """kills player._Picture._incoming: ``red += …`` -> ``red = …`` (only the last use in red).
+
+    g = a·b + a: a's gradient arrives from the product (local b = 3) and the sum (local 1)."""
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    g = a * b + a
+    g.label = "g"
+    frames = step_frames(g)
+    assert len(frames) == 8
+    lines = edge_lines(frames[-1].source)  # the last step: a, the first input
+    red = [
+        edge
+        for edge, attrs in lines.items()
+        if re.search(rf'(^| )color="{BACKWARD_COLOR}"', attrs) and attrs.endswith("penwidth=2.4")
+    ]
+    assert sorted(red) == [
+        "n0 -> n2op",
+        "n0 -> n3op",
+        "n2op -> n2",
+        "n3op -> n3",
+    ]
+    assert "局部 b = 3" in lines["n0 -> n2op"] and "局部 1<" in lines["n0 -> n3op"]
