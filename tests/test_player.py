@@ -719,7 +719,8 @@ def test_edge_label_slots_have_a_fixed_size_and_show_the_local_derivative_in_use
         "n0 -> n2op": f"label=<{slot(46)}> {label_font}",
         "n1 -> n2op": f"label=<{slot(46)}> {label_font}",
         "n4op -> n4": f"{red} penwidth=2.4",
-        "n2 -> n4op": f"label=<{slot(71, '局部 z = -4', '送回 -4')}> {red} {label_font} penwidth=2.4",
+        "n2 -> n4op": f"label=<{slot(71, '局部 z = -4', '送回 -4')}> {red} {label_font} "
+        "penwidth=2.4",
         "n3 -> n4op": f"label=<{slot(65)}> {label_font}",
     }
     green = f'color="{FORWARD_COLOR}" penwidth=2.4'
