@@ -13,7 +13,7 @@ from micrograd_cn import Value
 from micrograd_cn.autograd import topological_order
 from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
 from micrograd_cn.graph import BACKWARD_COLOR, FORWARD_COLOR, HIGHLIGHT
-from micrograd_cn.player import STEP_LIMIT, _json_for_script
+from micrograd_cn.player import STEP_LIMIT, _bounded, _json_for_script
 from micrograd_cn.trace import fresh_record
 from micrograd_cn.viz import StepThrough, export_html, step_frames
 
@@ -786,3 +786,133 @@ def test_a_node_used_twice_gets_its_gradient_along_both_edges():
         "n3op -> n3",
     ]
     assert "局部 b = 3" in lines["n0 -> n2op"] and "局部 1<" in lines["n0 -> n3op"]
+
+
+@needs_dot
+def test_the_player_data_names_every_node_step_edge_and_colour(tmp_path):
+    """kills player._Picture.player_data: every key renamed ("XXnameXX", "PARENTS", "EDGES",
+    "XXforwardXX" …), the backward edges taken from the labelled slots (``[1]``), and
+    StepThrough.html_fragment/export_html passing the data to the script.
+
+    (x + y) · z at x = -2, y = 5, z = -4: ∂f/∂x = ∂f/∂y = z = -4, ∂f/∂z = x + y = 3.
+    """
+    f = demo_graph()
+    page = export_html(f, tmp_path / "data.html").read_text(encoding="utf-8")
+    data = player_data_of(page)
+    tr = fresh_record(f)
+    back = {s.index: s for s in tr.backward}
+    expected_nodes = [
+        ("x", "-2.0000", "-4.0000", [], "x = -2"),
+        ("y", "5.0000", "-4.0000", [], "y = 5"),
+        ("q", "3.0000", "-4.0000", [0, 1], "q = x + y = (-2) + 5 = 3"),
+        ("z", "-4.0000", "3.0000", [], "z = -4"),
+        ("f", "-12.0000", "1.0000", [2, 3], "f = q × z = 3 × (-4) = -12"),
+    ]
+    assert data["nodes"] == [
+        {
+            "name": name,
+            "data": f"data {value}",
+            "grad": f"grad {grad}",
+            "parents": parents,
+            "formula": formula,
+            "sum": back[i].caption,
+            "terms": tr.term_lines(i),
+            "why": back[i].why,
+        }
+        for i, (name, value, grad, parents, formula) in enumerate(expected_nodes)
+    ]
+    assert [s["node"] for s in data["steps"]] == [0, 1, 2, 3, 4, 4, 3, 2, 1, 0]
+    assert [s["caption"] for s in data["steps"]] == tr.captions()
+    assert [s["why"] for s in data["steps"]] == tr.whys()
+    assert [s["edges"] for s in data["steps"]] == [
+        [["n0op", "n0"]],  # a leaf: no op node, nothing to light up
+        [["n1op", "n1"]],
+        [["n2op", "n2"], ["n0", "n2op"], ["n1", "n2op"]],  # q = x + y: both inputs in green
+        [["n3op", "n3"]],
+        [["n4op", "n4"], ["n2", "n4op"], ["n3", "n4op"]],
+        [],  # f's own gradient, 1: no edge brought it
+        [["n4op", "n4"], ["n3", "n4op"]],  # z's gradient came through f = q × z
+        [["n4op", "n4"], ["n2", "n4op"]],
+        [["n2op", "n2"], ["n1", "n2op"]],
+        [["n2op", "n2"], ["n0", "n2op"]],
+    ]
+    assert sorted(data["labels"]) == [
+        ["n0", "n2op", 0],
+        ["n1", "n2op", 1],
+        ["n2", "n4op", 2],
+        ["n3", "n4op", 3],
+    ]
+    assert (data["n"], data["forward"], data["backward"], data["highlight"]) == (
+        5,
+        FORWARD_COLOR,
+        BACKWARD_COLOR,
+        HIGHLIGHT,
+    )
+    assert set(data) == {"n", "nodes", "steps", "labels", "forward", "backward", "highlight"}
+
+
+def test_bounded_keeps_400_characters_and_cuts_401_to_399_and_an_ellipsis():
+    """kills player._bounded: ``len(text) <= limit`` -> ``<``, the slice ``text[: limit + 1]``
+    -> ``text[: limit - 1]``: a 400-character caption is shown whole."""
+    assert _bounded("长" * 400) == "长" * 400
+    assert _bounded("长" * 401) == "长" * 399 + "…"
+    assert _bounded("a\x00" * 300) == ("a\\x00" * 80)[:399] + "…"  # escapes count as shown
+
+
+def test_script_json_keeps_chinese_readable():
+    """kills player._json_for_script: ``ensure_ascii=False`` -> ``True`` (every Chinese
+    character would be six bytes of \\uXXXX in the page)."""
+    assert _json_for_script({"why": "乘法门 <b>"}) == '{"why": "乘法门 \\u003cb\\u003e"}'
+
+
+def test_without_graphviz_repr_html_is_the_error_and_every_step_in_order(monkeypatch, tmp_path):
+    """kills player.StepThrough._repr_html_: ``"".join`` -> ``"XXXX".join``."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    st = StepThrough(demo_graph())
+    page = st._repr_html_()
+    items = "".join(f"<li>{html.escape(c)}</li>" for c in st.captions)
+    assert re.fullmatch(r"<p>[^<]*apt-get install graphviz[^<]*</p><ol>(.*)</ol>", page, re.S)
+    assert page.endswith(f"</p><ol>{items}</ol>")
+
+
+def test_export_html_passes_max_nodes_on():
+    """kills player.export_html: ``max_nodes=max_nodes`` -> ``max_nodes=None``."""
+    message = (
+        r"^export_html: the graph has 5 nodes, more than the limit of 3; "
+        r"pass max_nodes=5 \(or more\) to raise the limit$"
+    )
+    with pytest.raises(ValueError, match=message):
+        export_html(demo_graph(), "never-written.html", max_nodes=3)
+
+
+@needs_dot
+def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
+    """kills player.StepThrough.html_fragment: the standalone flag (``"false"`` in a notebook,
+    ``"true"`` on a page, default), the id cut at 12 hex digits, the style's ``#PLAYER``/FONTS
+    placeholders; player._Picture.svg: the picture scaled to its natural width (pt · 4/3 px),
+    every edge label shown in the picture; export_html: the default title, the page's fonts.
+    """
+    from micrograd_cn.graph import FONTS
+
+    f = demo_graph()
+    fragment = StepThrough(f)._repr_html_()
+    uid = re.match(r'<div id="(mgp-[0-9a-f]+)" class="mgp" tabindex="0"><style>', fragment)[1]
+    assert len(uid) == len("mgp-") + 12
+    (style,) = re.findall(r"<style>(.*?)</style>", fragment, re.S)
+    assert style.startswith(f'#{uid} {{ font-family: "DejaVu Sans", Arial, {FONTS};')
+    assert "#PLAYER" not in style and style.count(f"#{uid} ") > 10
+    script = script_of(fragment)
+    assert script.startswith("// micrograd_cn step-through player: one SVG")  # player.js
+    assert "function microgradPlayer(root, D, standalone)" in script
+    start = rf'\nmicrogradPlayer\(microgradRoot\(document\.currentScript, "{uid}"\), '
+    assert re.search(start + r"\{.*\}, false\);$", script, re.S)
+    # the picture: every label shown, scaled down to the cell but never above its natural size
+    last = step_frames(f)[-1].pipe(format="svg", encoding="utf-8")
+    points = float(re.search(r'<svg width="([\d.]+)pt"', last)[1])
+    assert f'<svg width="100%" style="max-width:{points * 4 / 3:.0f}px"' in fragment
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", fragment)]
+    assert {"局部 z = -4", "送回 -4", "局部 q = 3", "局部 1"} <= set(texts)
+    page = export_html(f, tmp_path / "default.html").read_text(encoding="utf-8")
+    assert "<title>计算图逐步演示 · step-through</title>" in page
+    assert f'body {{ margin: 1.2em; font-family: "DejaVu Sans", Arial, {FONTS}; }}' in page
+    assert re.search(r"\), \{.*\}, true\);</script></div>", page, re.S)
