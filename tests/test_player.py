@@ -916,3 +916,17 @@ def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
     assert "<title>计算图逐步演示 · step-through</title>" in page
     assert f'body {{ margin: 1.2em; font-family: "DejaVu Sans", Arial, {FONTS}; }}' in page
     assert re.search(r"\), \{.*\}, true\);</script></div>", page, re.S)
+
+
+@needs_dot
+def test_the_page_is_read_and_written_as_utf8_whatever_the_locale(tmp_path, monkeypatch):
+    """kills player._asset and player.export_html: ``encoding="utf-8"`` -> ``encoding=None``
+    (the locale's encoding: cp936 on a Chinese Windows; simulated here with latin-1)."""
+    import io
+
+    real = io.text_encoding
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *a: real(encoding or "latin-1"))
+    path = export_html(demo_graph(), tmp_path / "utf8.html")
+    page = path.read_bytes().decode("utf-8")
+    assert "<title>计算图逐步演示 · step-through</title>" in page
+    assert "暂停 Pause" in script_of(page)  # the player's own script, read from player.js
