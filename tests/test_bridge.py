@@ -371,3 +371,98 @@ def test_from_torch_refuses_a_weight_of_the_wrong_shape(torch):
         r"shape \(3,\); a Linear\(2, 3\) needs \(3, 2\) and \(3,\)$",
     ):
         from_torch(linear)
+
+
+# ---------------------------------------------------------------- mutation audit: exact messages
+def test_without_torch_the_whole_message_names_the_extra(monkeypatch):
+    """kills bridge._import_torch: either half of the message changed ("XX…XX", upper case)."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ImportError) as error:
+        to_torch(MLP(2, [1], seed=0))
+    assert str(error.value) == (
+        "micrograd_cn.bridge needs PyTorch, which is optional: "
+        'pip install "micrograd_cn[torch]" (or install torch yourself)'
+    )
+    assert isinstance(error.value.__cause__, ImportError)
+
+
+def test_to_torch_refuses_a_layer_whose_neurons_differ():
+    """kills bridge._neurons_of: the refusal of a layer mixing activations (one torch module
+    follows each Linear), its message; checked before PyTorch is imported."""
+    layer = Layer(2, 3, activation="tanh", seed=0)
+    layer.neurons[1] = Neuron(2, activation="relu", seed=1)
+    with pytest.raises(ValueError) as error:
+        to_torch(layer)
+    assert str(error.value) == "to_torch: a layer mixes activations ['relu', 'tanh']"
+
+
+LINEAR_2_2 = "Linear(in_features=2, out_features=2, bias=True)"
+
+
+@pytest.mark.parametrize(
+    "modules, message",
+    [
+        (
+            lambda nn: [nn.Linear(2, 2), nn.LeakyReLU(0.2)],
+            "from_torch: module 1 (LeakyReLU(negative_slope=0.2)): "
+            "only negative_slope=0.01 is supported",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.ELU(alpha=0.5)],
+            "from_torch: module 1 (ELU(alpha=0.5)): only alpha=1.0 is supported",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.Softplus(beta=2.0)],
+            "from_torch: module 1 (Softplus(beta=2.0, threshold=20.0)): "
+            "only beta=1 with threshold >= 20 is supported",
+        ),
+        (lambda nn: [], "from_torch: the Sequential is empty"),
+        (lambda nn: [nn.Identity()], "from_torch: the Sequential has no Linear layer"),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.ReLU(), nn.Tanh()],
+            "from_torch: module 2 (Tanh()) must follow a Linear (one activation per Linear)",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.LazyLinear(1, bias=False)],
+            "from_torch: module 1 (LazyLinear(in_features=0, out_features=1, bias=False)) "
+            "has not been initialised yet: call it once on a batch first",
+        ),
+    ],
+    ids=["leaky-slope", "elu-alpha", "softplus-beta", "empty", "no-linear", "two-acts", "lazy"],
+)
+def test_from_torch_refusals_name_the_module_and_its_index_exactly(torch, modules, message):
+    """kills bridge._activation_name ``where = None`` and index None, bridge._read_sequential
+    and bridge._read_linear messages ("XX…XX", upper/lower case), ``is_lazy(weight) or
+    is_lazy(bias)`` -> ``and`` (a LazyLinear without bias is not initialised either)."""
+    with pytest.raises(ValueError) as error:
+        from_torch(torch.nn.Sequential(*modules(torch.nn)))
+    assert str(error.value) == message
+
+
+def test_from_torch_names_a_non_finite_weight_exactly(torch):
+    """kills bridge._read_linear: the message's last part ("XX(MLP.load_state_dict …)XX")."""
+    net = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        net.bias[1] = math.inf
+    with pytest.raises(ValueError) as error:
+        from_torch(net)
+    assert str(error.value) == (
+        f"from_torch: module 0 ({LINEAR_2_2}) has bias[1] = inf; only finite weights can be "
+        "carried over (MLP.load_state_dict refuses them too)"
+    )
+
+
+def test_from_torch_rebuilds_layers_without_the_global_generator(torch):
+    """kills bridge.from_torch: the rebuilt layer's ``seed=0`` -> ``seed=None`` (draws from the
+    global generator) and the model's ``init="uniform"`` (shown in its repr)."""
+    nn = torch.nn
+    net = torch_sequential(
+        torch, nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)
+    )
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    model = from_torch(net)  # tanh and relu hidden: layers rebuilt for their own activation
+    assert random.random() == expected
+    assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "relu", "linear"]
+    assert repr(model).endswith("# 25 parameters, init='uniform'")  # 9 + 12 + 4
