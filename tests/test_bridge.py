@@ -466,3 +466,22 @@ def test_from_torch_rebuilds_layers_without_the_global_generator(torch):
     assert random.random() == expected
     assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "relu", "linear"]
     assert repr(model).endswith("# 25 parameters, init='uniform'")  # 9 + 12 + 4
+
+
+def test_graph_to_torch_passes_each_rows_parameters_and_no_constant_when_none(torch):
+    """kills bridge._torch_node: an n-ary row without a constant (logsumexp) getting ``None``
+    or ``1.0`` instead of ``0.0``, and a row's parameters (× 2, ** 3) dropped from the call.
+
+    f = 2·log(e^a + e^b + e^c) + a³: ∂f/∂a = 2·e^a/S + 3a², ∂f/∂b = 2·e^b/S, ∂f/∂c = 2·e^c/S.
+    """
+    from micrograd_cn import functional as F
+    from micrograd_cn.bridge import graph_to_torch
+
+    a, b, c = Value(0.5), Value(-1.0), Value(2.0)
+    f = F.logsumexp([a, b, c]) * 2.0 + a**3
+    out, leaves = graph_to_torch(f)
+    out.backward()
+    s = math.exp(0.5) + math.exp(-1.0) + math.exp(2.0)
+    assert out.item() == pytest.approx(2 * math.log(s) + 0.125, rel=1e-15)
+    expected = [2 * math.exp(0.5) / s + 0.75, 2 * math.exp(-1.0) / s, 2 * math.exp(2.0) / s]
+    assert [leaves[v].grad.item() for v in (a, b, c)] == pytest.approx(expected, rel=1e-13)
