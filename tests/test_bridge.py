@@ -485,3 +485,17 @@ def test_graph_to_torch_passes_each_rows_parameters_and_no_constant_when_none(to
     assert out.item() == pytest.approx(2 * math.log(s) + 0.125, rel=1e-15)
     expected = [2 * math.exp(0.5) / s + 0.75, 2 * math.exp(-1.0) / s, 2 * math.exp(2.0) / s]
     assert [leaves[v].grad.item() for v in (a, b, c)] == pytest.approx(expected, rel=1e-13)
+
+
+def test_to_torch_copies_biases_in_float64(torch):
+    """kills bridge.to_torch: the bias tensor built without ``dtype=torch.float64`` (0.1 would
+    become float32's 0.100000001…); fresh neurons' biases are 0.0, exact in either."""
+    model = MLP(2, [3, 1], seed=0)
+    for j, neuron in enumerate(model.layers[0].neurons):
+        neuron.b.data = 0.1 * (j + 1)
+    net = to_torch(model)
+    assert net[0].bias.tolist() == [0.1, 0.2, 0.30000000000000004]  # 0.1·1, 0.1·2, 0.1·3
+    x = [0.5, -1.5]
+    assert net(torch.tensor([x], dtype=torch.float64)).item() == pytest.approx(
+        model(x).data, rel=0, abs=1e-15
+    )
