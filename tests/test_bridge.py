@@ -454,7 +454,7 @@ def test_from_torch_names_a_non_finite_weight_exactly(torch):
 
 def test_from_torch_rebuilds_layers_without_the_global_generator(torch):
     """kills bridge.from_torch: the rebuilt layer's ``seed=0`` -> ``seed=None`` (draws from the
-    global generator) and the model's ``init="uniform"`` (shown in its repr)."""
+    global generator), the model's and the rebuilt layer's ``init="uniform"`` dropped."""
     nn = torch.nn
     net = torch_sequential(
         torch, nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)
@@ -466,6 +466,7 @@ def test_from_torch_rebuilds_layers_without_the_global_generator(torch):
     assert random.random() == expected
     assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "relu", "linear"]
     assert repr(model).endswith("# 25 parameters, init='uniform'")  # 9 + 12 + 4
+    assert {n.init for layer in model.layers for n in layer.neurons} == {"uniform"}
 
 
 def test_graph_to_torch_passes_each_rows_parameters_and_no_constant_when_none(torch):
