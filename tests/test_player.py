@@ -890,7 +890,8 @@ def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
     """kills player.StepThrough.html_fragment: the standalone flag (``"false"`` in a notebook,
     ``"true"`` on a page, default), the id cut at 12 hex digits, the style's ``#PLAYER``/FONTS
     placeholders; player._Picture.svg: the picture scaled to its natural width (pt · 4/3 px),
-    every edge label shown in the picture; export_html: the default title, the page's fonts.
+    every edge label shown in the picture, Graphviz's ids removed (not replaced by text that
+    breaks the markup); export_html: the default title, the page's fonts.
     """
     from micrograd_cn.graph import FONTS
 
@@ -910,7 +911,10 @@ def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
     last = step_frames(f)[-1].pipe(format="svg", encoding="utf-8")
     points = float(re.search(r'<svg width="([\d.]+)pt"', last)[1])
     assert f'<svg width="100%" style="max-width:{points * 4 / 3:.0f}px"' in fragment
-    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", fragment)]
+    picture = ET.fromstring(re.search(r"<svg.*</svg>", fragment, re.S)[0])  # well-formed
+    nodes = [g.find("title").text for g in picture.iter("g") if g.get("class") == "node"]
+    assert sorted(nodes) == ["n0", "n1", "n2", "n2op", "n3", "n4", "n4op"]
+    texts = ["".join(t.itertext()) for t in picture.iter("text")]
     assert {"局部 z = -4", "送回 -4", "局部 q = 3", "局部 1"} <= set(texts)
     page = export_html(f, tmp_path / "default.html").read_text(encoding="utf-8")
     assert "<title>计算图逐步演示 · step-through</title>" in page
