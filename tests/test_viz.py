@@ -434,3 +434,12 @@ def test_collapse_inputs_folds_only_leaves_that_feed_nothing_else():
     assert not re.search(r"^\s*more -> ", source, re.M)  # folded, not "nodes not shown"
     exact = draw_dot(F.sum([a, b, c]), collapse_inputs=3).source
     assert re.findall(r"<b>(\w+)</b>", exact) == ["a", "b", "c"] and "个输入" not in exact
+
+
+@pytest.mark.parametrize("bad", [0, -2, True, 1.5])
+def test_collapse_inputs_must_be_a_positive_int(bad):
+    """kills viz.draw_dot: ``check_positive("collapse_inputs", collapse_inputs)`` with the
+    name or the value changed (None, "XXcollapse_inputsXX", upper case)."""
+    with pytest.raises(ValueError) as error:
+        draw_dot(demo_graph(), collapse_inputs=bad)
+    assert str(error.value) == f"collapse_inputs must be a positive int or None, got {bad!r}"
