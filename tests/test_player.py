@@ -908,8 +908,7 @@ def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
     start = rf'\nmicrogradPlayer\(microgradRoot\(document\.currentScript, "{uid}"\), '
     assert re.search(start + r"\{.*\}, false\);$", script, re.S)
     # the picture: every label shown, scaled down to the cell but never above its natural size
-    last = step_frames(f)[-1].pipe(format="svg", encoding="utf-8")
-    points = float(re.search(r'<svg width="([\d.]+)pt"', last)[1])
+    points = float(re.search(r'viewBox="0\.00 0\.00 ([\d.]+) ', fragment)[1])  # at scale 1
     assert f'<svg width="100%" style="max-width:{points * 4 / 3:.0f}px"' in fragment
     picture = ET.fromstring(re.search(r"<svg.*</svg>", fragment, re.S)[0])  # well-formed
     nodes = [g.find("title").text for g in picture.iter("g") if g.get("class") == "node"]
