@@ -875,14 +875,15 @@ def test_without_graphviz_repr_html_is_the_error_and_every_step_in_order(monkeyp
     assert page.endswith(f"</p><ol>{items}</ol>")
 
 
-def test_export_html_passes_max_nodes_on():
+def test_export_html_passes_max_nodes_on(tmp_path):
     """kills player.export_html: ``max_nodes=max_nodes`` -> ``max_nodes=None``."""
     message = (
         r"^export_html: the graph has 5 nodes, more than the limit of 3; "
         r"pass max_nodes=5 \(or more\) to raise the limit$"
     )
     with pytest.raises(ValueError, match=message):
-        export_html(demo_graph(), "never-written.html", max_nodes=3)
+        export_html(demo_graph(), tmp_path / "refused.html", max_nodes=3)
+    assert not (tmp_path / "refused.html").exists()
 
 
 @needs_dot
