@@ -371,3 +371,132 @@ def test_from_torch_refuses_a_weight_of_the_wrong_shape(torch):
         r"shape \(3,\); a Linear\(2, 3\) needs \(3, 2\) and \(3,\)$",
     ):
         from_torch(linear)
+
+
+# ---------------------------------------------------------------- mutation audit: exact messages
+def test_without_torch_the_whole_message_names_the_extra(monkeypatch):
+    """kills bridge._import_torch: either half of the message changed ("XX…XX", upper case)."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ImportError) as error:
+        to_torch(MLP(2, [1], seed=0))
+    assert str(error.value) == (
+        "micrograd_cn.bridge needs PyTorch, which is optional: "
+        'pip install "micrograd_cn[torch]" (or install torch yourself)'
+    )
+    assert isinstance(error.value.__cause__, ImportError)
+
+
+def test_to_torch_refuses_a_layer_whose_neurons_differ():
+    """kills bridge._neurons_of: the refusal of a layer mixing activations (one torch module
+    follows each Linear), its message; checked before PyTorch is imported."""
+    layer = Layer(2, 3, activation="tanh", seed=0)
+    layer.neurons[1] = Neuron(2, activation="relu", seed=1)
+    with pytest.raises(ValueError) as error:
+        to_torch(layer)
+    assert str(error.value) == "to_torch: a layer mixes activations ['relu', 'tanh']"
+
+
+LINEAR_2_2 = "Linear(in_features=2, out_features=2, bias=True)"
+
+
+@pytest.mark.parametrize(
+    "modules, message",
+    [
+        (
+            lambda nn: [nn.Linear(2, 2), nn.LeakyReLU(0.2)],
+            "from_torch: module 1 (LeakyReLU(negative_slope=0.2)): "
+            "only negative_slope=0.01 is supported",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.ELU(alpha=0.5)],
+            "from_torch: module 1 (ELU(alpha=0.5)): only alpha=1.0 is supported",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.Softplus(beta=2.0)],
+            "from_torch: module 1 (Softplus(beta=2.0, threshold=20.0)): "
+            "only beta=1 with threshold >= 20 is supported",
+        ),
+        (lambda nn: [], "from_torch: the Sequential is empty"),
+        (lambda nn: [nn.Identity()], "from_torch: the Sequential has no Linear layer"),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.ReLU(), nn.Tanh()],
+            "from_torch: module 2 (Tanh()) must follow a Linear (one activation per Linear)",
+        ),
+        (
+            lambda nn: [nn.Linear(2, 2), nn.LazyLinear(1, bias=False)],
+            "from_torch: module 1 (LazyLinear(in_features=0, out_features=1, bias=False)) "
+            "has not been initialised yet: call it once on a batch first",
+        ),
+    ],
+    ids=["leaky-slope", "elu-alpha", "softplus-beta", "empty", "no-linear", "two-acts", "lazy"],
+)
+def test_from_torch_refusals_name_the_module_and_its_index_exactly(torch, modules, message):
+    """kills bridge._activation_name ``where = None`` and index None, bridge._read_sequential
+    and bridge._read_linear messages ("XX…XX", upper/lower case), ``is_lazy(weight) or
+    is_lazy(bias)`` -> ``and`` (a LazyLinear without bias is not initialised either)."""
+    with pytest.raises(ValueError) as error:
+        from_torch(torch.nn.Sequential(*modules(torch.nn)))
+    assert str(error.value) == message
+
+
+def test_from_torch_names_a_non_finite_weight_exactly(torch):
+    """kills bridge._read_linear: the message's last part ("XX(MLP.load_state_dict …)XX")."""
+    net = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        net.bias[1] = math.inf
+    with pytest.raises(ValueError) as error:
+        from_torch(net)
+    assert str(error.value) == (
+        f"from_torch: module 0 ({LINEAR_2_2}) has bias[1] = inf; only finite weights can be "
+        "carried over (MLP.load_state_dict refuses them too)"
+    )
+
+
+def test_from_torch_rebuilds_layers_without_the_global_generator(torch):
+    """kills bridge.from_torch: the rebuilt layer's ``seed=0`` -> ``seed=None`` (draws from the
+    global generator), the model's and the rebuilt layer's ``init="uniform"`` dropped."""
+    nn = torch.nn
+    net = torch_sequential(
+        torch, nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)
+    )
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    model = from_torch(net)  # tanh and relu hidden: layers rebuilt for their own activation
+    assert random.random() == expected
+    assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "relu", "linear"]
+    assert repr(model).endswith("# 25 parameters, init='uniform'")  # 9 + 12 + 4
+    assert {n.init for layer in model.layers for n in layer.neurons} == {"uniform"}
+
+
+def test_graph_to_torch_passes_each_rows_parameters_and_no_constant_when_none(torch):
+    """kills bridge._torch_node: an n-ary row without a constant (logsumexp) getting ``None``
+    or ``1.0`` instead of ``0.0``, and a row's parameters (× 2, ** 3) dropped from the call.
+
+    f = 2·log(e^a + e^b + e^c) + a³: ∂f/∂a = 2·e^a/S + 3a², ∂f/∂b = 2·e^b/S, ∂f/∂c = 2·e^c/S.
+    """
+    from micrograd_cn import functional as F
+    from micrograd_cn.bridge import graph_to_torch
+
+    a, b, c = Value(0.5), Value(-1.0), Value(2.0)
+    f = F.logsumexp([a, b, c]) * 2.0 + a**3
+    out, leaves = graph_to_torch(f)
+    out.backward()
+    s = math.exp(0.5) + math.exp(-1.0) + math.exp(2.0)
+    assert out.item() == pytest.approx(2 * math.log(s) + 0.125, rel=1e-15)
+    expected = [2 * math.exp(0.5) / s + 0.75, 2 * math.exp(-1.0) / s, 2 * math.exp(2.0) / s]
+    assert [leaves[v].grad.item() for v in (a, b, c)] == pytest.approx(expected, rel=1e-13)
+
+
+def test_to_torch_copies_biases_in_float64(torch):
+    """kills bridge.to_torch: the bias tensor built without ``dtype=torch.float64`` (0.1 would
+    become float32's 0.100000001…); fresh neurons' biases are 0.0, exact in either."""
+    model = MLP(2, [3, 1], seed=0)
+    for j, neuron in enumerate(model.layers[0].neurons):
+        neuron.b.data = 0.1 * (j + 1)
+    net = to_torch(model)
+    assert net[0].bias.tolist() == [0.1, 0.2, 0.30000000000000004]  # 0.1·1, 0.1·2, 0.1·3
+    x = [0.5, -1.5]
+    assert net(torch.tensor([x], dtype=torch.float64)).item() == pytest.approx(
+        model(x).data, rel=0, abs=1e-15
+    )

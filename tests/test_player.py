@@ -13,7 +13,7 @@ from micrograd_cn import Value
 from micrograd_cn.autograd import topological_order
 from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
 from micrograd_cn.graph import BACKWARD_COLOR, FORWARD_COLOR, HIGHLIGHT
-from micrograd_cn.player import STEP_LIMIT, _json_for_script
+from micrograd_cn.player import STEP_LIMIT, _bounded, _json_for_script
 from micrograd_cn.trace import fresh_record
 from micrograd_cn.viz import StepThrough, export_html, step_frames
 
@@ -680,3 +680,257 @@ def test_an_edge_formula_over_24_characters_is_dropped_for_its_number(length, ke
     (edge,) = [line for line in source.splitlines() if line.strip().startswith("n0 -> n2op")]
     shown = f"局部 {'b' * length} = 3" if kept else "局部 3<"
     assert shown in edge and "送回 3<" in edge
+
+
+# ---------------------------------------------------------------- mutation audit (in-process)
+
+
+def slot(width: int, top: str = "", bottom: str = "") -> str:
+    """The HTML-like label of an edge: two fixed cells, the same size whether filled or not."""
+    cells = "".join(
+        f'<tr><td fixedsize="true" width="{width}" height="12">{line}</td></tr>'
+        for line in (top, bottom)
+    )
+    return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{cells}</table>'
+
+
+def edge_lines(source: str) -> dict:
+    """{"tail -> head": the whole attribute text} for every edge line of a DOT source."""
+    found = {}
+    for m in re.finditer(r"^\s*(\w+ -> \w+)(?: \[(.*)\])?$", source, re.M):
+        found[m.group(1)] = m.group(2) or ""
+    return found
+
+
+def test_edge_label_slots_have_a_fixed_size_and_show_the_local_derivative_in_use():
+    """kills player._Picture.__init__ (edge widths at 11 pt), edge_slot ("XXXX" in an empty
+    slot, "XXXX".join), state ("XXfontcolorXX", "FONTSIZE", penwidth dropped or "XX2.4XX",
+    size_note=None), _Picture.__init__ size_note=None.
+
+    Widths are the labels' estimate at 11 pt, 11·(1.02·wide + 0.58·narrow) + 4:
+    "局部 z = -4" (2 wide, 7 narrow) 71.1 -> 71; "局部 q = 3" 64.7 -> 65; "送回 -4" 45.6 -> 46.
+    """
+    frames = step_frames(demo_graph())
+    red = f'color="{BACKWARD_COLOR}"'
+    label_font = f'fontcolor="{BACKWARD_COLOR}" fontsize=11'
+    # step 8: q's gradient arrives from f = q × z (local z = -4, sends -4)
+    assert edge_lines(frames[7].source) == {
+        "n2op -> n2": "",
+        "n0 -> n2op": f"label=<{slot(46)}> {label_font}",
+        "n1 -> n2op": f"label=<{slot(46)}> {label_font}",
+        "n4op -> n4": f"{red} penwidth=2.4",
+        "n2 -> n4op": f"label=<{slot(71, '局部 z = -4', '送回 -4')}> {red} {label_font} "
+        "penwidth=2.4",
+        "n3 -> n4op": f"label=<{slot(65)}> {label_font}",
+    }
+    green = f'color="{FORWARD_COLOR}" penwidth=2.4'
+    forward = edge_lines(frames[2].source)  # step 3: q = x + y is computed
+    assert forward["n2op -> n2"] == green
+    assert forward["n0 -> n2op"] == (
+        f'label=<{slot(46)}> color="{FORWARD_COLOR}" {label_font} penwidth=2.4'
+    )
+    assert forward["n2 -> n4op"] == f"label=<{slot(71)}> {label_font}"
+    # what a Graphviz timeout names: 5 boxes + 2 ops, 6 edges
+    assert {frame.size_note for frame in frames} == {"7 nodes, 6 edges"}
+
+
+def box_widths(source: str) -> dict:
+    """{node id: the fixed width of its box's cells} from a DOT source."""
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'^\s*(n\d+) \[label=<<table.*?width="(\d+)"', source, re.M)
+    }
+
+
+def test_boxes_are_as_wide_as_their_widest_text_and_at_least_80_points():
+    """kills player._Picture.__init__ widths: the 80-point floor (81.0 or dropped), the name at
+    12.5 pt (13.5 or dropped), the data or the grad text dropped.
+
+    Text estimate 12·0.58·len + 4 (names 12.5·0.58·len + 4): "data -12.0000" 94.5 -> 94,
+    "data -2.0000" 87.5 -> 88, "grad 1.0000" 80.6 -> 81, "data inf"/"grad nan" 59.7 (floor 80),
+    the 15-letter name "long_label_name" 112.75 -> 113.
+    """
+    assert box_widths(step_frames(demo_graph())[0].source) == {
+        "n0": "88",
+        "n1": "88",  # data 5.0000 is 80.6, grad -4.0000 is 88
+        "n2": "88",
+        "n3": "88",
+        "n4": "94",
+    }
+    x, y = Value(math.inf, label="x"), Value(math.nan, label="long_label_name")
+    f = x * y
+    f.label = "f"
+    # x: data inf, grad nan; y: data nan, grad inf; f: data nan, grad 1.0000
+    assert box_widths(step_frames(f)[-1].source) == {"n0": "80", "n1": "113", "n2": "81"}
+
+
+def test_a_node_used_twice_gets_its_gradient_along_both_edges():
+    """kills player._Picture._incoming: ``red += …`` -> ``red = …`` (only the last use in red).
+
+    g = a·b + a: a's gradient arrives from the product (local b = 3) and the sum (local 1)."""
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    g = a * b + a
+    g.label = "g"
+    frames = step_frames(g)
+    assert len(frames) == 8
+    lines = edge_lines(frames[-1].source)  # the last step: a, the first input
+    red = [
+        edge
+        for edge, attrs in lines.items()
+        if re.search(rf'(^| )color="{BACKWARD_COLOR}"', attrs) and attrs.endswith("penwidth=2.4")
+    ]
+    assert sorted(red) == [
+        "n0 -> n2op",
+        "n0 -> n3op",
+        "n2op -> n2",
+        "n3op -> n3",
+    ]
+    assert "局部 b = 3" in lines["n0 -> n2op"] and "局部 1<" in lines["n0 -> n3op"]
+
+
+@needs_dot
+def test_the_player_data_names_every_node_step_edge_and_colour(tmp_path):
+    """kills player._Picture.player_data: every key renamed ("XXnameXX", "PARENTS", "EDGES",
+    "XXforwardXX" …), the backward edges taken from the labelled slots (``[1]``), and
+    StepThrough.html_fragment/export_html passing the data to the script.
+
+    (x + y) · z at x = -2, y = 5, z = -4: ∂f/∂x = ∂f/∂y = z = -4, ∂f/∂z = x + y = 3.
+    """
+    f = demo_graph()
+    page = export_html(f, tmp_path / "data.html").read_text(encoding="utf-8")
+    data = player_data_of(page)
+    tr = fresh_record(f)
+    back = {s.index: s for s in tr.backward}
+    expected_nodes = [
+        ("x", "-2.0000", "-4.0000", [], "x = -2"),
+        ("y", "5.0000", "-4.0000", [], "y = 5"),
+        ("q", "3.0000", "-4.0000", [0, 1], "q = x + y = (-2) + 5 = 3"),
+        ("z", "-4.0000", "3.0000", [], "z = -4"),
+        ("f", "-12.0000", "1.0000", [2, 3], "f = q × z = 3 × (-4) = -12"),
+    ]
+    assert data["nodes"] == [
+        {
+            "name": name,
+            "data": f"data {value}",
+            "grad": f"grad {grad}",
+            "parents": parents,
+            "formula": formula,
+            "sum": back[i].caption,
+            "terms": tr.term_lines(i),
+            "why": back[i].why,
+        }
+        for i, (name, value, grad, parents, formula) in enumerate(expected_nodes)
+    ]
+    assert [s["node"] for s in data["steps"]] == [0, 1, 2, 3, 4, 4, 3, 2, 1, 0]
+    assert [s["caption"] for s in data["steps"]] == tr.captions()
+    assert [s["why"] for s in data["steps"]] == tr.whys()
+    assert [s["edges"] for s in data["steps"]] == [
+        [["n0op", "n0"]],  # a leaf: no op node, nothing to light up
+        [["n1op", "n1"]],
+        [["n2op", "n2"], ["n0", "n2op"], ["n1", "n2op"]],  # q = x + y: both inputs in green
+        [["n3op", "n3"]],
+        [["n4op", "n4"], ["n2", "n4op"], ["n3", "n4op"]],
+        [],  # f's own gradient, 1: no edge brought it
+        [["n4op", "n4"], ["n3", "n4op"]],  # z's gradient came through f = q × z
+        [["n4op", "n4"], ["n2", "n4op"]],
+        [["n2op", "n2"], ["n1", "n2op"]],
+        [["n2op", "n2"], ["n0", "n2op"]],
+    ]
+    assert sorted(data["labels"]) == [
+        ["n0", "n2op", 0],
+        ["n1", "n2op", 1],
+        ["n2", "n4op", 2],
+        ["n3", "n4op", 3],
+    ]
+    assert (data["n"], data["forward"], data["backward"], data["highlight"]) == (
+        5,
+        FORWARD_COLOR,
+        BACKWARD_COLOR,
+        HIGHLIGHT,
+    )
+    assert set(data) == {"n", "nodes", "steps", "labels", "forward", "backward", "highlight"}
+
+
+def test_bounded_keeps_400_characters_and_cuts_401_to_399_and_an_ellipsis():
+    """kills player._bounded: ``len(text) <= limit`` -> ``<``, the slice ``text[: limit + 1]``
+    -> ``text[: limit - 1]``: a 400-character caption is shown whole."""
+    assert _bounded("长" * 400) == "长" * 400
+    assert _bounded("长" * 401) == "长" * 399 + "…"
+    assert _bounded("a\x00" * 300) == ("a\\x00" * 80)[:399] + "…"  # escapes count as shown
+
+
+def test_script_json_keeps_chinese_readable():
+    """kills player._json_for_script: ``ensure_ascii=False`` -> ``True`` (every Chinese
+    character would be six bytes of \\uXXXX in the page)."""
+    assert _json_for_script({"why": "乘法门 <b>"}) == '{"why": "乘法门 \\u003cb\\u003e"}'
+
+
+def test_without_graphviz_repr_html_is_the_error_and_every_step_in_order(monkeypatch, tmp_path):
+    """kills player.StepThrough._repr_html_: ``"".join`` -> ``"XXXX".join``."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    st = StepThrough(demo_graph())
+    page = st._repr_html_()
+    items = "".join(f"<li>{html.escape(c)}</li>" for c in st.captions)
+    assert re.fullmatch(r"<p>[^<]*apt-get install graphviz[^<]*</p><ol>(.*)</ol>", page, re.S)
+    assert page.endswith(f"</p><ol>{items}</ol>")
+
+
+def test_export_html_passes_max_nodes_on(tmp_path):
+    """kills player.export_html: ``max_nodes=max_nodes`` -> ``max_nodes=None``."""
+    message = (
+        r"^export_html: the graph has 5 nodes, more than the limit of 3; "
+        r"pass max_nodes=5 \(or more\) to raise the limit$"
+    )
+    with pytest.raises(ValueError, match=message):
+        export_html(demo_graph(), tmp_path / "refused.html", max_nodes=3)
+    assert not (tmp_path / "refused.html").exists()
+
+
+@needs_dot
+def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
+    """kills player.StepThrough.html_fragment: the standalone flag (``"false"`` in a notebook,
+    ``"true"`` on a page, default), the id cut at 12 hex digits, the style's ``#PLAYER``/FONTS
+    placeholders; player._Picture.svg: the picture scaled to its natural width (pt · 4/3 px),
+    every edge label shown in the picture, Graphviz's ids removed (not replaced by text that
+    breaks the markup); export_html: the default title, the page's fonts.
+    """
+    from micrograd_cn.graph import FONTS
+
+    f = demo_graph()
+    fragment = StepThrough(f)._repr_html_()
+    uid = re.match(r'<div id="(mgp-[0-9a-f]+)" class="mgp" tabindex="0"><style>', fragment)[1]
+    assert len(uid) == len("mgp-") + 12
+    (style,) = re.findall(r"<style>(.*?)</style>", fragment, re.S)
+    assert style.startswith(f'#{uid} {{ font-family: "DejaVu Sans", Arial, {FONTS};')
+    assert "#PLAYER" not in style and style.count(f"#{uid} ") > 10
+    script = script_of(fragment)
+    assert script.startswith("// micrograd_cn step-through player: one SVG")  # player.js
+    assert "function microgradPlayer(root, D, standalone)" in script
+    start = rf'\nmicrogradPlayer\(microgradRoot\(document\.currentScript, "{uid}"\), '
+    assert re.search(start + r"\{.*\}, false\);$", script, re.S)
+    # the picture: every label shown, scaled down to the cell but never above its natural size
+    points = float(re.search(r'viewBox="0\.00 0\.00 ([\d.]+) ', fragment)[1])  # at scale 1
+    assert f'<svg width="100%" style="max-width:{points * 4 / 3:.0f}px"' in fragment
+    picture = ET.fromstring(re.search(r"<svg.*</svg>", fragment, re.S)[0])  # well-formed
+    nodes = [g.find("title").text for g in picture.iter("g") if g.get("class") == "node"]
+    assert sorted(nodes) == ["n0", "n1", "n2", "n2op", "n3", "n4", "n4op"]
+    texts = ["".join(t.itertext()) for t in picture.iter("text")]
+    assert {"局部 z = -4", "送回 -4", "局部 q = 3", "局部 1"} <= set(texts)
+    page = export_html(f, tmp_path / "default.html").read_text(encoding="utf-8")
+    assert "<title>计算图逐步演示 · step-through</title>" in page
+    assert f'body {{ margin: 1.2em; font-family: "DejaVu Sans", Arial, {FONTS}; }}' in page
+    assert re.search(r"\), \{.*\}, true\);</script></div>", page, re.S)
+
+
+@needs_dot
+def test_the_page_is_read_and_written_as_utf8_whatever_the_locale(tmp_path, monkeypatch):
+    """kills player._asset and player.export_html: ``encoding="utf-8"`` -> ``encoding=None``
+    (the locale's encoding: cp936 on a Chinese Windows; simulated here with latin-1)."""
+    import io
+
+    real = io.text_encoding
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *a: real(encoding or "latin-1"))
+    path = export_html(demo_graph(), tmp_path / "utf8.html")
+    page = path.read_bytes().decode("utf-8")
+    assert "<title>计算图逐步演示 · step-through</title>" in page
+    assert "暂停 Pause" in script_of(page)  # the player's own script, read from player.js

@@ -1,6 +1,7 @@
 """viz: DOT text, rendering through Graphviz with a time limit, size and shape guards, labels."""
 
 import html
+import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -385,3 +386,60 @@ def test_draw_dot_names_the_attribute_an_object_lacks(lecture_value, missing):
     a_leaf = lecture_value(1.0)
     del a_leaf._backward  # drawing does not step: no _backward needed
     assert "data 1.0000" in draw_dot(a_leaf).source
+
+
+# ---------------------------------------------------------------- mutation audit (in-process)
+
+
+def box_widths(source: str) -> dict:
+    """{node id: the fixed width of its box's cells} from a DOT source."""
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'^\s*(n\d+) \[label=<<table.*?width="(\d+)"', source, re.M)
+    }
+
+
+def test_boxes_are_as_wide_as_their_widest_text_and_at_least_80_points():
+    """kills viz.draw_dot widths: the 80-point floor (81.0 or dropped), the name at 12.5 pt
+    (13.5 or dropped), the data/grad texts dropped; and ``size_note=note`` dropped.
+
+    Text estimate 12·0.58·len + 4 (names 12.5·0.58·len + 4): "data -12.0000" 94.5 -> 94,
+    "data -2.0000" 87.5 -> 88, "grad 1.0000" 80.6 -> 81, "data inf"/"grad nan" 59.7 (floor 80),
+    the 15-letter name "long_label_name" 112.75 -> 113.
+    """
+    f = demo_graph()
+    f.backward()
+    dot = draw_dot(f)
+    assert box_widths(dot.source) == {"n0": "88", "n1": "88", "n2": "88", "n3": "88", "n4": "94"}
+    assert dot.size_note == "7 nodes, 6 edges"  # what a Graphviz timeout names: 5 boxes + 2 ops
+    x, y = Value(math.inf, label="x"), Value(math.nan, label="long_label_name")
+    f = x * y
+    f.backward()  # x: data inf, grad nan; y: data nan, grad inf; f: data nan, grad 1.0000
+    assert box_widths(draw_dot(f).source) == {"n0": "80", "n1": "113", "n2": "81"}
+
+
+def test_collapse_inputs_folds_only_leaves_that_feed_nothing_else():
+    """kills viz._visible: ``not parents[j] and consumers[j] == 1`` -> ``or``, ``consumers[j]
+    += 1`` -> ``= 1``, ``len(own) > collapse_inputs`` -> ``>=`` (a "+0 inputs" note); viz.draw_dot:
+    ``collapsed=collapsed`` dropped (folded inputs counted as nodes not shown)."""
+    a, b, c, d = (Value(float(i), label=name) for i, name in enumerate("abcd", start=1))
+    product = a * 2.0  # not a leaf: never folded
+    product.label = "p"
+    s = F.sum([product, b, c, d])
+    out = s * b  # b feeds two ops: never folded either
+    out.label = "out"
+    source = draw_dot(out, collapse_inputs=1).source
+    assert re.findall(r"<b>(\w+)</b>", source) == ["a", "p", "b", "c", "out"]
+    assert "… +1 个输入 (inputs)" in source  # only d is folded: c is the one input kept
+    assert not re.search(r"^\s*more -> ", source, re.M)  # folded, not "nodes not shown"
+    exact = draw_dot(F.sum([a, b, c]), collapse_inputs=3).source
+    assert re.findall(r"<b>(\w+)</b>", exact) == ["a", "b", "c"] and "个输入" not in exact
+
+
+@pytest.mark.parametrize("bad", [0, -2, True, 1.5])
+def test_collapse_inputs_must_be_a_positive_int(bad):
+    """kills viz.draw_dot: ``check_positive("collapse_inputs", collapse_inputs)`` with the
+    name or the value changed (None, "XXcollapse_inputsXX", upper case)."""
+    with pytest.raises(ValueError) as error:
+        draw_dot(demo_graph(), collapse_inputs=bad)
+    assert str(error.value) == f"collapse_inputs must be a positive int or None, got {bad!r}"
