@@ -16,7 +16,7 @@ from micrograd_cn.engine import Value
 from micrograd_cn.formula import evaluate
 from micrograd_cn.gradcheck import numerical_grad
 from micrograd_cn.ops import OPS
-from micrograd_cn.testing import Expression, expressions, guard, op_cases, variable_values
+from micrograd_cn.testing import Expression, OpCase, expressions, guard, op_cases, variable_values
 
 NAMES = ("x", "y", "z")
 x, y, z = (Expression.variable(n) for n in NAMES)
@@ -381,3 +381,20 @@ def test_expressions_generate_sin_and_cos(name):
     env = {"a": 0.3}
     value = node.args[0].evaluate_float(env)
     assert node.evaluate_float(env) == getattr(math, name)(value)
+
+
+# ---------------------------------------------------------------- mutation audit (testing)
+@settings(max_examples=30, database=None)
+@given(variable_values())
+def test_variable_values_by_default_draw_x_y_z_from_minus_3_to_3(env):
+    """kills testing.x_variable_values__mutmut_1: default ``max_value=3.0`` -> ``4.0``."""
+    assert sorted(env) == ["x", "y", "z"]
+    assert all(-3.0 <= v <= 3.0 for v in env.values())
+
+
+def test_an_op_case_shows_its_form_and_every_input_and_parameter():
+    """kills testing.xǁOpCaseǁ__repr____mutmut_1..4: ``shown`` None, ``join(None)``,
+    ``"XX, XX"`` separator, ``point & params``.  Inputs in the row's order, then parameters."""
+    assert repr(OpCase(OPS["mul_const"], {"x": 1.5}, {"k": 2.0})) == "OpCase('x * k', x=1.5, k=2.0)"
+    case = OpCase(OPS["sub"], {"y": -0.5, "x": 0.25}, {})
+    assert repr(case) == "OpCase('x - y', x=0.25, y=-0.5)"
