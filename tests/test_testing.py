@@ -398,3 +398,26 @@ def test_an_op_case_shows_its_form_and_every_input_and_parameter():
     assert repr(OpCase(OPS["mul_const"], {"x": 1.5}, {"k": 2.0})) == "OpCase('x * k', x=1.5, k=2.0)"
     case = OpCase(OPS["sub"], {"y": -0.5, "x": 0.25}, {})
     assert repr(case) == "OpCase('x - y', x=0.25, y=-0.5)"
+
+
+def test_an_op_case_builds_its_row_from_the_inputs_it_names():
+    """kills testing.xǁOpCaseǁbuild__mutmut_10, _13, _14 (dot's fixed factors 1.5 and -0.5
+    changed), _26 (softmax's element 1 instead of 0), testing.x__names__mutmut_14.._19 (the
+    n-ary names x1 x2 x3 changed).  dot is ``dot([w1, w2, 1.5], [x1, -0.5, x2], b)``."""
+    point = {"w1": 0.5, "w2": -2.0, "x1": 3.0, "x2": 0.25, "b": 1.0}
+    case = OpCase(OPS["dot"], point, {})
+    assert case.names == ["w1", "w2", "x1", "x2", "b"]
+    values = {n: Value(v) for n, v in point.items()}
+    out = case.build(values)
+    assert out.data == 0.5 * 3.0 + (-2.0) * (-0.5) + 1.5 * 0.25 + 1.0 == 3.875
+    out.backward()
+    grads = {n: v.grad for n, v in values.items()}
+    assert grads == {"w1": 3.0, "w2": -0.5, "x1": 0.5, "x2": 1.5, "b": 1.0}
+
+    shares = OpCase(OPS["softmax"], {"x1": 0.0, "x2": math.log(2.0), "x3": math.log(5.0)}, {})
+    assert shares.names == ["x1", "x2", "x3"]
+    first = shares.build({n: Value(v) for n, v in shares.point.items()})
+    assert first.data == pytest.approx(1.0 / (1.0 + 2.0 + 5.0), rel=1e-12)  # element 0
+    total = OpCase(OPS["sum"], {"x3": 4.0, "x1": 1.0, "x2": 2.0}, {})
+    assert list(total.point) == ["x1", "x2", "x3"]
+    assert total.build({n: Value(v) for n, v in total.point.items()}).data == 7.0
