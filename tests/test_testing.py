@@ -421,3 +421,11 @@ def test_an_op_case_builds_its_row_from_the_inputs_it_names():
     total = OpCase(OPS["sum"], {"x3": 4.0, "x1": 1.0, "x2": 2.0}, {})
     assert list(total.point) == ["x1", "x2", "x3"]
     assert total.build({n: Value(v) for n, v in total.point.items()}).data == 7.0
+
+
+def test_op_cases_come_as_close_to_a_kink_as_the_margin_allows():
+    """kills testing.x_op_cases__mutmut_2: default ``kink_margin=1e-3`` -> ``1.001`` (relu
+    would then never be drawn in (-1, 1), where most of its interesting points are)."""
+    quick = settings(database=None, max_examples=100)
+    near = find(op_cases(OPS["relu"]), lambda c: abs(c.point["x"]) < 0.1, settings=quick)
+    assert 1e-3 < abs(near.point["x"]) < 0.1
