@@ -221,6 +221,23 @@ def test_dot_with_values_numbers_and_subclasses_gives_one_answer():
     assert out._prev == (ws[0], xs[0], xs[1], ws[2], ws[3], out._prev[-1])  # w, x interleaved
 
 
+def test_sum_and_mean_send_gradients_to_value_subclasses():
+    """kills functional.x__split__mutmut_3: ``type(v) is Value or isinstance(v, Value)`` ->
+    ``and`` (a Value subclass became a folded constant: no parent, no gradient)."""
+
+    class Tagged(Value):
+        __slots__ = ()
+
+    a, b = Tagged(2.0), Value(3.0)
+    total = F.sum([a, b, 1.0])
+    total.backward()
+    assert (total.data, total._prev, a.grad, b.grad) == (6.0, (a, b), 1.0, 1.0)
+    a.grad = 0.0
+    average = F.mean([a, 4.0])
+    average.backward()
+    assert (average.data, a.grad) == (3.0, 0.5)
+
+
 @pytest.mark.parametrize(
     "container", [list, tuple, iter, lambda vs: (v for v in vs), lambda vs: reversed(vs[::-1])]
 )
