@@ -221,6 +221,22 @@ def test_dot_with_values_numbers_and_subclasses_gives_one_answer():
     assert out._prev == (ws[0], xs[0], xs[1], ws[2], ws[3], out._prev[-1])  # w, x interleaved
 
 
+def test_dot_records_numbers_given_as_int_or_fraction_as_floats():
+    """kills functional.x__dot_term__mutmut_24, _26, _27, _29, _30: the "a number had to be
+    converted" flag lost, so ``dot`` recorded the int or Fraction as given instead of as a
+    float."""
+    x = Value(1.5)
+    out = F.dot([2, Fraction(1, 2)], [x, 4.0])
+    ws, xs, bias = out._param
+    assert (ws, xs[0], xs[1], bias) == ((2.0, 0.5), x, 4.0, None)
+    assert [type(n) for n in (*ws, xs[1])] == [float, float, float]
+    w = Value(0.5)
+    out = F.dot([w, 3.0], [3, Fraction(1, 4)])
+    ws, xs, bias = out._param
+    assert (ws[0], ws[1], xs, out.data) == (w, 3.0, (3.0, 0.25), 2.25)
+    assert [type(n) for n in (ws[1], *xs)] == [float, float, float]
+
+
 def test_sum_and_mean_send_gradients_to_value_subclasses():
     """kills functional.x__split__mutmut_3: ``type(v) is Value or isinstance(v, Value)`` ->
     ``and`` (a Value subclass became a folded constant: no parent, no gradient)."""
