@@ -237,6 +237,14 @@ def test_dot_records_numbers_given_as_int_or_fraction_as_floats():
     assert [type(n) for n in (ws[1], *xs)] == [float, float, float]
 
 
+def test_maximum_and_minimum_nodes_are_named_max_and_min():
+    """kills functional.x__select__mutmut_5, _7: the op name a drawing shows, "max"/"min",
+    upper-cased."""
+    a, b = Value(1.0), Value(2.0)
+    larger, smaller = F.maximum(a, b), F.minimum(a, b)
+    assert (larger._op, larger.data, smaller._op, smaller.data) == ("max", 2.0, "min", 1.0)
+
+
 def test_sum_and_mean_send_gradients_to_value_subclasses():
     """kills functional.x__split__mutmut_3: ``type(v) is Value or isinstance(v, Value)`` ->
     ``and`` (a Value subclass became a folded constant: no parent, no gradient)."""
