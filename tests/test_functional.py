@@ -237,12 +237,19 @@ def test_dot_records_numbers_given_as_int_or_fraction_as_floats():
     assert [type(n) for n in (ws[1], *xs)] == [float, float, float]
 
 
-def test_maximum_and_minimum_nodes_are_named_max_and_min():
-    """kills functional.x__select__mutmut_5, _7: the op name a drawing shows, "max"/"min",
-    upper-cased."""
+def test_the_n_ary_and_selecting_nodes_carry_their_op_names():
+    """kills functional.x__select__mutmut_5, _7, x_sum__mutmut_36, _37, x_dot__mutmut_105,
+    _106, x_logsumexp__mutmut_53, _54: the op name a drawing shows (and the op table is
+    looked up by) changed to "XX…XX" or upper case."""
     a, b = Value(1.0), Value(2.0)
-    larger, smaller = F.maximum(a, b), F.minimum(a, b)
-    assert (larger._op, larger.data, smaller._op, smaller.data) == ("max", 2.0, "min", 1.0)
+    nodes = [F.maximum(a, b), F.minimum(a, b), F.sum([a, b]), F.dot([a], [b]), F.logsumexp([a])]
+    assert [(n._op, n.data) for n in nodes] == [
+        ("max", 2.0),
+        ("min", 1.0),
+        ("sum", 3.0),
+        ("dot", 2.0),
+        ("logsumexp", 1.0),
+    ]
 
 
 def test_sum_and_mean_send_gradients_to_value_subclasses():
