@@ -384,7 +384,7 @@ def test_expressions_generate_sin_and_cos(name):
 
 
 # ---------------------------------------------------------------- mutation audit (testing)
-@settings(max_examples=30, database=None)
+@settings(max_examples=15, database=None)
 @given(variable_values())
 def test_variable_values_by_default_draw_x_y_z_from_minus_3_to_3(env):
     """kills testing.x_variable_values__mutmut_1: default ``max_value=3.0`` -> ``4.0``."""
