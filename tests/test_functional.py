@@ -237,6 +237,15 @@ def test_dot_records_numbers_given_as_int_or_fraction_as_floats():
     assert [type(n) for n in (ws[1], *xs)] == [float, float, float]
 
 
+def test_a_non_finite_sum_with_plain_numbers_is_the_chain_of_adds_too():
+    """kills functional.x__total__mutmut_7, _8: the fallback read every element as a plain
+    number, or every element's ``.data`` (TypeError or AttributeError, not inf or nan)."""
+    up, down = Value(math.inf), Value(-math.inf)
+    assert math.isnan(F.sum([up, 2.0, down]).data)  # fsum of the Values: "-inf + inf"
+    big = [Value(1e308), Value(1e308)]
+    assert F.sum([*big, -1e308, 5]).data == math.inf  # overflows before -1e308 comes
+
+
 def test_the_n_ary_and_selecting_nodes_carry_their_op_names():
     """kills functional.x__select__mutmut_5, _7, x_sum__mutmut_36, _37, x_dot__mutmut_105,
     _106, x_logsumexp__mutmut_53, _54: the op name a drawing shows (and the op table is
