@@ -400,3 +400,21 @@ def test_set_grad_enabled_as_a_decorator_is_refused_with_the_way_out():
         "set_grad_enabled is not a decorator; use no_grad() or enable_grad()"
     )
     assert is_grad_enabled()
+
+
+def test_a_builtin_without_a_signature_is_called_with_the_upstream_gradient():
+    """kills autograd.x_is_lecture_style__mutmut_26: ``except ValueError: return False`` ->
+    ``True``.  ``max`` has no signature inspect can read; assigned as a closure it is called
+    with g (``max(3.0)``), never with nothing (``max()``)."""
+    import inspect
+
+    try:
+        inspect.signature(max)
+        pytest.skip("this Python gives max a signature")
+    except ValueError:
+        pass
+    assert not is_lecture_style(max)
+    out = Value(1.0) * 2.0
+    out._backward = max
+    with pytest.raises(TypeError, match=r"^'float' object is not iterable$"):
+        out.backward(3.0)

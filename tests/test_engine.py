@@ -1221,6 +1221,20 @@ def test_value_refuses_a_child_that_is_not_a_value(children, message):
         Value(3.0, children, "*")
 
 
+def test_a_bad_childs_repr_is_shown_whole_up_to_40_characters_then_cut_to_40():
+    """kills engine.x__checked_children__mutmut_13 (``<= 40`` -> ``< 40``), _14 (``<= 41``),
+    _15 (``shown[:40]``): a 40-character repr is shown whole; a 41-character one becomes its
+    first 39 characters and "…", 40 in all."""
+    with pytest.raises(TypeError) as whole:
+        Value(3.0, ("a" * 38,), "*")  # repr: 38 letters in quotes, 40 characters
+    assert str(whole.value) == f"Value children must be Values: child 0 is str ('{'a' * 38}')"
+    with pytest.raises(TypeError) as cut:
+        Value(3.0, ("a" * 39,), "*")  # 41 characters
+    shown = "'" + "a" * 38 + "…"
+    assert len(shown) == 40
+    assert str(cut.value) == f"Value children must be Values: child 0 is str ({shown})"
+
+
 @pytest.mark.parametrize(("children", "kind"), [(Value(1.0), "Value"), (2.0, "float")])
 def test_value_refuses_children_that_are_not_a_collection(children, kind):
     with pytest.raises(TypeError, match=rf"^Value children must be a tuple of Values, got {kind}$"):

@@ -221,6 +221,63 @@ def test_dot_with_values_numbers_and_subclasses_gives_one_answer():
     assert out._prev == (ws[0], xs[0], xs[1], ws[2], ws[3], out._prev[-1])  # w, x interleaved
 
 
+def test_dot_records_numbers_given_as_int_or_fraction_as_floats():
+    """kills functional.x__dot_term__mutmut_24, _26, _27, _29, _30: the "a number had to be
+    converted" flag lost, so ``dot`` recorded the int or Fraction as given instead of as a
+    float."""
+    x = Value(1.5)
+    out = F.dot([2, Fraction(1, 2)], [x, 4.0])
+    ws, xs, bias = out._param
+    assert (ws, xs[0], xs[1], bias) == ((2.0, 0.5), x, 4.0, None)
+    assert [type(n) for n in (*ws, xs[1])] == [float, float, float]
+    w = Value(0.5)
+    out = F.dot([w, 3.0], [3, Fraction(1, 4)])
+    ws, xs, bias = out._param
+    assert (ws[0], ws[1], xs, out.data) == (w, 3.0, (3.0, 0.25), 2.25)
+    assert [type(n) for n in (ws[1], *xs)] == [float, float, float]
+
+
+def test_a_non_finite_sum_with_plain_numbers_is_the_chain_of_adds_too():
+    """kills functional.x__total__mutmut_7, _8: the fallback read every element as a plain
+    number, or every element's ``.data`` (TypeError or AttributeError, not inf or nan)."""
+    up, down = Value(math.inf), Value(-math.inf)
+    assert math.isnan(F.sum([up, 2.0, down]).data)  # fsum of the Values: "-inf + inf"
+    big = [Value(1e308), Value(1e308)]
+    assert F.sum([*big, -1e308, 5]).data == math.inf  # overflows before -1e308 comes
+
+
+def test_the_n_ary_and_selecting_nodes_carry_their_op_names():
+    """kills functional.x__select__mutmut_5, _7, x_sum__mutmut_36, _37, x_dot__mutmut_105,
+    _106, x_logsumexp__mutmut_53, _54: the op name a drawing shows (and the op table is
+    looked up by) changed to "XX…XX" or upper case."""
+    a, b = Value(1.0), Value(2.0)
+    nodes = [F.maximum(a, b), F.minimum(a, b), F.sum([a, b]), F.dot([a], [b]), F.logsumexp([a])]
+    assert [(n._op, n.data) for n in nodes] == [
+        ("max", 2.0),
+        ("min", 1.0),
+        ("sum", 3.0),
+        ("dot", 2.0),
+        ("logsumexp", 1.0),
+    ]
+
+
+def test_sum_and_mean_send_gradients_to_value_subclasses():
+    """kills functional.x__split__mutmut_3: ``type(v) is Value or isinstance(v, Value)`` ->
+    ``and`` (a Value subclass became a folded constant: no parent, no gradient)."""
+
+    class Tagged(Value):
+        __slots__ = ()
+
+    a, b = Tagged(2.0), Value(3.0)
+    total = F.sum([a, b, 1.0])
+    total.backward()
+    assert (total.data, total._prev, a.grad, b.grad) == (6.0, (a, b), 1.0, 1.0)
+    a.grad = 0.0
+    average = F.mean([a, 4.0])
+    average.backward()
+    assert (average.data, a.grad) == (3.0, 0.5)
+
+
 @pytest.mark.parametrize(
     "container", [list, tuple, iter, lambda vs: (v for v in vs), lambda vs: reversed(vs[::-1])]
 )

@@ -16,7 +16,7 @@ from micrograd_cn.engine import Value
 from micrograd_cn.formula import evaluate
 from micrograd_cn.gradcheck import numerical_grad
 from micrograd_cn.ops import OPS
-from micrograd_cn.testing import Expression, expressions, guard, op_cases, variable_values
+from micrograd_cn.testing import Expression, OpCase, expressions, guard, op_cases, variable_values
 
 NAMES = ("x", "y", "z")
 x, y, z = (Expression.variable(n) for n in NAMES)
@@ -381,3 +381,51 @@ def test_expressions_generate_sin_and_cos(name):
     env = {"a": 0.3}
     value = node.args[0].evaluate_float(env)
     assert node.evaluate_float(env) == getattr(math, name)(value)
+
+
+# ---------------------------------------------------------------- mutation audit (testing)
+@settings(max_examples=15, database=None)
+@given(variable_values())
+def test_variable_values_by_default_draw_x_y_z_from_minus_3_to_3(env):
+    """kills testing.x_variable_values__mutmut_1: default ``max_value=3.0`` -> ``4.0``."""
+    assert sorted(env) == ["x", "y", "z"]
+    assert all(-3.0 <= v <= 3.0 for v in env.values())
+
+
+def test_an_op_case_shows_its_form_and_every_input_and_parameter():
+    """kills testing.xǁOpCaseǁ__repr____mutmut_1..4: ``shown`` None, ``join(None)``,
+    ``"XX, XX"`` separator, ``point & params``.  Inputs in the row's order, then parameters."""
+    assert repr(OpCase(OPS["mul_const"], {"x": 1.5}, {"k": 2.0})) == "OpCase('x * k', x=1.5, k=2.0)"
+    case = OpCase(OPS["sub"], {"y": -0.5, "x": 0.25}, {})
+    assert repr(case) == "OpCase('x - y', x=0.25, y=-0.5)"
+
+
+def test_an_op_case_builds_its_row_from_the_inputs_it_names():
+    """kills testing.xǁOpCaseǁbuild__mutmut_10, _13, _14 (dot's fixed factors 1.5 and -0.5
+    changed), _26 (softmax's element 1 instead of 0), testing.x__names__mutmut_14.._19 (the
+    n-ary names x1 x2 x3 changed).  dot is ``dot([w1, w2, 1.5], [x1, -0.5, x2], b)``."""
+    point = {"w1": 0.5, "w2": -2.0, "x1": 3.0, "x2": 0.25, "b": 1.0}
+    case = OpCase(OPS["dot"], point, {})
+    assert case.names == ["w1", "w2", "x1", "x2", "b"]
+    values = {n: Value(v) for n, v in point.items()}
+    out = case.build(values)
+    assert out.data == 0.5 * 3.0 + (-2.0) * (-0.5) + 1.5 * 0.25 + 1.0 == 3.875
+    out.backward()
+    grads = {n: v.grad for n, v in values.items()}
+    assert grads == {"w1": 3.0, "w2": -0.5, "x1": 0.5, "x2": 1.5, "b": 1.0}
+
+    shares = OpCase(OPS["softmax"], {"x1": 0.0, "x2": math.log(2.0), "x3": math.log(5.0)}, {})
+    assert shares.names == ["x1", "x2", "x3"]
+    first = shares.build({n: Value(v) for n, v in shares.point.items()})
+    assert first.data == pytest.approx(1.0 / (1.0 + 2.0 + 5.0), rel=1e-12)  # element 0
+    total = OpCase(OPS["sum"], {"x3": 4.0, "x1": 1.0, "x2": 2.0}, {})
+    assert list(total.point) == ["x1", "x2", "x3"]
+    assert total.build({n: Value(v) for n, v in total.point.items()}).data == 7.0
+
+
+def test_op_cases_come_as_close_to_a_kink_as_the_margin_allows():
+    """kills testing.x_op_cases__mutmut_2: default ``kink_margin=1e-3`` -> ``1.001`` (relu
+    would then never be drawn in (-1, 1), where most of its interesting points are)."""
+    quick = settings(database=None, max_examples=100)
+    near = find(op_cases(OPS["relu"]), lambda c: abs(c.point["x"]) < 0.1, settings=quick)
+    assert 1e-3 < abs(near.point["x"]) < 0.1
