@@ -114,6 +114,9 @@ def test_functions_are_the_elementary_ones():
         ("-x", {"x": "a"}, {"x": 2.0}, True, "−2"),
         ("x ** y", {}, None, False, "x^y"),
         ("x ** k", {"x": "a"}, {"k": 4.0}, False, "a^4"),
+        ("x - (y - z)", {}, None, False, "x − (y − z)"),
+        ("x + k", {"x": "a"}, {"k": -2.0}, False, "a + (-2)"),
+        ("1 - x * y", {}, None, False, "1 − x·y"),
     ],
 )
 def test_render_as_a_learner_writes_it(formula, names, env, numeric, shown):
@@ -121,13 +124,28 @@ def test_render_as_a_learner_writes_it(formula, names, env, numeric, shown):
     -> ``<``; in a condition the branch taken (``and False``) and ``numeric``/``names``/``env``
     -> None; ``env``/``numeric`` -> None for comparisons, calls and unary plus;
     ``", ".join`` -> ``"XX, XX".join`` between a call's arguments; unary minus ``numeric``
-    -> None; ``right[1] == _ATOM and …`` -> ``or`` (an exponent other than 2 and 3)."""
+    -> None; ``right[1] == _ATOM and …`` -> ``or`` (an exponent other than 2 and 3);
+    the right operand of ``+``/``−`` wrapped below ``_SUM + 1`` (``_SUM - 1``, ``_SUM + 2``)."""
     assert render(formula, names, env, numeric) == shown
 
 
+def test_render_shows_the_learners_names_unless_asked_for_numbers():
+    """kills formula.x_render: default ``numeric=False`` -> ``True``."""
+    assert render("x * y", {"x": "a"}, {"x": 2.0, "y": 3.0}) == "a·3"
+
+
 def test_names_in_and_is_atom():
+    """kills formula.x_is_atom: ``depth += ch == "("`` -> ``-=``, ``depth -= ch == ")"``
+    -> ``+=`` (a product after a bracket is not an atom); ``" ·/^²³"`` -> ``"XX ·/^²³XX"``
+    (a node named X)."""
     assert sorted(names_in("leaky_relu(x, slope)")) == ["slope", "x"]
     assert names_in("exp(x - out)") == {"x", "out"}
     assert [is_atom(t) for t in ("a", "2", "f(x, y)", "-2", "−x", "a·b", "x²", "1 − f")] == [
         True, True, True, False, False, False, False, False,
     ]  # fmt: skip
+    assert [is_atom(t) for t in ("σ(x)·y", "(a + b)²", "(a + b)", "X")] == [
+        False,
+        False,
+        True,
+        True,
+    ]
