@@ -359,8 +359,6 @@ def _bind_dot(node, row: Op, factors) -> Binding | None:
         prev = node._prev
         ws, xs = prev[0 : len(prev) - 1 : 2], prev[1::2]
         factors = (ws, xs, prev[-1] if len(prev) % 2 else None)
-    if not isinstance(factors, tuple) or len(factors) != 3:
-        return None
     ws, xs, bias = factors
     out, slots, position = node.data, [], 0
     folded = bias if isinstance(bias, float) else 0.0  # the bias and number × number terms

@@ -46,11 +46,15 @@ def test_dot_pairs_each_weight_with_its_own_input():
 
 
 def test_a_singular_row_leaves_the_number_to_what_the_closure_sends():
+    """kills derivatives.x__observed_later__mutmut_2, 3, 8, 9 (text/numbers None or "XXXX")."""
     z = Value(0.0, label="z")
     r = z.sqrt()
     r.label = "r"
     _, (slot,), why = slots(r, "r")
-    assert slot.local is None and why == ops.OPS["sqrt"].why
+    assert (slot.parent, slot.local, slot.text, slot.numbers, slot.measured) == (
+        0, None, "", "", False
+    ), "nothing to show until the closure has run"  # fmt: skip
+    assert why == ops.OPS["sqrt"].why
 
 
 def test_a_learners_closure_is_measured_and_every_gradient_put_back():
@@ -95,5 +99,40 @@ def test_another_class_reads_the_row_only_where_its_closure_agrees(lecture_value
     g, found, why = slots(wrong, "w")
     assert sorted((g.names[s.parent], s.local, s.measured) for s in found) == [
         ("a", 2.0, True), ("b", 5.0, True)
+    ]  # fmt: skip
+    assert why == MEASURED_WHY.format(op="*")
+
+
+def test_a_closure_that_agrees_up_to_rounding_still_shows_the_row(lecture_value):
+    """sech²(x) and the row's 1 − out² differ only by rounding; at x = 10 both are about
+    8e-9, where rounding is a relative 1e-8 but an absolute 1e-16: still the row's formula.
+    kills derivatives.x__agree__mutmut_16 (abs_tol dropped)."""
+    a = lecture_value(10.0, label="a")
+    t = a.tanh()
+    t.label = "t"
+
+    def sech_squared():
+        a.grad += t.grad / math.cosh(a.data) ** 2
+
+    t._backward = sech_squared
+    _, (slot,), why = slots(t, "t")
+    assert (slot.text, slot.measured) == ("1 − t²", False) and why == ops.OPS["tanh"].why
+    assert slot.local == pytest.approx(1 / math.cosh(10.0) ** 2, rel=1e-7)
+
+
+def test_a_closure_off_by_a_half_is_measured(lecture_value):
+    """kills derivatives.x__agree__mutmut_18 (abs_tol 1e-12 -> 1.000000000001)."""
+    a, b = lecture_value(2.0, label="a"), lecture_value(2.5, label="b")
+    wrong = a * b
+    wrong.label = "w"
+
+    def swapped():  # 2 and 2.5 instead of 2.5 and 2: each off by only 0.5
+        a.grad += a.data * wrong.grad
+        b.grad += b.data * wrong.grad
+
+    wrong._backward = swapped
+    g, found, why = slots(wrong, "w")
+    assert sorted((g.names[s.parent], s.local, s.text, s.measured) for s in found) == [
+        ("a", 2.0, "2", True), ("b", 2.5, "2.5", True)
     ]  # fmt: skip
     assert why == MEASURED_WHY.format(op="*")

@@ -23,6 +23,10 @@ from micrograd_cn.formula import FUNCTIONS, PARAMS, evaluate, is_atom, names_in,
         ("sign(x) + sign(0) + sign(-x)", {"x": 3.0}, 0.0),
         ("sigmoid(x)", {"x": -800.0}, 0.0),
         ("sigmoid(0)", {}, 0.5),
+        ("sigmoid(x)", {"x": 2.0}, 1 / (1 + math.exp(-2.0))),  # kills _sigmoid: -x -> +x
+        ("sigmoid(x)", {"x": -2.0}, 1 / (1 + math.exp(2.0))),  # kills _sigmoid: / -> *, 1 + -> 1 -
+        ("sigmoid(x)", {"x": 800.0}, 1.0),  # kills _sigmoid: `x >= 0 and False` (overflow)
+        ("x > 0 and x < 1", {"x": 2.0}, False),  # kills _eval: all -> any
     ],
 )
 def test_evaluate(formula, env, expected):
@@ -85,15 +89,63 @@ def test_functions_are_the_elementary_ones():
         ("+x", {"x": "a"}, None, False, "a"),
         ("x * y", {}, {"x": -2.0, "y": 3.0}, True, "(-2)·3"),
         ("x != 0", {}, None, False, "x ≠ 0"),
+        ("x * (k + c + slope + alpha + n)", {"x": "a"}, dict.fromkeys(PARAMS, 1.5), False, "a·7.5"),
+        ("1 if x > 0 else slope * x", {"x": "h"}, {"x": -2.0, "slope": 0.2}, True, "0.2·(-2)"),
+        ("1 if x > 0 else slope", {}, {"x": 2.0, "slope": 0.2}, True, "1"),
+        (
+            "slope * x if x > slope else 0",
+            {"x": "h"},
+            {"slope": 0.2},
+            False,
+            "0.2·h if h > 0.2 else 0",
+        ),
+        (
+            "1 if x > 0 else out + alpha",
+            {"x": "h", "out": "f"},
+            {"alpha": 1.0},
+            False,
+            "1 if h > 0 else f + 1",
+        ),
+        ("x > slope", {"x": "h"}, {"x": 2.0, "slope": 0.2}, True, "2 > 0.2"),
+        ("cos(x)", {"x": "a"}, {"x": 0.5}, True, "cos(0.5)"),
+        ("leaky_relu(x, slope)", {"x": "h"}, None, False, "leaky_relu(h, slope)"),
+        ("+x", {"x": "a"}, {"x": 2.0}, True, "2"),
+        ("+x", {}, {"x": 2.0}, False, "2"),
+        ("-x", {"x": "a"}, {"x": 2.0}, True, "−2"),
+        ("x ** y", {}, None, False, "x^y"),
+        ("x ** k", {"x": "a"}, {"k": 4.0}, False, "a^4"),
+        ("x - (y - z)", {}, None, False, "x − (y − z)"),
+        ("x + k", {"x": "a"}, {"k": -2.0}, False, "a + (-2)"),
+        ("1 - x * y", {}, None, False, "1 − x·y"),
     ],
 )
 def test_render_as_a_learner_writes_it(formula, names, env, numeric, shown):
+    """The cases from ``x * (k + c + ...)`` on kill formula._show mutants: ``used <= PARAMS``
+    -> ``<``; in a condition the branch taken (``and False``) and ``numeric``/``names``/``env``
+    -> None; ``env``/``numeric`` -> None for comparisons, calls and unary plus;
+    ``", ".join`` -> ``"XX, XX".join`` between a call's arguments; unary minus ``numeric``
+    -> None; ``right[1] == _ATOM and …`` -> ``or`` (an exponent other than 2 and 3);
+    the right operand of ``+``/``−`` wrapped below ``_SUM + 1`` (``_SUM - 1``, ``_SUM + 2``)."""
     assert render(formula, names, env, numeric) == shown
 
 
+def test_render_shows_the_learners_names_unless_asked_for_numbers():
+    """kills formula.x_render: default ``numeric=False`` -> ``True``."""
+    assert render("x * y", {"x": "a"}, {"x": 2.0, "y": 3.0}) == "a·3"
+
+
 def test_names_in_and_is_atom():
+    """kills formula.x_is_atom: ``depth += ch == "("`` -> ``-=``, ``depth -= ch == ")"``
+    -> ``+=`` (a product after a bracket is not an atom); ``" ·/^²³"`` -> ``"XX ·/^²³XX"``
+    (a node named X)."""
     assert sorted(names_in("leaky_relu(x, slope)")) == ["slope", "x"]
     assert names_in("exp(x - out)") == {"x", "out"}
     assert [is_atom(t) for t in ("a", "2", "f(x, y)", "-2", "−x", "a·b", "x²", "1 − f")] == [
         True, True, True, False, False, False, False, False,
     ]  # fmt: skip
+    assert [is_atom(t) for t in ("σ(x)·y", "(a + b)²", "(a + b)", "X")] == [
+        False,
+        False,
+        True,
+        True,
+    ]

@@ -10,6 +10,7 @@ from micrograd_cn.numbers_text import format_number, paren
     [
         (-4.0, "-4", "(-4)"),
         (3.0, "3", "3"),
+        (0.0, "0", "0"),  # kills numbers_text.x_paren__mutmut: x < 0 -> x <= 0
         (0.6456563062257954, "0.645656", "0.645656"),
         (2.2, "2.2", "2.2"),
         (-0.5, "-0.5", "(-0.5)"),

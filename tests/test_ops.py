@@ -235,6 +235,22 @@ def test_dot_and_sum_record_the_numbers_they_fold_in():
     assert with_bias.params == {"c": 0.0}
 
 
+def test_dot_of_values_alone_has_a_bias_slot_only_when_given_one():
+    """F.dot records nothing when every factor is a Value: the parents are w1, x1, w2, x2
+    and then the bias, if any. kills ops.x__bind_dot__mutmut_12, 15 (a bias read from an
+    even number of parents)."""
+    w1, x1, w2, x2, b = Value(1.0), Value(2.0), Value(3.0), Value(4.0), Value(0.5)
+    plain = bind(F.dot([w1, w2], [x1, x2]))
+    assert [(s.position, s.input, dict(s.sources)) for s in plain.slots] == [
+        (0, "w", {"w": 0, "x": 1}), (1, "x", {"w": 0, "x": 1}),
+        (2, "w", {"w": 2, "x": 3}), (3, "x", {"w": 2, "x": 3}),
+    ]  # fmt: skip
+    assert local_derivatives(F.dot([w1, w2], [x1, x2])) == [2.0, 1.0, 4.0, 3.0]
+    biased = F.dot([w1, w2], [x1, x2], b)
+    assert [s.input for s in bind(biased).slots] == ["w", "x", "w", "x", "b"]
+    assert local_derivatives(biased) == [2.0, 1.0, 4.0, 3.0, 1.0]
+
+
 def test_parameters_and_folded_constants_are_bound_by_name():
     x = Value(-2.0)
     assert bind(x.leaky_relu(0.2)).params == {"slope": 0.2}

@@ -30,3 +30,27 @@ def test_it_is_a_string_and_an_html_table():
 def test_a_row_of_the_wrong_length_is_refused():
     with pytest.raises(ValueError, match="a row has 1 cells, the header 2"):
         Table(("a", "b"), [("only",)])
+
+
+def test_every_row_is_its_own_html_row():
+    """kills tables.xǁTableǁ_repr_html___mutmut_7: rows joined with "XXXX"."""
+    t = Table(("节点", "值"), [("a", "1"), ("b", "2")])
+    assert t._repr_html_().endswith(
+        "<tbody><tr><td>a</td><td>1</td></tr><tr><td>b</td><td>2</td></tr></tbody></table>"
+    )
+
+
+def test_ipython_terminal_shows_the_text_table():
+    """IPython's terminal calls ``_repr_pretty_``: it prints the aligned text.
+    kills tables.xǁTableǁ_repr_pretty___mutmut_1, 2."""
+
+    class Printer:  # the part of IPython's RepresentationPrinter a table uses
+        def __init__(self):
+            self.printed = []
+
+        def text(self, s):
+            self.printed.append(s)
+
+    printer = Printer()
+    Table(("a", "b"), [("苹果", "1")])._repr_pretty_(printer, cycle=False)
+    assert printer.printed == ["a     b\n----  -\n苹果  1"]
