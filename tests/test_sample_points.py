@@ -145,3 +145,19 @@ def test_two_input_points_move_along_the_first_input_that_moves_the_kink():
     assert _off_kink((0.31, 0.3), both) == pytest.approx((0.4, 0.3))
     only_y = Domain(((None, None), (None, None)), "y - 0.3", ("x", "y"))
     assert _off_kink((0.7, 0.28), only_y) == pytest.approx((0.7, 0.2))
+
+
+@pytest.mark.parametrize(
+    ("points", "error", "message"),
+    [("0.5", TypeError, "check_op: points must be a list of numbers, got str"),
+     (0.5, TypeError, "check_op: points must be a list of numbers, got float"),
+     ([(1.0, 2.0)], ValueError, "check_op: point (1.0, 2.0) has 2 coordinates, op takes 1"),
+     (["1"], TypeError, "point coordinate must be a real number (int or float), got str")],
+)  # fmt: skip
+def test_bad_points_are_refused_with_what_was_wrong(points, error, message):
+    """Kills ``sample_points``' ``or`` -> ``and`` (a string would be read letter by letter),
+    its messages -> None, ``type(None)``, and the ``"point coordinate"`` label (None, dropped,
+    XX-wrapped, upper-cased)."""
+    with pytest.raises(error) as raised:
+        sample_points(points, [(None, None)], ["x"], None)
+    assert str(raised.value) == message
