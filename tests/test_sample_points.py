@@ -79,8 +79,10 @@ def test_given_points_must_lie_strictly_inside():
 
 def test_a_domain_is_one_interval_for_all_inputs_or_one_per_input():
     """Kills ``intervals``' per-input list -> None / ``list(None)``, ``b is None`` flipped,
-    forced true or false (a None bound is an open side, a number is read as a float)."""
+    forced true or false (a None bound is an open side, a number is read as a float), and
+    ``is not None`` -> ``is None`` in the emptiness check (None < 3 cannot be compared)."""
     assert intervals([(0, 1), (None, 3)], 2) == [(0.0, 1.0), (None, 3.0)]
+    assert intervals([(1, None), (-1, 0.5)], 2) == [(1.0, None), (-1.0, 0.5)]
     assert intervals((None, 2), 2) == [(None, 2.0), (None, 2.0)]
     assert intervals(None, 1) == [(None, None)]
 
@@ -91,12 +93,13 @@ def test_a_domain_is_one_interval_for_all_inputs_or_one_per_input():
      ([(0, 1, 2), (0, 1)], ValueError, "check_op: domain must be (low, high) pairs, got (0, 1, 2)"),
      ([(0, 1), 5], ValueError, "check_op: domain must be (low, high) pairs, got 5"),
      ([(0, "1"), (0, 1)], TypeError, "domain bound must be a real number (int or float), got str"),
-     ((2, 1), ValueError, "check_op: domain (2.0, 1.0) is empty")],
+     ((2, 1), ValueError, "check_op: domain (2.0, 1.0) is empty"),
+     ((1, 1), ValueError, "check_op: domain (1.0, 1.0) is empty")],
 )  # fmt: skip
 def test_a_bad_domain_is_refused_with_what_was_wrong(domain, error, message):
     """Kills ``intervals``' messages -> None, ``or`` -> ``and`` in the pair check (a triple
-    would be unpacked, a number measured), and the ``"domain bound"`` label (None, dropped,
-    XX-wrapped)."""
+    would be unpacked, a number measured), the ``"domain bound"`` label (None, dropped,
+    XX-wrapped, upper-cased) and ``low < high`` -> ``<=`` (an interval (1, 1) is empty)."""
     with pytest.raises(error) as raised:
         intervals(domain, 2)
     assert str(raised.value) == message
