@@ -887,3 +887,157 @@ def test_a_stopped_check_still_names_the_op_its_input_and_every_point():
     result = check_op(lecture_cube(lambda x, grad, g: "3x²"), points=[-1.3, 0.7])
     assert (result.ok, result.name, result.mistake) == (False, "cube", "grad_not_real")
     assert (result.point, result.input, result.points) == ((-1.3,), "x", [(-1.3,), (0.7,)])
+
+
+# ---------------------------------------------------------------- mutation audit (exercises)
+# Each verdict asserted whole: the numbers come from closed forms (3·x² for the cube, 1 − tanh²
+# for tanh), the upstream gradient g from the result (its range is checked above).
+
+
+def said(name, where, how, analytic, via, expected, hint):
+    """The verdict check_op's failing comparisons print, with the numbers as shown (6 digits)."""
+    return (
+        f"有错：`{name}` 的反向传播有错。在 {where} 处{how}：\n"
+        f"你的反向传播给出 {analytic}，\n数值梯度（中心差分）说应当是 {via}{expected:.6g}。\n{hint}"
+    )
+
+
+def cube_rule(local):
+    """cube written the engine's way; ``local(x, g, grad)`` is the learner's new x.grad."""
+
+    def cube(x):
+        def _backward(g):
+            x.grad = local(x.data, g, x.grad)
+
+        return _node(x.data**3, (x,), "cube", _backward)
+
+    return cube
+
+
+TRUE = 3 * 1.3**2  # d(x³)/dx at x = 1.3: 5.07
+
+
+@pytest.mark.parametrize(
+    ("local", "mistake", "hint"),
+    [(lambda x, g, grad: grad, "no_gradient",
+      "可能的错误：梯度没有传到 x——x.grad 一直是 0。检查是否写了 `out._backward = _backward`，"
+      "以及闭包里是否给 `x.grad` 加上了 局部导数 × 上游梯度。"),
+     (lambda x, g, grad: grad - 3 * x**2 * g, "sign",
+      "可能的错误：符号反了——在每个检查点上你的结果都正好是正确值的相反数，检查公式里的负号"
+      "（例如把 1 − t² 写成了 t² − 1）。"),
+     (lambda x, g, grad: grad + 2 * x**2 * g, "wrong_formula",
+      "可能的错误：局部导数的公式不对（不是符号问题，也不是输入、输出代错）。"
+      "先在纸上求出 ∂cube/∂x，再和下表里每个点的数值梯度比较。")],
+    ids=["no_gradient", "sign", "wrong_formula"],
+)  # fmt: skip
+def test_a_wrong_rule_with_upstream_1_gets_the_whole_verdict(local, mistake, hint):
+    """Kills the texts of the no_gradient / sign / wrong_formula hints (XX-wrapped,
+    case-changed), the verdict's lines and ``（上游梯度 1）``, and the table's header
+    and its ``对``/``错`` marks."""
+    result = check_op(cube_rule(local), points=[1.3])
+    analytic = {"no_gradient": 0.0, "sign": -TRUE, "wrong_formula": 2 * 1.3**2}[mistake]
+    assert (result.ok, result.name, result.mistake, result.upstream) == (
+        False, "cube", mistake, 1.0)  # fmt: skip
+    assert result.message == said(
+        "cube", "x = 1.3", "（上游梯度 1）", f"x.grad = {analytic:.6g}", "", TRUE, hint
+    )
+    assert result.header == ("x", "上游梯度 g", "你的 x.grad", "应为 x.grad", "结果")
+    assert result.rows == [("1.3", "1", f"{analytic:.6g}", "5.07", "错")]
+
+
+@pytest.mark.parametrize(
+    ("local", "mistake", "analytic", "hint"),
+    [(lambda x, g, grad: grad + 3 * x**2, "forgot_upstream", lambda g: TRUE,
+      "可能的错误：忘了乘上游梯度——x.grad 没有随上游梯度变化（g = 1 时对，g = {g} 时还是 5.07）。"
+      "链式法则：`x.grad += 局部导数 * out.grad`"
+      "（闭包带一个参数接收上游梯度时，乘的就是那个参数）。"),
+     (lambda x, g, grad: grad + 3 * x**2 * g * g, "upstream_misused", lambda g: TRUE * g * g,
+      "可能的错误：上游梯度用得不对——应当是 局部导数 × 上游梯度，相乘且只乘一次："
+      "`x.grad += 局部导数 * out.grad`。")],
+    ids=["forgot", "misused"],
+)  # fmt: skip
+def test_a_misused_upstream_gradient_gets_the_whole_verdict(local, mistake, analytic, hint):
+    """Kills the forgot_upstream / upstream_misused hint texts, the ``，上游梯度 g = ``
+    and ``g × … = `` parts and the ``analytic_text`` passed to the hint."""
+    result = check_op(cube_rule(local), points=[1.3])
+    g = result.upstream
+    assert 0.5 <= abs(g) <= 2.5 and abs(g - 1.0) >= 0.25
+    assert (result.ok, result.name, result.mistake) == (False, "cube", mistake)
+    assert result.message == said(
+        "cube", "x = 1.3", f"，上游梯度 g = {g:.6g}", f"x.grad = {analytic(g):.6g}",
+        "g × 5.07 = ", g * TRUE, hint.format(g=f"{g:.6g}"))  # fmt: skip
+    assert result.rows == [("1.3", f"{g:.6g}", f"{analytic(g):.6g}", f"{g * TRUE:.6g}", "错")]
+
+
+def test_a_node_used_twice_that_adds_too_much_gets_the_whole_verdict():
+    """Kills the reuse_wrong hint, the ``把 `cube(x) + cube(x)` 这样用两次`` case and the
+    ``2 × g × `` shown with the expected gradient."""
+    result = check_op(cube_rule(lambda x, g, grad: 2 * grad + 3 * x**2 * g), points=[1.3])
+    g = result.upstream
+    assert (result.ok, result.name, result.mistake) == (False, "cube", "reuse_wrong")
+    assert result.message == said(
+        "cube", "x = 1.3", f"，把 `cube(x) + cube(x)` 这样用两次、上游梯度 g = {g:.6g}",
+        f"x.grad = {3 * g * TRUE:.6g}", "2 × g × 5.07 = ", 2 * g * TRUE,
+        "可能的错误：节点被重复使用或叶子已有梯度时结果不对——梯度应当用 `+=` 累加，"
+        "而且闭包每次只加一份 局部导数 × 上游梯度。")  # fmt: skip
+
+
+def test_a_leaf_gradient_overwritten_gets_the_whole_verdict():
+    """Kills the assign_instead_of_accumulate hint and the preset case's texts
+    (``输入的 .grad 事先已是 0.75``, ``0.75 + g × ``)."""
+    result = check_op(cube_zeroing_its_input, points=[1.3])
+    g = result.upstream
+    case = "输入的 .grad 事先已是 0.75"
+    assert (result.ok, result.name, result.mistake) == (
+        False, "cube_zeroing_its_input", "assign_instead_of_accumulate")  # fmt: skip
+    assert result.message == said(
+        "cube_zeroing_its_input", "x = 1.3", f"，{case}、上游梯度 g = {g:.6g}",
+        f"x.grad = {g * TRUE:.6g}",
+        "0.75 + g × 5.07 = ", 0.75 + g * TRUE,
+        f"可能的错误：用了 `=` 而不是 `+=`。{case}，你的闭包运行之前 x.grad 里已经有梯度"
+        "（另一次使用送来的，或叶子原有的），赋值把它覆盖了；链式法则要求把各条路径的梯度相加。"
+        "把 `x.grad = ...` 改成 `x.grad += ...`。")  # fmt: skip
+
+
+@STYLES
+@pytest.mark.parametrize(
+    ("local", "mistake", "analytic", "hint"),
+    [(lambda x, t: 1 - x**2, "input_in_output_form", 0.75,
+      "可能的错误：你写的是用输出表示的导数（如 tanh 的 1 − t²、sigmoid 的 s(1 − s)，t、s 指输出"
+      " out.data），却代入了输入 x.data。"
+      "把输入换成输出值后，你的公式在每个检查点都正好给出正确导数。"),
+     (lambda x, t: 1 - math.tanh(t) ** 2, "output_in_input_form",
+      1 - math.tanh(math.tanh(0.5)) ** 2,
+      "可能的错误：你写的是用输入表示的导数（如 1 − tanh(x)²），却代入了输出 out.data，"
+      "相当于多套了一层函数。要么代入输入 x.data，要么改用输出形式（如 1 − t²）。")],
+    ids=["input_in_output_form", "output_in_input_form"],
+)  # fmt: skip
+def test_input_and_output_forms_get_the_whole_verdict(style, local, mistake, analytic, hint):
+    """Kills the two form hints' texts."""
+    result = check_op(style("tanh", math.tanh, local), points=[0.5, 1.3])
+    assert (result.name, result.mistake) == ("tanh", mistake)
+    assert result.message == said(
+        "tanh", "x = 0.5", "（上游梯度 1）", f"x.grad = {analytic:.6g}", "",
+        1 - math.tanh(0.5) ** 2, hint)  # fmt: skip
+
+
+def test_swapped_partials_get_the_whole_verdict():
+    """Kills the swapped_inputs hint text and the names it is given."""
+    result = check_op(lambda a, b: engine_mul(a, b, swap=True), name="mul", points=[(1.5, 0.4)])
+    assert (result.name, result.mistake) == ("mul", "swapped_inputs")
+    assert result.message == said(
+        "mul", "a = 1.5, b = 0.4", "（上游梯度 1）", "a.grad = 1.5", "", 0.4,
+        "可能的错误：a 和 b 的偏导对调了——a.grad 得到的正是 ∂mul/∂b（例如 a·b 对 a 的导数是 b，"
+        "对 b 的导数是 a）。")  # fmt: skip
+
+
+def test_a_right_rule_gets_the_whole_verdict():
+    """Kills the success verdict's texts and its point list's separator."""
+    result = check_op(cube_rule(lambda x, g, grad: grad + 3 * x**2 * g), points=[1.3, -0.4])
+    head, tail = result.message.split("（最大差 ")
+    assert head == "正确：`cube` 的反向传播正确：在 2 个点（x = 1.3；x = -0.4）上与数值梯度一致"
+    worst, rest = tail.split("）", 1)
+    assert 0 <= float(worst) < 1e-6
+    assert rest == "；乘上了随机的上游梯度；节点用两次、叶子已有梯度时也正确累加。"
+    assert (result.ok, result.name, result.mistake, result.points) == (
+        True, "cube", None, [(1.3,), (-0.4,)])  # fmt: skip
