@@ -1041,3 +1041,70 @@ def test_a_right_rule_gets_the_whole_verdict():
     assert rest == "；乘上了随机的上游梯度；节点用两次、叶子已有梯度时也正确累加。"
     assert (result.ok, result.name, result.mistake, result.points) == (
         True, "cube", None, [(1.3,), (-0.4,)])  # fmt: skip
+
+
+def where_checked(result):
+    """The point list of a success verdict: ``在 1 个点（x = 2）上`` -> ``x = 2``."""
+    assert result.ok, result.message
+    return result.message.split("个点（")[1].split("）上与数值梯度一致")[0]
+
+
+class Square:
+    """A callable object: no ``__name__``."""
+
+    def __call__(self, x):
+        return x * x
+
+
+def power(x, k=2):
+    return x**k
+
+
+@pytest.mark.parametrize(
+    ("op", "kwargs", "name", "where"),
+    [(lambda *xs: xs[0] * xs[1] + xs[2] * xs[3], {"nin": 4}, "op",
+      "x1 = 1, x2 = 2, x3 = 3, x4 = 4"),
+     (lambda *xs: xs[0] * xs[1] + xs[2], {"nin": 3}, "op", "x = 1, y = 2, z = 3"),
+     (lambda a, b, c: a * b + c, {}, "op", "a = 1, b = 2, c = 3"),
+     (Square(), {}, "op", "x = 1"),
+     (power, {}, "power", "x = 1"),
+     (power, {"name": "square"}, "square", "x = 1"),
+     (lambda x=0.0: x * x, {}, "op", "x = 1")],
+    ids=["four", "three-star", "three-named", "object", "default-not-counted", "name-given",
+         "all-defaulted"],
+)  # fmt: skip
+def test_inputs_are_named_from_the_signature_or_x_y_z_or_x1_to_xn(op, kwargs, name, where):
+    """Kills ``_input_names``' ``nin <= 3`` boundary and ``x{i + 1}`` numbering, the default
+    name ``"op"`` (for a lambda and for an object without ``__name__``), parameters with
+    defaults counted as inputs, and ``len(positional) or 1`` -> ``or 2``."""
+    nin = where.count("=")
+    point = tuple(range(1, nin + 1))
+    result = check_op(op, points=[point], **kwargs)
+    assert (result.name, where_checked(result)) == (name, where)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [(lambda: check_op(3), TypeError, "check_op: op must be a function of Values, got int"),
+     (lambda: check_op(lambda *xs: xs[0]), TypeError,
+      "check_op: op takes *args; pass nin= (the number of inputs)"),
+     (lambda: check_op(lambda x: x, nin=0), ValueError, "check_op: nin must be an int >= 1, got 0"),
+     (lambda: check_op(lambda x: x, nin=True), ValueError,
+      "check_op: nin must be an int >= 1, got True"),
+     (lambda: check_op(lambda x: x, nin=1.0), ValueError,
+      "check_op: nin must be an int >= 1, got 1.0"),
+     (lambda: check_op(lambda x: x, time_limit=0), ValueError,
+      "check_op: time_limit must be > 0 seconds, got 0"),
+     (lambda: check_op(lambda x: x, time_limit="1"), TypeError,
+      "time_limit must be a real number (int or float), got str"),
+     (lambda: check_op(lambda x: x, atol="0"), TypeError,
+      "atol must be a real number (int or float), got str"),
+     (lambda: check_op(lambda x: x, rtol=None), TypeError,
+      "rtol must be a real number (int or float), got NoneType")],
+)  # fmt: skip
+def test_bad_arguments_are_refused_with_the_whole_message(call, error, message):
+    """Kills the argument checks' messages (None, XX-wrapped, case-changed), the ``as_real``
+    labels, and ``nin`` checks loosened (``bool``/``int``/``< 1``)."""
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value) == message
