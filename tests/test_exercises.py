@@ -1108,3 +1108,23 @@ def test_bad_arguments_are_refused_with_the_whole_message(call, error, message):
     with pytest.raises(error) as raised:
         call()
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("x0", "scale", "shift", "kwargs", "ok"),
+    [(1.3, 1 + 5e-5, 0.0, {}, True),  # 5e-5 relative: inside rtol = 1e-4
+     (1.3, 1 + 2e-4, 0.0, {}, False),  # 2e-4 relative: outside
+     (0.0, 1.0, 4e-7, {}, True),  # the true gradient is 0: inside atol = 1e-6 (used twice too)
+     (0.0, 1.0, 2e-6, {}, False),
+     (1.3, 2.0, 0.0, {"rtol": 0.6}, True),  # |2d − d| <= 0.6 · max(2d, d)
+     (1.3, 2.0, 0.0, {"rtol": 0.4}, False),
+     (1.3, 1.0, 0.25, {"atol": 0.6, "rtol": 0.0}, True),  # used twice: 0.5 off
+     (1.3, 1.0, 0.25, {"atol": 0.2, "rtol": 0.0}, False)],
+)  # fmt: skip
+def test_a_gradient_is_right_within_atol_plus_rtol_times_the_larger(x0, scale, shift, kwargs, ok):
+    """Kills ``_close``'s tolerance changed (``<=`` -> ``<`` aside): ``atol - rtol``,
+    ``rtol / max``, ``min`` for ``max``, and the defaults ``atol=1e-6`` / ``rtol=1e-4``
+    turned into 1.000001 / 1.0001.  The rule is ``scale`` times 3x², plus ``shift``."""
+    rule = cube_rule(lambda x, g, grad: grad + scale * 3 * x**2 * g + shift)
+    result = check_op(rule, points=[x0], **kwargs)
+    assert result.ok is ok, result.message
