@@ -1140,3 +1140,15 @@ def test_the_upstream_gradients_are_random_signed_and_away_from_1():
     assert all(0.5 <= abs(g) <= 2.5 and abs(g - 1.0) >= 0.25 for g in draws)
     assert min(draws) < -2.0 and max(draws) > 2.0 and min(map(abs, draws)) < 0.7
     assert any(0 < g < 0.75 for g in draws) and any(1.25 < g < 1.5 for g in draws)
+
+
+def test_an_empty_closure_gets_the_whole_not_yet_sentence():
+    """Kills the empty-``_backward`` verdict's texts, its name, ``"blank"`` code and points."""
+    result = check_op(cube_empty_closure, points=[1.3, 0.7])
+    line = line_of(cube_empty_closure, ": ...")
+    assert (result.ok, result.name, result.mistake, result.points) == (
+        False, "cube_empty_closure", "blank", [(1.3,), (0.7,)])  # fmt: skip
+    assert result.message == (
+        f"还没写：`cube_empty_closure` 的 `_backward` 还是空的（第 {line} 行的函数体只有 `...`）。"
+        "按上面的说明写出它，再运行这一格。"
+    )
