@@ -942,6 +942,9 @@ def test_a_wrong_rule_with_upstream_1_gets_the_whole_verdict(local, mistake, hin
         "cube", "x = 1.3", "（上游梯度 1）", f"x.grad = {analytic:.6g}", "", TRUE, hint
     )
     assert result.header == ("x", "上游梯度 g", "你的 x.grad", "应为 x.grad", "结果")
+    assert (result.point, result.input, result.points) == ((1.3,), "x", [(1.3,)])
+    assert result.analytic == pytest.approx(analytic, abs=1e-12)
+    assert result.numeric == pytest.approx(TRUE, rel=1e-6)
     assert result.rows == [("1.3", "1", f"{analytic:.6g}", "5.07", "错")]
 
 
