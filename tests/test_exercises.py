@@ -1134,7 +1134,8 @@ def test_a_gradient_is_right_within_atol_plus_rtol_times_the_larger(x0, scale, s
 
 
 def test_the_upstream_gradients_are_random_signed_and_away_from_1():
-    """Kills the upstream draw changed: the start ``g = 1.0`` (then never redrawn), the
+    """Kills the upstream draw changed (and the default ``seed=0`` -> 1): the start ``g = 1.0``
+    (then never redrawn), the
     ``abs(g - 1.0) < 0.25`` test, the signs ``(-1.0, 1.0)`` and the range ``uniform(0.5, 2.5)``.
     25 draws (seeds 0-4, five points each) spread over ±[0.5, 2.5], none within 0.25 of 1."""
     forgot = cube_rule(lambda x, g, grad: grad + 3 * x**2)  # fails at the upstream check
@@ -1143,6 +1144,7 @@ def test_the_upstream_gradients_are_random_signed_and_away_from_1():
     assert all(0.5 <= abs(g) <= 2.5 and abs(g - 1.0) >= 0.25 for g in draws)
     assert min(draws) < -2.0 and max(draws) > 2.0 and min(map(abs, draws)) < 0.7
     assert any(0 < g < 0.75 for g in draws) and any(1.25 < g < 1.5 for g in draws)
+    assert check_op(forgot).rows == check_op(forgot, seed=0).rows  # seed 0 by default
 
 
 def test_an_empty_closure_gets_the_whole_not_yet_sentence():
