@@ -1157,3 +1157,64 @@ def test_an_empty_closure_gets_the_whole_not_yet_sentence():
         f"还没写：`cube_empty_closure` 的 `_backward` 还是空的（第 {line} 行的函数体只有 `...`）。"
         "按上面的说明写出它，再运行这一格。"
     )
+
+
+def tanh_rule(local):
+    """tanh written the lecture's way; ``local(x)`` is the learner's local derivative."""
+    return lecture_op("tanh", math.tanh, lambda x, t: local(x))
+
+
+def refuses_below_0_1(x):
+    """1 − x², the output form fed the input, that fails (log of a negative) below x = 0.1."""
+    return 1 - x**2 if x >= 0.1 else math.log(-1.0)
+
+
+@pytest.mark.parametrize(
+    ("op", "points", "domain"),
+    [(tanh_rule(lambda x: 1 - x**2), [0.305, 0.8, 1.3], (0.3, None)),  # tanh(0.305) < 0.3
+     (tanh_rule(refuses_below_0_1), [0.1003, 0.8, 1.3], None)],  # tanh(0.1003) < 0.1
+    ids=["outside-the-domain", "raises-there"],
+)  # fmt: skip
+def test_a_point_whose_output_cannot_be_tried_is_skipped_not_the_end(op, points, domain):
+    """Kills ``_diagnose_formula``'s ``continue`` -> ``break`` (both): the output-form test
+    tries the rule at f(x0); the first point's f(x0) is outside the domain, or the rule fails
+    there, and the two other points still show the output form fed the input."""
+    result = check_op(op, points=points, domain=domain)
+    assert result.mistake == "input_in_output_form"
+    (x0,) = result.point  # the first point where 1 − x0² is off by more than rtol
+    assert result.analytic == pytest.approx(1 - x0**2, rel=1e-12)
+    assert result.numeric == pytest.approx(1 - math.tanh(x0) ** 2, rel=1e-6)
+
+
+def test_exps_gradient_written_as_the_input_is_a_wrong_formula():
+    """Kills ``len(names) == 1 and`` -> ``or`` before the output-form test: x.data for exp's
+    gradient agrees with e^x's output form (t) at f(x0), yet it is the input itself, not an
+    output form, so it is called a wrong formula."""
+    result = check_op(lecture_op("exp", math.exp, lambda x, t: x), points=[0.5, 1.3])
+    assert (result.mistake, result.point) == ("wrong_formula", (0.5,))
+    assert (result.analytic, result.numeric) == pytest.approx((0.5, math.exp(0.5)), rel=1e-6)
+
+
+def test_a_wrong_partial_of_a_two_input_op_is_not_called_swapped():
+    """Kills ``j != i and`` -> ``or`` in the swapped-inputs test: a.grad = 2b is neither
+    ∂(a·b)/∂a = b nor ∂(a·b)/∂b = a."""
+
+    def mul(a, b):
+        def _backward(g):
+            a.grad += 2 * b.data * g
+            b.grad += a.data * g
+
+        return _node(a.data * b.data, (a, b), "mul", _backward)
+
+    result = check_op(mul, points=[(1.5, 0.4)])
+    assert (result.mistake, result.input, result.point) == ("wrong_formula", "a", (1.5, 0.4))
+    assert (result.analytic, result.numeric) == pytest.approx((0.8, 0.4), rel=1e-6)
+
+
+def test_a_gradient_no_larger_than_atol_is_not_called_a_flipped_sign():
+    """Kills ``abs(y) > 1e-6`` -> ``>=`` in the sign test: 1e-6 · x at x = 0 has gradient
+    exactly 1e-6 (central differences give it exactly), as small as atol, so −1e-6 is not
+    named a sign error."""
+    tiny = lecture_op("tiny", lambda v: 1e-6 * v, lambda x, t: -1e-6)
+    result = check_op(tiny, points=[0.0])
+    assert (result.mistake, result.analytic, result.numeric) == ("wrong_formula", -1e-6, 1e-6)
