@@ -155,11 +155,12 @@ def test_two_input_points_move_along_the_first_input_that_moves_the_kink():
     [("0.5", TypeError, "check_op: points must be a list of numbers, got str"),
      (0.5, TypeError, "check_op: points must be a list of numbers, got float"),
      ([(1.0, 2.0)], ValueError, "check_op: point (1.0, 2.0) has 2 coordinates, op takes 1"),
-     (["1"], TypeError, "point coordinate must be a real number (int or float), got str")],
+     (["1"], TypeError, "point coordinate must be a real number (int or float), got str"),
+     ([], ValueError, "check_op: points is empty")],
 )  # fmt: skip
 def test_bad_points_are_refused_with_what_was_wrong(points, error, message):
     """Kills ``sample_points``' ``or`` -> ``and`` (a string would be read letter by letter),
-    its messages -> None, ``type(None)``, and the ``"point coordinate"`` label (None, dropped,
+    its messages -> None (or changed), ``type(None)``, and the ``"point coordinate"`` label (None, dropped,
     XX-wrapped, upper-cased)."""
     with pytest.raises(error) as raised:
         sample_points(points, [(None, None)], ["x"], None)
