@@ -160,8 +160,8 @@ def test_two_input_points_move_along_the_first_input_that_moves_the_kink():
 )  # fmt: skip
 def test_bad_points_are_refused_with_what_was_wrong(points, error, message):
     """Kills ``sample_points``' ``or`` -> ``and`` (a string would be read letter by letter),
-    its messages -> None (or changed), ``type(None)``, and the ``"point coordinate"`` label (None, dropped,
-    XX-wrapped, upper-cased)."""
+    its messages -> None (or changed), ``type(None)``, and the ``"point coordinate"`` label
+    (None, dropped, XX-wrapped, upper-cased)."""
     with pytest.raises(error) as raised:
         sample_points(points, [(None, None)], ["x"], None)
     assert str(raised.value) == message
