@@ -165,3 +165,14 @@ def test_bad_points_are_refused_with_what_was_wrong(points, error, message):
     with pytest.raises(error) as raised:
         sample_points(points, [(None, None)], ["x"], None)
     assert str(raised.value) == message
+
+
+def test_several_inputs_get_the_default_coordinates_rotated_so_they_never_coincide():
+    """Input j reads the five default coordinates shifted by 2j (mod 5): x and y differ at
+    every point, and so do x, y and z.  Kills the rotation's ``i + 2 * j`` -> ``i - 2 * j`` /
+    ``3 * j`` and ``% 5`` -> ``% 6`` (an index past the five coordinates)."""
+    two = sample_points(None, [(None, None)] * 2, ["x", "y"], None)
+    assert two == [(-1.3, 0.35), (-0.45, 0.8), (0.35, 1.6), (0.8, -1.3), (1.6, -0.45)]
+    three = sample_points(None, [(None, None)] * 3, ["x", "y", "z"], None)
+    assert [p[2] for p in three] == [1.6, -1.3, -0.45, 0.35, 0.8]
+    assert all(len(set(p)) == 3 for p in three)
