@@ -54,7 +54,7 @@ def _guess_activation(model_outputs, nin, nouts, seed) -> str:
          "每层都用 ReLU，最后一层不用。"),
     ):  # fmt: skip
         other = _reference(nin, nouts, seed, **kwargs)
-        if all(abs(a - other(x).data) < _CLOSE for a, x in zip(model_outputs, _INPUTS)):
+        if all(abs(a - other(x).data) <= _CLOSE for a, x in zip(model_outputs, _INPUTS)):
             return hint
     return "检查加权和 `w·x + b`（每个权重乘对应的输入，再加偏置）和每层的激活函数。"
 

@@ -887,3 +887,334 @@ def test_a_stopped_check_still_names_the_op_its_input_and_every_point():
     result = check_op(lecture_cube(lambda x, grad, g: "3x²"), points=[-1.3, 0.7])
     assert (result.ok, result.name, result.mistake) == (False, "cube", "grad_not_real")
     assert (result.point, result.input, result.points) == ((-1.3,), "x", [(-1.3,), (0.7,)])
+
+
+# ---------------------------------------------------------------- mutation audit (exercises)
+# Each verdict asserted whole: the numbers come from closed forms (3·x² for the cube, 1 − tanh²
+# for tanh), the upstream gradient g from the result (its range is checked above).
+
+
+def said(name, where, how, analytic, via, expected, hint):
+    """The verdict check_op's failing comparisons print, with the numbers as shown (6 digits)."""
+    return (
+        f"有错：`{name}` 的反向传播有错。在 {where} 处{how}：\n"
+        f"你的反向传播给出 {analytic}，\n数值梯度（中心差分）说应当是 {via}{expected:.6g}。\n{hint}"
+    )
+
+
+def cube_rule(local):
+    """cube written the engine's way; ``local(x, g, grad)`` is the learner's new x.grad."""
+
+    def cube(x):
+        def _backward(g):
+            x.grad = local(x.data, g, x.grad)
+
+        return _node(x.data**3, (x,), "cube", _backward)
+
+    return cube
+
+
+TRUE = 3 * 1.3**2  # d(x³)/dx at x = 1.3: 5.07
+
+
+@pytest.mark.parametrize(
+    ("local", "mistake", "hint"),
+    [(lambda x, g, grad: grad, "no_gradient",
+      "可能的错误：梯度没有传到 x——x.grad 一直是 0。检查是否写了 `out._backward = _backward`，"
+      "以及闭包里是否给 `x.grad` 加上了 局部导数 × 上游梯度。"),
+     (lambda x, g, grad: grad - 3 * x**2 * g, "sign",
+      "可能的错误：符号反了——在每个检查点上你的结果都正好是正确值的相反数，检查公式里的负号"
+      "（例如把 1 − t² 写成了 t² − 1）。"),
+     (lambda x, g, grad: grad + 2 * x**2 * g, "wrong_formula",
+      "可能的错误：局部导数的公式不对（不是符号问题，也不是输入、输出代错）。"
+      "先在纸上求出 ∂cube/∂x，再和下表里每个点的数值梯度比较。")],
+    ids=["no_gradient", "sign", "wrong_formula"],
+)  # fmt: skip
+def test_a_wrong_rule_with_upstream_1_gets_the_whole_verdict(local, mistake, hint):
+    """Kills the texts of the no_gradient / sign / wrong_formula hints (XX-wrapped,
+    case-changed), the verdict's lines and ``（上游梯度 1）``, and the table's header
+    and its ``对``/``错`` marks."""
+    result = check_op(cube_rule(local), points=[1.3])
+    analytic = {"no_gradient": 0.0, "sign": -TRUE, "wrong_formula": 2 * 1.3**2}[mistake]
+    assert (result.ok, result.name, result.mistake, result.upstream) == (
+        False, "cube", mistake, 1.0)  # fmt: skip
+    assert result.message == said(
+        "cube", "x = 1.3", "（上游梯度 1）", f"x.grad = {analytic:.6g}", "", TRUE, hint
+    )
+    assert result.header == ("x", "上游梯度 g", "你的 x.grad", "应为 x.grad", "结果")
+    assert (result.point, result.input, result.points) == ((1.3,), "x", [(1.3,)])
+    assert result.analytic == pytest.approx(analytic, abs=1e-12)
+    assert result.numeric == pytest.approx(TRUE, rel=1e-6)
+    assert result.rows == [("1.3", "1", f"{analytic:.6g}", "5.07", "错")]
+
+
+@pytest.mark.parametrize(
+    ("local", "mistake", "analytic", "hint"),
+    [(lambda x, g, grad: grad + 3 * x**2, "forgot_upstream", lambda g: TRUE,
+      "可能的错误：忘了乘上游梯度——x.grad 没有随上游梯度变化（g = 1 时对，g = {g} 时还是 5.07）。"
+      "链式法则：`x.grad += 局部导数 * out.grad`"
+      "（闭包带一个参数接收上游梯度时，乘的就是那个参数）。"),
+     (lambda x, g, grad: grad + 3 * x**2 * g * g, "upstream_misused", lambda g: TRUE * g * g,
+      "可能的错误：上游梯度用得不对——应当是 局部导数 × 上游梯度，相乘且只乘一次："
+      "`x.grad += 局部导数 * out.grad`。")],
+    ids=["forgot", "misused"],
+)  # fmt: skip
+def test_a_misused_upstream_gradient_gets_the_whole_verdict(local, mistake, analytic, hint):
+    """Kills the forgot_upstream / upstream_misused hint texts, the ``，上游梯度 g = ``
+    and ``g × … = `` parts and the ``analytic_text`` passed to the hint."""
+    result = check_op(cube_rule(local), points=[1.3])
+    g = result.upstream
+    assert 0.5 <= abs(g) <= 2.5 and abs(g - 1.0) >= 0.25
+    assert (result.ok, result.name, result.mistake) == (False, "cube", mistake)
+    assert result.message == said(
+        "cube", "x = 1.3", f"，上游梯度 g = {g:.6g}", f"x.grad = {analytic(g):.6g}",
+        "g × 5.07 = ", g * TRUE, hint.format(g=f"{g:.6g}"))  # fmt: skip
+    assert result.rows == [("1.3", f"{g:.6g}", f"{analytic(g):.6g}", f"{g * TRUE:.6g}", "错")]
+
+
+def test_a_node_used_twice_that_adds_too_much_gets_the_whole_verdict():
+    """Kills the reuse_wrong hint, the ``把 `cube(x) + cube(x)` 这样用两次`` case and the
+    ``2 × g × `` shown with the expected gradient."""
+    result = check_op(cube_rule(lambda x, g, grad: 2 * grad + 3 * x**2 * g), points=[1.3])
+    g = result.upstream
+    assert (result.ok, result.name, result.mistake) == (False, "cube", "reuse_wrong")
+    assert result.message == said(
+        "cube", "x = 1.3", f"，把 `cube(x) + cube(x)` 这样用两次、上游梯度 g = {g:.6g}",
+        f"x.grad = {3 * g * TRUE:.6g}", "2 × g × 5.07 = ", 2 * g * TRUE,
+        "可能的错误：节点被重复使用或叶子已有梯度时结果不对——梯度应当用 `+=` 累加，"
+        "而且闭包每次只加一份 局部导数 × 上游梯度。")  # fmt: skip
+
+
+def test_a_leaf_gradient_overwritten_gets_the_whole_verdict():
+    """Kills the assign_instead_of_accumulate hint and the preset case's texts
+    (``输入的 .grad 事先已是 0.75``, ``0.75 + g × ``)."""
+    result = check_op(cube_zeroing_its_input, points=[1.3])
+    g = result.upstream
+    case = "输入的 .grad 事先已是 0.75"
+    assert (result.ok, result.name, result.mistake) == (
+        False, "cube_zeroing_its_input", "assign_instead_of_accumulate")  # fmt: skip
+    assert result.message == said(
+        "cube_zeroing_its_input", "x = 1.3", f"，{case}、上游梯度 g = {g:.6g}",
+        f"x.grad = {g * TRUE:.6g}",
+        "0.75 + g × 5.07 = ", 0.75 + g * TRUE,
+        f"可能的错误：用了 `=` 而不是 `+=`。{case}，你的闭包运行之前 x.grad 里已经有梯度"
+        "（另一次使用送来的，或叶子原有的），赋值把它覆盖了；链式法则要求把各条路径的梯度相加。"
+        "把 `x.grad = ...` 改成 `x.grad += ...`。")  # fmt: skip
+
+
+@STYLES
+@pytest.mark.parametrize(
+    ("local", "mistake", "analytic", "hint"),
+    [(lambda x, t: 1 - x**2, "input_in_output_form", 0.75,
+      "可能的错误：你写的是用输出表示的导数（如 tanh 的 1 − t²、sigmoid 的 s(1 − s)，t、s 指输出"
+      " out.data），却代入了输入 x.data。"
+      "把输入换成输出值后，你的公式在每个检查点都正好给出正确导数。"),
+     (lambda x, t: 1 - math.tanh(t) ** 2, "output_in_input_form",
+      1 - math.tanh(math.tanh(0.5)) ** 2,
+      "可能的错误：你写的是用输入表示的导数（如 1 − tanh(x)²），却代入了输出 out.data，"
+      "相当于多套了一层函数。要么代入输入 x.data，要么改用输出形式（如 1 − t²）。")],
+    ids=["input_in_output_form", "output_in_input_form"],
+)  # fmt: skip
+def test_input_and_output_forms_get_the_whole_verdict(style, local, mistake, analytic, hint):
+    """Kills the two form hints' texts."""
+    result = check_op(style("tanh", math.tanh, local), points=[0.5, 1.3])
+    assert (result.name, result.mistake) == ("tanh", mistake)
+    assert result.message == said(
+        "tanh", "x = 0.5", "（上游梯度 1）", f"x.grad = {analytic:.6g}", "",
+        1 - math.tanh(0.5) ** 2, hint)  # fmt: skip
+
+
+def test_swapped_partials_get_the_whole_verdict():
+    """Kills the swapped_inputs hint text and the names it is given."""
+    result = check_op(lambda a, b: engine_mul(a, b, swap=True), name="mul", points=[(1.5, 0.4)])
+    assert (result.name, result.mistake) == ("mul", "swapped_inputs")
+    assert result.message == said(
+        "mul", "a = 1.5, b = 0.4", "（上游梯度 1）", "a.grad = 1.5", "", 0.4,
+        "可能的错误：a 和 b 的偏导对调了——a.grad 得到的正是 ∂mul/∂b（例如 a·b 对 a 的导数是 b，"
+        "对 b 的导数是 a）。")  # fmt: skip
+
+
+def test_a_right_rule_gets_the_whole_verdict():
+    """Kills the success verdict's texts and its point list's separator."""
+    result = check_op(cube_rule(lambda x, g, grad: grad + 3 * x**2 * g), points=[1.3, -0.4])
+    head, tail = result.message.split("（最大差 ")
+    assert head == "正确：`cube` 的反向传播正确：在 2 个点（x = 1.3；x = -0.4）上与数值梯度一致"
+    worst, rest = tail.split("）", 1)
+    assert 0 <= float(worst) < 1e-6
+    assert rest == "；乘上了随机的上游梯度；节点用两次、叶子已有梯度时也正确累加。"
+    assert (result.ok, result.name, result.mistake, result.points) == (
+        True, "cube", None, [(1.3,), (-0.4,)])  # fmt: skip
+
+
+def where_checked(result):
+    """The point list of a success verdict: ``在 1 个点（x = 2）上`` -> ``x = 2``."""
+    assert result.ok, result.message
+    return result.message.split("个点（")[1].split("）上与数值梯度一致")[0]
+
+
+class Square:
+    """A callable object: no ``__name__``."""
+
+    def __call__(self, x):
+        return x * x
+
+
+def power(x, k=2):
+    return x**k
+
+
+@pytest.mark.parametrize(
+    ("op", "kwargs", "name", "where"),
+    [(lambda *xs: xs[0] * xs[1] + xs[2] * xs[3], {"nin": 4}, "op",
+      "x1 = 1, x2 = 2, x3 = 3, x4 = 4"),
+     (lambda *xs: xs[0] * xs[1] + xs[2], {"nin": 3}, "op", "x = 1, y = 2, z = 3"),
+     (lambda a, b, c: a * b + c, {}, "op", "a = 1, b = 2, c = 3"),
+     (Square(), {}, "op", "x = 1"),
+     (power, {}, "power", "x = 1"),
+     (power, {"name": "square"}, "square", "x = 1"),
+     (lambda x=0.0: x * x, {}, "op", "x = 1")],
+    ids=["four", "three-star", "three-named", "object", "default-not-counted", "name-given",
+         "all-defaulted"],
+)  # fmt: skip
+def test_inputs_are_named_from_the_signature_or_x_y_z_or_x1_to_xn(op, kwargs, name, where):
+    """Kills ``_input_names``' ``nin <= 3`` boundary and ``x{i + 1}`` numbering, the default
+    name ``"op"`` (for a lambda and for an object without ``__name__``), parameters with
+    defaults counted as inputs, and ``len(positional) or 1`` -> ``or 2``."""
+    nin = where.count("=")
+    point = tuple(range(1, nin + 1))
+    result = check_op(op, points=[point], **kwargs)
+    assert (result.name, where_checked(result)) == (name, where)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [(lambda: check_op(3), TypeError, "check_op: op must be a function of Values, got int"),
+     (lambda: check_op(lambda *xs: xs[0]), TypeError,
+      "check_op: op takes *args; pass nin= (the number of inputs)"),
+     (lambda: check_op(lambda x: x, nin=0), ValueError, "check_op: nin must be an int >= 1, got 0"),
+     (lambda: check_op(lambda x: x, nin=True), ValueError,
+      "check_op: nin must be an int >= 1, got True"),
+     (lambda: check_op(lambda x: x, nin=1.0), ValueError,
+      "check_op: nin must be an int >= 1, got 1.0"),
+     (lambda: check_op(lambda x: x, time_limit=0), ValueError,
+      "check_op: time_limit must be > 0 seconds, got 0"),
+     (lambda: check_op(lambda x: x, time_limit="1"), TypeError,
+      "time_limit must be a real number (int or float), got str"),
+     (lambda: check_op(lambda x: x, atol="0"), TypeError,
+      "atol must be a real number (int or float), got str"),
+     (lambda: check_op(lambda x: x, rtol=None), TypeError,
+      "rtol must be a real number (int or float), got NoneType")],
+)  # fmt: skip
+def test_bad_arguments_are_refused_with_the_whole_message(call, error, message):
+    """Kills the argument checks' messages (None, XX-wrapped, case-changed), the ``as_real``
+    labels, and ``nin`` checks loosened (``bool``/``int``/``< 1``)."""
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("x0", "scale", "shift", "kwargs", "ok"),
+    [(1.3, 1 + 5e-5, 0.0, {}, True),  # 5e-5 relative: inside rtol = 1e-4
+     (1.3, 1 + 2e-4, 0.0, {}, False),  # 2e-4 relative: outside
+     (0.0, 1.0, 4e-7, {}, True),  # the true gradient is 0: inside atol = 1e-6 (used twice too)
+     (0.0, 1.0, 2e-6, {}, False),
+     (1.3, 2.0, 0.0, {"rtol": 0.6}, True),  # |2d − d| <= 0.6 · max(2d, d)
+     (1.3, 2.0, 0.0, {"rtol": 0.4}, False),
+     (1.3, 1.0, 0.25, {"atol": 0.6, "rtol": 0.0}, True),  # used twice: 0.5 off
+     (1.3, 1.0, 0.25, {"atol": 0.2, "rtol": 0.0}, False)],
+)  # fmt: skip
+def test_a_gradient_is_right_within_atol_plus_rtol_times_the_larger(x0, scale, shift, kwargs, ok):
+    """Kills ``_close``'s tolerance changed (``<=`` -> ``<`` aside): ``atol - rtol``,
+    ``rtol / max``, ``min`` for ``max``, and the defaults ``atol=1e-6`` / ``rtol=1e-4``
+    turned into 1.000001 / 1.0001.  The rule is ``scale`` times 3x², plus ``shift``."""
+    rule = cube_rule(lambda x, g, grad: grad + scale * 3 * x**2 * g + shift)
+    result = check_op(rule, points=[x0], **kwargs)
+    assert result.ok is ok, result.message
+
+
+def test_the_upstream_gradients_are_random_signed_and_away_from_1():
+    """Kills the upstream draw changed (and the default ``seed=0`` -> 1): the start ``g = 1.0``
+    (then never redrawn), the
+    ``abs(g - 1.0) < 0.25`` test, the signs ``(-1.0, 1.0)`` and the range ``uniform(0.5, 2.5)``.
+    25 draws (seeds 0-4, five points each) spread over ±[0.5, 2.5], none within 0.25 of 1."""
+    forgot = cube_rule(lambda x, g, grad: grad + 3 * x**2)  # fails at the upstream check
+    draws = [float(row[1]) for seed in range(5) for row in check_op(forgot, seed=seed).rows]
+    assert len(draws) == len(set(draws)) == 25
+    assert all(0.5 <= abs(g) <= 2.5 and abs(g - 1.0) >= 0.25 for g in draws)
+    assert min(draws) < -2.0 and max(draws) > 2.0 and min(map(abs, draws)) < 0.7
+    assert any(0 < g < 0.75 for g in draws) and any(1.25 < g < 1.5 for g in draws)
+    assert check_op(forgot).rows == check_op(forgot, seed=0).rows  # seed 0 by default
+
+
+def test_an_empty_closure_gets_the_whole_not_yet_sentence():
+    """Kills the empty-``_backward`` verdict's texts, its name, ``"blank"`` code and points."""
+    result = check_op(cube_empty_closure, points=[1.3, 0.7])
+    line = line_of(cube_empty_closure, ": ...")
+    assert (result.ok, result.name, result.mistake, result.points) == (
+        False, "cube_empty_closure", "blank", [(1.3,), (0.7,)])  # fmt: skip
+    assert result.message == (
+        f"还没写：`cube_empty_closure` 的 `_backward` 还是空的（第 {line} 行的函数体只有 `...`）。"
+        "按上面的说明写出它，再运行这一格。"
+    )
+
+
+def tanh_rule(local):
+    """tanh written the lecture's way; ``local(x)`` is the learner's local derivative."""
+    return lecture_op("tanh", math.tanh, lambda x, t: local(x))
+
+
+def refuses_below_0_1(x):
+    """1 − x², the output form fed the input, that fails (log of a negative) below x = 0.1."""
+    return 1 - x**2 if x >= 0.1 else math.log(-1.0)
+
+
+@pytest.mark.parametrize(
+    ("op", "points", "domain"),
+    [(tanh_rule(lambda x: 1 - x**2), [0.305, 0.8, 1.3], (0.3, None)),  # tanh(0.305) < 0.3
+     (tanh_rule(refuses_below_0_1), [0.1003, 0.8, 1.3], None)],  # tanh(0.1003) < 0.1
+    ids=["outside-the-domain", "raises-there"],
+)  # fmt: skip
+def test_a_point_whose_output_cannot_be_tried_is_skipped_not_the_end(op, points, domain):
+    """Kills ``_diagnose_formula``'s ``continue`` -> ``break`` (both): the output-form test
+    tries the rule at f(x0); the first point's f(x0) is outside the domain, or the rule fails
+    there, and the two other points still show the output form fed the input."""
+    result = check_op(op, points=points, domain=domain)
+    assert result.mistake == "input_in_output_form"
+    (x0,) = result.point  # the first point where 1 − x0² is off by more than rtol
+    assert result.analytic == pytest.approx(1 - x0**2, rel=1e-12)
+    assert result.numeric == pytest.approx(1 - math.tanh(x0) ** 2, rel=1e-6)
+
+
+def test_exps_gradient_written_as_the_input_is_a_wrong_formula():
+    """Kills ``len(names) == 1 and`` -> ``or`` before the output-form test: x.data for exp's
+    gradient agrees with e^x's output form (t) at f(x0), yet it is the input itself, not an
+    output form, so it is called a wrong formula."""
+    result = check_op(lecture_op("exp", math.exp, lambda x, t: x), points=[0.5, 1.3])
+    assert (result.mistake, result.point) == ("wrong_formula", (0.5,))
+    assert (result.analytic, result.numeric) == pytest.approx((0.5, math.exp(0.5)), rel=1e-6)
+
+
+def test_a_wrong_partial_of_a_two_input_op_is_not_called_swapped():
+    """Kills ``j != i and`` -> ``or`` in the swapped-inputs test: a.grad = 2b is neither
+    ∂(a·b)/∂a = b nor ∂(a·b)/∂b = a."""
+
+    def mul(a, b):
+        def _backward(g):
+            a.grad += 2 * b.data * g
+            b.grad += a.data * g
+
+        return _node(a.data * b.data, (a, b), "mul", _backward)
+
+    result = check_op(mul, points=[(1.5, 0.4)])
+    assert (result.mistake, result.input, result.point) == ("wrong_formula", "a", (1.5, 0.4))
+    assert (result.analytic, result.numeric) == pytest.approx((0.8, 0.4), rel=1e-6)
+
+
+def test_a_gradient_no_larger_than_atol_is_not_called_a_flipped_sign():
+    """Kills ``abs(y) > 1e-6`` -> ``>=`` in the sign test: 1e-6 · x at x = 0 has gradient
+    exactly 1e-6 (central differences give it exactly), as small as atol, so −1e-6 is not
+    named a sign error."""
+    tiny = lecture_op("tiny", lambda v: 1e-6 * v, lambda x, t: -1e-6)
+    result = check_op(tiny, points=[0.0])
+    assert (result.mistake, result.analytic, result.numeric) == ("wrong_formula", -1e-6, 1e-6)
