@@ -160,3 +160,29 @@ def test_check_positive_refuses_what_is_not_a_positive_int(bad):
         check_positive("max_nodes", bad)
     check_positive("max_nodes", None)
     check_positive("max_nodes", 1)
+
+
+def test_a_node_inside_the_graph_without_backward_is_named_when_stepping(lecture_value):
+    """Every node is checked, not only the root.  Kills ``graph_of`` passing ``stepping=None``
+    to ``_stable_parents`` (__mutmut_21: an inner node without ``_backward`` let through)."""
+    inner = lecture_value(1.0, label="a")
+    root = inner * 2.0
+    del inner._backward
+    assert graph_of(root, "draw_dot").names == ["v1", "a", "v2"]  # drawing needs no _backward
+    message = r"StepThrough expects .*_backward\): LectureValue has no attribute '_backward'$"
+    with pytest.raises(TypeError, match=message):
+        graph_of(root, "StepThrough", stepping=True)
+
+
+def test_a_value_whose_grad_was_deleted_is_refused_naming_grad():
+    """``del x.grad`` (a learner "resetting" a gradient) leaves a Value the drawing cannot show.
+    Kills ``graph_of``'s root check ``missing = None`` (__mutmut_2: the Value was let through
+    and only the drawing failed later, with an AttributeError)."""
+    x = Value(1.0, label="x")
+    del x.grad
+    message = (
+        r"^draw_dot expects a micrograd-style value \(with data, grad, _prev and _op\): "
+        r"Value has no attribute 'grad'$"
+    )
+    with pytest.raises(TypeError, match=message):
+        graph_of(x, "draw_dot")
