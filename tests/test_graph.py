@@ -154,6 +154,21 @@ def test_layout_work_counts_the_ranks_edges_cross():
     assert layout_work(graph_of(y, "test")) == (9, 12, 0 + 2 + 4 + 6)
 
 
+def test_layout_work_moves_each_input_next_to_its_first_use_and_nothing_else():
+    """x → exp → exp → exp (ranks 0, 2, 4, 6) plus a = y · w (rank 2), out = c3 + a (rank 8),
+    final = out · z (rank 10).  Inputs sit just before their first use (z at 8, not 0); a is
+    an op result and stays at rank 2, so only its edge to out's op (rank 7) crosses ranks
+    3–6: work 4.  16 boxes and ovals (10 values, 6 ops), 15 edges (9 from parents, 6 from
+    ovals).  Kills in ``layout_work``: no input moved (__mutmut_22 ``i not in keep``,
+    __mutmut_24 ``j not in keep``: 12), op results moved too (__mutmut_23 ``or``: 8), and
+    op results moved instead of inputs (__mutmut_25: 16)."""
+    x, y, w, z = (Value(v, label=n) for v, n in [(0.1, "x"), (2.0, "y"), (3.0, "w"), (4.0, "z")])
+    c3 = x.exp().exp().exp()
+    a = y * w
+    final = (c3 + a) * z
+    assert layout_work(graph_of(final, "test")) == (16, 15, 4)
+
+
 @pytest.mark.parametrize("bad", [0, -1, True, 2.5, "3"])
 def test_check_positive_refuses_what_is_not_a_positive_int(bad):
     with pytest.raises(ValueError, match=rf"max_nodes must be a positive int or None, got {bad!r}"):
