@@ -161,12 +161,17 @@ def test_layout_work_moves_each_input_next_to_its_first_use_and_nothing_else():
     3–6: work 4.  16 boxes and ovals (10 values, 6 ops), 15 edges (9 from parents, 6 from
     ovals).  Kills in ``layout_work``: no input moved (__mutmut_22 ``i not in keep``,
     __mutmut_24 ``j not in keep``: 12), op results moved too (__mutmut_23 ``or``: 8), and
-    op results moved instead of inputs (__mutmut_25: 16)."""
+    op results moved instead of inputs (__mutmut_25: 16).  Drawing only out, z and final:
+    3 boxes and 2 ovals, 4 edges, work 0 (kills ``keep`` ignored, __mutmut_4)."""
     x, y, w, z = (Value(v, label=n) for v, n in [(0.1, "x"), (2.0, "y"), (3.0, "w"), (4.0, "z")])
     c3 = x.exp().exp().exp()
     a = y * w
-    final = (c3 + a) * z
-    assert layout_work(graph_of(final, "test")) == (16, 15, 4)
+    out = c3 + a
+    final = out * z
+    g = graph_of(final, "test")
+    assert layout_work(g) == (16, 15, 4)
+    near_root = {i for i, v in enumerate(g.nodes) if any(v is u for u in (out, z, final))}
+    assert len(near_root) == 3 and layout_work(g, near_root) == (5, 4, 0)
 
 
 @pytest.mark.parametrize("bad", [0, -1, True, 2.5, "3"])
