@@ -60,6 +60,60 @@ def test_sequences_keep_their_order_and_sets_of_labelled_parents_go_by_label(lec
     assert [v.label for v in graph_of(tuple_based, "test").nodes] == ["z", "y", ""]
 
 
+def test_a_learners_tuple_parents_keep_their_order_next_to_set_parents(lecture_value):
+    """A learner's ``_prev`` that is a tuple keeps the order written, even when other nodes of
+    the graph have sets (which are sorted by label: "" before "a").  Kills
+    ``_stable_parents``'s tuple read as a set (__mutmut_16 ``prev = None``, __mutmut_17/18
+    ``found = None``), ``tuple(None)`` (__mutmut_20), and every node sorted once one node has a
+    set (__mutmut_47)."""
+    z, y = lecture_value(1.0, label="z"), lecture_value(2.0, label="y")
+    pair = z + y
+    pair._prev = (z, y)  # a sequence: its order is the learner's
+    alone = graph_of(pair, "test")
+    assert [v.label for v in alone.nodes] == ["z", "y", ""] and alone.parents == [(), (), (0, 1)]
+    top = pair * lecture_value(4.0, label="a")  # a set {pair, a}
+    g = graph_of(top, "test")
+    assert [v.label for v in g.nodes] == ["z", "y", "", "a", ""]
+    assert g.parents == [(), (), (0, 1), (), (2, 3)] and g.names == ["z", "y", "v1", "a", "v2"]
+
+
+def test_set_parents_that_differ_only_in_their_op_or_in_a_deeper_label_get_one_order(
+    lecture_value,
+):
+    """x + y and x · y at x = y = 2 are both 4 with the same parents: only the op tells them
+    apart; exp(a) and exp(b) at a = b = 0.5 differ only in their inputs' labels.  The digest
+    must see both, or the two parents tie and come out in the set's iteration order.  Kills
+    ``_digest``'s op left out (__mutmut_4 ``str(None)``) and label left out (__mutmut_5
+    ``str(None)``, __mutmut_6 ``label_of(None)``)."""
+
+    def build(reverse: bool):
+        x, y = lecture_value(2.0, label="x"), lecture_value(2.0, label="y")
+        a, b = lecture_value(0.5, label="a"), lecture_value(0.5, label="b")
+        plus, times, ea, eb = x + y, x * y, a.exp(), b.exp()
+        assert plus.data == times.data == 4.0 and ea.data == eb.data
+        left, right = plus * times, ea * eb
+        out = left + right
+        for node in (left, right, out):
+            node._prev = OrderedSet(sorted(node._prev, key=id, reverse=reverse))
+        return out
+
+    first, second = graph_of(build(False), "test"), graph_of(build(True), "test")
+    assert first.parents == second.parents
+    shown = [[(v._op, v.label) for v in g.nodes] for g in (first, second)]
+    assert shown[0] == shown[1]
+    assert {shown[0][i][0] for i in first.parents[-1]} == {"*"}  # out = left + right
+
+
+def test_a_label_with_a_lone_surrogate_is_digested_and_named_escaped(lecture_value):
+    """A label read from a badly decoded file can hold a lone surrogate (U+DCFF); the digest
+    encodes it with backslashreplace instead of failing.  Kills ``_digest``'s encode without
+    an error handler (__mutmut_16: UnicodeEncodeError) and with a misspelled one (__mutmut_19
+    "XXbackslashreplaceXX", __mutmut_20 "BACKSLASHREPLACE": LookupError)."""
+    x, y = lecture_value(1.0, label="x\udcff"), lecture_value(2.0)
+    g = graph_of(x * y, "test")  # a set {x, y}: "" sorts before "x\udcff"
+    assert g.names == ["v1", "x\\udcff", "v2"] and g.nodes[1] is x
+
+
 def test_micrograds_graph_has_no_labels_and_is_named_v1_v2(lecture_value):
     engine = pytest.importorskip("micrograd.engine")
     x, w = engine.Value(2.0), engine.Value(-1.0)
@@ -100,9 +154,55 @@ def test_layout_work_counts_the_ranks_edges_cross():
     assert layout_work(graph_of(y, "test")) == (9, 12, 0 + 2 + 4 + 6)
 
 
+def test_layout_work_moves_each_input_next_to_its_first_use_and_nothing_else():
+    """x → exp → exp → exp (ranks 0, 2, 4, 6) plus a = y · w (rank 2), out = c3 + a (rank 8),
+    final = out · z (rank 10).  Inputs sit just before their first use (z at 8, not 0); a is
+    an op result and stays at rank 2, so only its edge to out's op (rank 7) crosses ranks
+    3–6: work 4.  16 boxes and ovals (10 values, 6 ops), 15 edges (9 from parents, 6 from
+    ovals).  Kills in ``layout_work``: no input moved (__mutmut_22 ``i not in keep``,
+    __mutmut_24 ``j not in keep``: 12), op results moved too (__mutmut_23 ``or``: 8), and
+    op results moved instead of inputs (__mutmut_25: 16).  Drawing only out, z and final:
+    3 boxes and 2 ovals, 4 edges, work 0 (kills ``keep`` ignored, __mutmut_4)."""
+    x, y, w, z = (Value(v, label=n) for v, n in [(0.1, "x"), (2.0, "y"), (3.0, "w"), (4.0, "z")])
+    c3 = x.exp().exp().exp()
+    a = y * w
+    out = c3 + a
+    final = out * z
+    g = graph_of(final, "test")
+    assert layout_work(g) == (16, 15, 4)
+    near_root = {i for i, v in enumerate(g.nodes) if any(v is u for u in (out, z, final))}
+    assert len(near_root) == 3 and layout_work(g, near_root) == (5, 4, 0)
+
+
 @pytest.mark.parametrize("bad", [0, -1, True, 2.5, "3"])
 def test_check_positive_refuses_what_is_not_a_positive_int(bad):
     with pytest.raises(ValueError, match=rf"max_nodes must be a positive int or None, got {bad!r}"):
         check_positive("max_nodes", bad)
     check_positive("max_nodes", None)
     check_positive("max_nodes", 1)
+
+
+def test_a_node_inside_the_graph_without_backward_is_named_when_stepping(lecture_value):
+    """Every node is checked, not only the root.  Kills ``graph_of`` passing ``stepping=None``
+    to ``_stable_parents`` (__mutmut_21: an inner node without ``_backward`` let through)."""
+    inner = lecture_value(1.0, label="a")
+    root = inner * 2.0
+    del inner._backward
+    assert graph_of(root, "draw_dot").names == ["v1", "a", "v2"]  # drawing needs no _backward
+    message = r"StepThrough expects .*_backward\): LectureValue has no attribute '_backward'$"
+    with pytest.raises(TypeError, match=message):
+        graph_of(root, "StepThrough", stepping=True)
+
+
+def test_a_value_whose_grad_was_deleted_is_refused_naming_grad():
+    """``del x.grad`` (a learner "resetting" a gradient) leaves a Value the drawing cannot show.
+    Kills ``graph_of``'s root check ``missing = None`` (__mutmut_2: the Value was let through
+    and only the drawing failed later, with an AttributeError)."""
+    x = Value(1.0, label="x")
+    del x.grad
+    message = (
+        r"^draw_dot expects a micrograd-style value \(with data, grad, _prev and _op\): "
+        r"Value has no attribute 'grad'$"
+    )
+    with pytest.raises(TypeError, match=message):
+        graph_of(x, "draw_dot")

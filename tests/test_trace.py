@@ -736,3 +736,44 @@ def test_recording_from_a_leaf_root_accumulates_like_backward():
     t = record(a)
     assert by_backward.grad == a.grad == 4.0
     assert t.backward[-1].grad == 4.0 and t.backward[-1].caption == "∂a/∂a = 4"
+
+
+def test_both_tables_cell_by_cell_on_the_apples():
+    """The apples of 《误差反向传播法·计算图》: 100 × 2 = 200, so ∂总价/∂个数 = 100 and
+    ∂总价/∂苹果 单价 = 2.  Kills ``forward_table``'s step numbers ``str(i + 1)`` -> ``None`` /
+    ``i - 1`` / ``i + 2`` (__mutmut_2-4), the op column always "输入" (__mutmut_5), "输入" ->
+    "XX输入XX" (__mutmut_8), and every header cell changed (__mutmut_14-23); in
+    ``backward_table`` an input's empty "sent" cell ``"-"`` -> ``"XX-XX"`` (__mutmut_12) and
+    every header cell changed (__mutmut_16-23)."""
+    apple, n = Value(100.0, label="苹果 单价"), Value(2.0, label="个数")
+    total = apple * n
+    total.label = "总价"
+    t = record(total)
+    forward, backward = t.forward_table(), t.backward_table()
+    assert forward.header == ("步 step", "节点 node", "运算 op", "值 value", "计算 formula")
+    assert forward.rows == (
+        ("1", "苹果 单价", "输入", "100.0000", "苹果 单价 = 100"),
+        ("2", "个数", "输入", "2.0000", "个数 = 2"),
+        ("3", "总价", "×", "200.0000", "总价 = 苹果 单价 × 个数 = 100 × 2 = 200"),
+    )
+    assert backward.header == (
+        "步 step", "节点 node", "梯度 grad", "链式法则 chain rule", "传给父节点 sent"
+    )  # fmt: skip
+    assert backward.rows == (
+        ("1", "总价", "1.0000", "∂总价/∂总价 = 1", "苹果 单价 += 2, 个数 += 100"),
+        ("2", "个数", "100.0000", "∂总价/∂个数 = ∂总价/∂总价 × (苹果 单价) = 1 × 100 = 100", "-"),
+        ("3", "苹果 单价", "2.0000", "∂总价/∂苹果 单价 = ∂总价/∂总价 × 个数 = 1 × 2 = 2", "-"),
+    )
+
+
+def test_a_dot_formula_writes_every_pair_after_a_value_times_value_pair():
+    """w1·x1 + w2·3 + b with w1 = 0.5, x1 = 2, w2 = -1, b = 0.1: 1 - 3 + 0.1 = -1.9.  Kills
+    ``_dot_formula``'s ``continue`` -> ``break`` after x1's slot (__mutmut_9: the formula
+    stopped at ``w1 × x1``, dropping ``w2 × 3`` and the bias)."""
+    w1, w2, x1, b = (Value(v, label=n) for v, n in [(0.5, "w1"), (-1.0, "w2"), (2.0, "x1"),
+                                                     (0.1, "b")])  # fmt: skip
+    d = F.dot([w1, w2], [x1, 3.0], b)
+    d.label = "d"
+    assert d.data == 0.5 * 2.0 + (-1.0) * 3.0 + 0.1
+    formula = record(d).forward[-1].formula
+    assert formula == "d = w1 × x1 + w2 × 3 + b = 0.5 × 2 + (-1) × 3 + 0.1 = -1.9"
