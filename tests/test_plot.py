@@ -103,3 +103,88 @@ def test_use_chinese_font_puts_installed_cjk_fonts_first():
     assert all(name in installed for name in found)
     assert plt.rcParams["font.sans-serif"][: len(found) + 1] == [*found, "DejaVu Sans"]
     assert plt.rcParams["axes.unicode_minus"] is False
+
+
+def test_loss_curve_axes_labels_colours_and_limits():
+    """kills plot.loss_curve__mutmut_32/33/36/37/40-45/48-50/59-61/63/64/67-69/72-74/77-82:
+    the colours, labels, epoch axis and the accuracy axis's 0..1.05 range."""
+    from matplotlib.colors import to_hex
+
+    blue, orange = to_hex("tab:blue"), to_hex("tab:orange")
+    fig = loss_curve(History(loss=[0.9, 0.4, 0.2, 0.1], accuracy=[0.25, 0.5, 0.75, 1.0]))
+    loss_ax, acc_ax = fig.axes
+    (loss_line,) = loss_ax.get_lines()
+    (acc_line,) = acc_ax.get_lines()
+    assert (loss_line.get_label(), to_hex(loss_line.get_color())) == ("loss", blue)
+    assert (acc_line.get_label(), to_hex(acc_line.get_color())) == ("accuracy", orange)
+    assert acc_line.get_xdata().tolist() == [1, 2, 3, 4]  # epochs count from 1, as fit's
+    assert loss_ax.get_xlabel() == "epoch"
+    assert loss_ax.get_ylabel() == "loss"
+    assert to_hex(loss_ax.yaxis.label.get_color()) == blue  # each axis coloured as its curve
+    assert acc_ax.get_ylabel() == "accuracy"
+    assert to_hex(acc_ax.yaxis.label.get_color()) == orange
+    assert acc_ax.get_ylim() == (0.0, 1.05)  # accuracy is a fraction: always the full range
+
+
+def test_loss_curve_size_and_given_axes():
+    """kills plot.loss_curve__mutmut_24 (given ax ignored), _25/_28/_29 (figsize 6x4 changed)."""
+    import matplotlib.pyplot as plt
+
+    assert tuple(loss_curve({"loss": [1.0]}).get_size_inches()) == (6.0, 4.0)
+    fig, ax = plt.subplots()
+    try:
+        assert loss_curve({"loss": [2.0, 1.0]}, ax=ax) is fig
+        (line,) = ax.get_lines()
+        assert line.get_ydata().tolist() == [2.0, 1.0]
+        assert plt.fignum_exists(fig.number)  # the caller's figure stays the caller's
+    finally:
+        plt.close(fig)
+
+
+def test_loss_curve_error_text():
+    """kills plot.loss_curve__mutmut_7: the message is exactly the one below."""
+    with pytest.raises(ValueError, match=r"^loss_curve: the history has no epochs$"):
+        loss_curve({"loss": []})
+
+
+def test_use_chinese_font_without_cjk_fonts_silences_only_missing_glyph_warnings(monkeypatch):
+    """kills plot.use_chinese_font__mutmut_15-22: no CJK font -> matplotlib's
+    "Glyph ... missing" warnings are ignored, other warnings still shown;
+    with a CJK font nothing is silenced."""
+    import warnings
+
+    from matplotlib import font_manager
+
+    from micrograd_cn.plot import use_chinese_font
+
+    glyph = "Glyph 20320 (\\N{CJK UNIFIED IDEOGRAPH-4F60}) missing from font(s) DejaVu Sans."
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    with matplotlib.rc_context(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert use_chinese_font() == []
+        assert matplotlib.rcParams["font.sans-serif"] == ["DejaVu Sans"]
+        warnings.warn(glyph, UserWarning, stacklevel=1)
+        warnings.warn("something else is missing", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["something else is missing"]
+
+    cjk = font_manager.FontEntry(name="Noto Sans CJK SC")
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [cjk])
+    with matplotlib.rc_context(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert use_chinese_font() == ["Noto Sans CJK SC"]
+        assert matplotlib.rcParams["font.sans-serif"] == ["Noto Sans CJK SC", "DejaVu Sans"]
+        warnings.warn(glyph, UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == [glyph]
+
+
+def test_loss_curve_colours_do_not_follow_the_style_cycle():
+    """kills plot.loss_curve__mutmut_32/_36: the loss curve is tab:blue like its axis label even
+    when the style's colour cycle starts elsewhere (by default its first colour is tab:blue too)."""
+    from cycler import cycler
+    from matplotlib.colors import to_hex
+
+    with matplotlib.rc_context({"axes.prop_cycle": cycler(color=["red", "green"])}):
+        fig = loss_curve(History(loss=[1.0, 0.5], accuracy=[0.5, 1.0]))
+    loss_ax, acc_ax = fig.axes
+    assert to_hex(loss_ax.get_lines()[0].get_color()) == to_hex("tab:blue")
+    assert to_hex(acc_ax.get_lines()[0].get_color()) == to_hex("tab:orange")
