@@ -163,6 +163,7 @@ def test_run_error_lines_are_exact(tmp_path, monkeypatch, capsys):
     pytest.importorskip("matplotlib")
     from matplotlib.backend_bases import FigureCanvasBase
 
+    monkeypatch.chdir(tmp_path)  # a name wrongly accepted is written here, not in the checkout
     calls = record_fit(monkeypatch)
     assert run("blobs", 5, 0, None) == 2
     assert capsys.readouterr().err == (
@@ -181,8 +182,9 @@ def test_run_error_lines_are_exact(tmp_path, monkeypatch, capsys):
 
 
 def test_run_saves_the_boundary_titled_with_the_accuracy(tmp_path, monkeypatch, capsys):
-    """kills cli_train.run mutants of the plot: its title, the file written, the upper-case
-    suffix accepted, the "wrote" line, and a folder in the file's place (exit 1)."""
+    """kills cli_train.run mutants of the plot: its title, the file written, the "wrote" line,
+    a folder in the file's place (exit 1); kills _check_plot_output__mutmut_16 (the suffix is
+    after the last dot: "moons.v1.PNG" is a PNG, upper case accepted)."""
     pytest.importorskip("matplotlib")
     from micrograd_cn import plot
     from micrograd_cn.training import accuracy
@@ -196,7 +198,7 @@ def test_run_saves_the_boundary_titled_with_the_accuracy(tmp_path, monkeypatch, 
         return figures[-1]
 
     monkeypatch.setattr(plot, "decision_boundary", spy)
-    out = tmp_path / "boundary.PNG"
+    out = tmp_path / "moons.v1.PNG"
     assert run("moons", 2, 0, str(out)) == 0
     final = accuracy(calls[0]["model"], calls[0]["X"], calls[0]["y"])
     assert figures[0].axes[0].get_title() == f"moons: accuracy {final:.1%}"
