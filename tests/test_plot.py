@@ -188,3 +188,59 @@ def test_loss_curve_colours_do_not_follow_the_style_cycle():
     loss_ax, acc_ax = fig.axes
     assert to_hex(loss_ax.get_lines()[0].get_color()) == to_hex("tab:blue")
     assert to_hex(acc_ax.get_lines()[0].get_color()) == to_hex("tab:orange")
+
+
+def test_decision_boundary_bands_have_the_colours_of_their_classes():
+    """kills plot.decision_boundary__mutmut_72-75/80: bands use the Spectral map at alpha 0.6,
+    scaled so band k has exactly the colour of the points of class k (first class at one end
+    of the map, last class at the other)."""
+    from matplotlib import colormaps
+
+    spectral = colormaps["Spectral"]
+    X = [[-1.0, 0.5], [2.0, -0.5], [0.3, 1.5], [1.2, 0.0]]
+    fig = decision_boundary(linear_model(1.0, 0.0, -0.5), X, [0, 1, 0, 1], resolution=5)
+    ax = fig.axes[0]
+    scatter = next(c for c in ax.collections if isinstance(c, PathCollection))
+    (bands,) = [c for c in ax.collections if c is not scatter]
+    expected = spectral([0.0, 1.0])  # RGBA rows
+    assert bands.get_facecolor()[:, :3] == pytest.approx(expected[:, :3])
+    assert bands.get_facecolor()[:, 3].tolist() == pytest.approx([0.6, 0.6])
+    assert scatter.to_rgba([0, 1]) == pytest.approx(expected)
+
+
+def test_decision_boundary_grid_defaults_and_given_axes():
+    """kills plot.decision_boundary__mutmut_1 (60 points per axis), the margin default 0.5,
+    _9/_10 (resolution 2 is allowed: the four corners), _62 (given ax ignored) and
+    _63/_66/_67 (figsize 5x5)."""
+    import matplotlib.pyplot as plt
+
+    inner = linear_model(1.0, 0.0, 0.0)
+    seen = []
+
+    def model(x):
+        seen.append([float(v) for v in x])
+        return inner(x)
+
+    X, y = [[0.0, 1.0], [2.0, 3.0]], [0, 1]
+    fig = decision_boundary(model, X, y)
+    assert len(seen) == 60 * 60
+    assert (seen[0], seen[-1]) == ([-0.5, 0.5], [2.5, 3.5])  # data range plus 0.5 each side
+    assert tuple(fig.get_size_inches()) == (5.0, 5.0)
+    seen.clear()
+    decision_boundary(model, X, y, resolution=2, margin=1.0)
+    assert seen == [[-1.0, 0.0], [3.0, 0.0], [-1.0, 4.0], [3.0, 4.0]]
+    fig, ax = plt.subplots()
+    try:
+        assert decision_boundary(model, X, y, resolution=2, ax=ax) is fig
+        assert len(ax.collections) == 2  # the bands and the points, on the caller's axes
+    finally:
+        plt.close(fig)
+
+
+def test_decision_boundary_error_text():
+    """kills plot.decision_boundary__mutmut_7/_11: the messages are exactly these."""
+    model = linear_model(1.0, 0.0, 0.0)
+    with pytest.raises(ValueError, match=r"^decision_boundary: no points to plot$"):
+        decision_boundary(model, [], [])
+    with pytest.raises(ValueError, match=r"^decision_boundary: resolution must be >= 2, got 1$"):
+        decision_boundary(model, [[0.0, 0.0]], [0], resolution=1)
