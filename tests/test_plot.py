@@ -244,3 +244,46 @@ def test_decision_boundary_error_text():
         decision_boundary(model, [], [])
     with pytest.raises(ValueError, match=r"^decision_boundary: resolution must be >= 2, got 1$"):
         decision_boundary(model, [[0.0, 0.0]], [0], resolution=1)
+
+
+def test_decision_boundary_points_keep_their_class_colour_and_style():
+    """kills plot.decision_boundary__mutmut_91/93-95/99/101-104: points are size 25 with black
+    edges, and a class's colour does not depend on which classes the points happen to have
+    (here every point is class 1, yet the model predicts both bands)."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
+
+    X = [[1.0, 0.0], [2.0, 1.0]]
+    fig = decision_boundary(linear_model(1.0, 0.0, -1.5), X, [1, 1], resolution=5)
+    ax = fig.axes[0]
+    scatter = next(c for c in ax.collections if isinstance(c, PathCollection))
+    assert scatter.get_sizes().tolist() == [25.0]
+    assert scatter.get_edgecolor().tolist() == [list(to_rgba("k"))]
+    one = colormaps["Spectral"](1.0)
+    assert scatter.to_rgba([1, 1]) == pytest.approx(np.array([one, one]))
+    assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"  # kills _124-129
+
+
+def test_decision_boundary_view_is_the_grid_even_when_zoomed_in():
+    """kills plot.decision_boundary__mutmut_110/111/113/117/118/120: with a negative margin
+    (zooming in) the view is still exactly the coloured grid, not widened to the points."""
+    X = [[0.0, 0.0], [4.0, 4.0]]
+    fig = decision_boundary(linear_model(1.0, 0.0, -2.0), X, [0, 1], resolution=5, margin=-1.0)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == pytest.approx((1.0, 3.0))
+    assert ax.get_ylim() == pytest.approx((1.0, 3.0))
+
+
+def test_decision_boundary_class_colours_span_the_predicted_classes_too():
+    """kills plot.decision_boundary__mutmut_94/102: the points' colour scale runs to the last
+    class the model predicts (2 here), not only to the last label among the points (1)."""
+    import numpy as np
+    from matplotlib import colormaps
+
+    model = MLP(2, [3], seed=0)  # scores (-x1, 0, x1): class 0 left, class 2 right
+    for neuron, w0 in zip(model.layers[0].neurons, (-1.0, 0.0, 1.0)):
+        neuron.w[0].data, neuron.w[1].data, neuron.b.data = w0, 0.0, 0.0
+    fig = decision_boundary(model, [[-1.0, 0.0], [1.0, 0.0]], [0, 1], resolution=4)
+    scatter = next(c for c in fig.axes[0].collections if isinstance(c, PathCollection))
+    assert scatter.to_rgba([0, 1]) == pytest.approx(colormaps["Spectral"](np.array([0.0, 0.5])))
