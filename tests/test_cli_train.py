@@ -85,3 +85,129 @@ def test_run_without_matplotlib(monkeypatch, capsys, tmp_path):
     assert run("moons", 5, 0, str(tmp_path / "b.png"), progress=False) == 1
     assert "pip install 'micrograd_cn[train]'" in capsys.readouterr().err
     assert not (tmp_path / "b.png").exists()
+
+
+def record_fit(monkeypatch):
+    """Replace training by a recorder: run's wiring is checked without the cost of training."""
+    from micrograd_cn.training import History
+
+    calls = []
+
+    def fake_fit(model, X, y, **kwargs):
+        calls.append({"model": model, "X": X, "y": y, **kwargs})
+        return History()
+
+    monkeypatch.setattr(cli_train, "fit", fake_fit)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("dataset", "optimizer", "lr"),
+    [("moons", "SGD", 0.1), ("circles", "SGD", 0.1), ("spiral", "Adam", 0.03)],
+)
+def test_run_wires_each_recipe_into_fit(monkeypatch, capsys, dataset, optimizer, lr):
+    """kills cli_train.run mutants that change the data set, the model, the optimiser, fit's
+    arguments, the default epochs or the summary line."""
+    from micrograd_cn import datasets
+    from micrograd_cn.nn import MLP
+    from micrograd_cn.training import accuracy, objective
+
+    calls = record_fit(monkeypatch)
+    recipe = cli_train.RECIPES[dataset]
+    assert run(dataset, None, 3, None) == 0  # epochs None: the recipe's; progress on by default
+    (call,) = calls
+    X, y = getattr(datasets, f"make_{dataset}")(seed=3, **recipe.data)
+    assert (call["X"], call["y"]) == (X, y)
+    model = call["model"]
+    twin = MLP(2, [*recipe.hidden, recipe.outputs], seed=3)
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]
+    opt = call["optimizer"]
+    assert type(opt).__name__ == optimizer and opt.lr == lr
+    assert opt.params == model.parameters()
+    if optimizer == "SGD":
+        assert (opt.momentum, opt.weight_decay, opt.nesterov) == (0.9, 0.0, False)
+    else:
+        assert (opt.betas, opt.eps, opt.weight_decay) == ((0.9, 0.999), 1e-8, 0.0)
+    assert {k: call[k] for k in ("loss", "epochs", "l2", "progress")} == {
+        "loss": recipe.loss,
+        "epochs": recipe.epochs,
+        "l2": recipe.l2,
+        "progress": True,
+    }
+    final = accuracy(model, X, y)
+    loss = objective(model, X, y, recipe.loss, recipe.l2)
+    captured = capsys.readouterr()
+    assert captured.out == (
+        f"{dataset}: final training accuracy {final:.1%} after {recipe.epochs} epochs "
+        f"(loss {loss:.4f})\n"
+    )
+    assert captured.err == ""
+
+
+def test_run_epochs_bounds(monkeypatch, capsys):
+    """kills cli_train.run mutants of the epochs check: 1 epoch is fine, True and 0 are not."""
+    calls = record_fit(monkeypatch)
+    assert run("moons", 1, 0, None, progress=False) == 0
+    assert calls[0]["epochs"] == 1 and calls[0]["progress"] is False
+    capsys.readouterr()
+    for bad in (True, 0, -3, 2.0):
+        assert run("moons", bad, 0, None, progress=False) == 2
+        assert capsys.readouterr().err == (
+            f"error: --epochs must be a positive integer, got {bad!r}\n"
+        )
+    assert len(calls) == 1
+
+
+def test_run_error_lines_are_exact(tmp_path, monkeypatch, capsys):
+    """kills cli_train.run / _check_plot_output mutants of the error messages and exit codes."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    monkeypatch.chdir(tmp_path)  # a name wrongly accepted is written here, not in the checkout
+    calls = record_fit(monkeypatch)
+    assert run("blobs", 5, 0, None) == 2
+    assert capsys.readouterr().err == (
+        "error: unknown dataset 'blobs'; choose one of: moons, circles, spiral\n"
+    )
+    kinds = ", .".join(sorted(FigureCanvasBase.get_supported_filetypes()))
+    for name in ("out.xyz", "noext", "png"):
+        assert run("moons", 5, 0, name) == 2
+        assert capsys.readouterr().err == f"error: cannot write {name!r}: use one of .{kinds}\n"
+    assert calls == []  # refused before training
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert run("moons", 5, 0, "b.png") == 1
+    assert capsys.readouterr().err == (
+        "error: plotting needs matplotlib: pip install 'micrograd_cn[train]'\n"
+    )
+
+
+def test_run_saves_the_boundary_titled_with_the_accuracy(tmp_path, monkeypatch, capsys):
+    """kills cli_train.run mutants of the plot: its title, the file written, the "wrote" line,
+    a folder in the file's place (exit 1); kills _check_plot_output__mutmut_16 (the suffix is
+    after the last dot: "moons.v1.PNG" is a PNG, upper case accepted)."""
+    pytest.importorskip("matplotlib")
+    from micrograd_cn import plot
+    from micrograd_cn.training import accuracy
+
+    calls = record_fit(monkeypatch)
+    figures = []
+    real_boundary = plot.decision_boundary
+
+    def spy(*args, **kwargs):  # a coarse grid: the 60 x 60 default is slow to evaluate
+        figures.append(real_boundary(*args, **{**kwargs, "resolution": 3}))
+        return figures[-1]
+
+    monkeypatch.setattr(plot, "decision_boundary", spy)
+    out = tmp_path / "moons.v1.PNG"
+    assert run("moons", 2, 0, str(out)) == 0
+    final = accuracy(calls[0]["model"], calls[0]["X"], calls[0]["y"])
+    assert figures[0].axes[0].get_title() == f"moons: accuracy {final:.1%}"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert capsys.readouterr().out.endswith(f"\nwrote {out}\n")
+    folder = tmp_path / "taken.png"
+    folder.mkdir()
+    assert run("moons", 2, 0, str(folder)) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: cannot write {folder}: ")
+    assert str(folder) in captured.err.split(": ", 1)[1].split(": ", 1)[1]  # the OSError's text
+    assert "wrote" not in captured.out

@@ -100,3 +100,33 @@ def test_seed_reproducible_shuffled_and_typed():
 def test_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_defaults_are_the_documented_ones():
+    """kills datasets.make_spiral__mutmut_1-3 (defaults 100 samples, 3 classes, noise 0.2)."""
+    assert make_spiral(seed=4) == make_spiral(100, n_classes=3, noise=0.2, seed=4, shuffle=True)
+    assert make_moons(seed=4) == make_moons(100, noise=0.1, seed=4, shuffle=True)
+    assert make_circles(seed=4) == make_circles(100, noise=0.05, factor=0.5, seed=4, shuffle=True)
+    _, y = make_spiral(seed=4)
+    assert [y.count(c) for c in range(3)] == [34, 33, 33]
+
+
+def test_spiral_with_one_sample_per_class():
+    """kills datasets.make_spiral__mutmut_19 (n_samples == n_classes is allowed): each arm is
+    its starting point, the origin."""
+    X, y = make_spiral(3, n_classes=3, noise=0.0, shuffle=False)
+    assert X == [[0.0, 0.0]] * 3 and y == [0, 1, 2]
+
+
+def test_spiral_noise_is_added_to_the_angle():
+    """kills datasets.make_spiral__mutmut_50 (noise subtracted): with shuffle=False, the angle of
+    point i is 2πk/K + 4r plus the i-th draw of random.Random(seed).gauss(0, noise)."""
+    import random
+
+    noise, seed = 0.3, 7
+    X, y = make_spiral(8, n_classes=2, noise=noise, seed=seed, shuffle=False)
+    rng = random.Random(seed)
+    draws = [rng.gauss(0.0, noise) for _ in X]
+    for (x1, x2), label, draw, r in zip(X, y, draws, [0, 1 / 3, 2 / 3, 1] * 2):
+        theta = 2 * math.pi * label / 2 + 4.0 * r + draw
+        assert (x1, x2) == pytest.approx((r * math.sin(theta), r * math.cos(theta)), abs=1e-12)

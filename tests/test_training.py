@@ -5,6 +5,7 @@ import gc
 import io
 import math
 import sys
+from typing import ClassVar
 
 import pytest
 
@@ -202,3 +203,79 @@ def test_value_inputs_are_accepted():
     X = [[Value(0.5), Value(-0.5)], [Value(1.0), Value(1.0)]]
     history = fit(MLP(2, [2, 1], seed=0), X, [1, 0], epochs=2, progress=False)
     assert len(history.loss) == 2
+
+
+class RecordingBar:
+    """Stands in for tqdm.auto.tqdm: records how fit drives the bar."""
+
+    made: ClassVar[list] = []
+
+    def __init__(self, **kwargs):
+        self.kwargs, self.updates, self.closed = kwargs, 0, False
+        RecordingBar.made.append(self)
+
+    def update(self, n):
+        self.updates += n
+
+    def set_postfix(self, **kwargs):
+        self.postfix = kwargs
+
+    def close(self):
+        self.closed = True
+
+
+class ZMQInteractiveShell:  # the class name Jupyter's kernel shell has
+    pass
+
+
+class TerminalInteractiveShell:  # IPython in a terminal: the tty check decides
+    pass
+
+
+def fake_ipython(shell_class=None, has_get_ipython=True):
+    import types
+
+    module = types.ModuleType("IPython")
+    if has_get_ipython:
+        module.get_ipython = lambda: None if shell_class is None else shell_class()
+    return module
+
+
+@pytest.mark.parametrize(
+    ("ipython", "bars"),
+    [
+        (fake_ipython(ZMQInteractiveShell), 1),  # a Jupyter notebook: draw, though not a tty
+        (fake_ipython(TerminalInteractiveShell), 0),  # IPython with output piped: silent
+        (fake_ipython(None), 0),  # IPython imported, no shell running
+        (fake_ipython(has_get_ipython=False), 0),  # a stub IPython module: no crash
+        (None, 0),  # no IPython at all
+    ],
+)
+def test_progress_bar_in_jupyter_even_without_a_terminal(monkeypatch, ipython, bars):
+    """kills training._interactive__mutmut_1-10/14-23: Jupyter's kernel shell counts as
+    interactive; other shells and stub modules fall back to the tty check."""
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    monkeypatch.setattr(tqdm_auto, "tqdm", RecordingBar)
+    monkeypatch.setattr(RecordingBar, "made", [])
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
+    X, y = make_moons(6, seed=0)
+    history = fit(MLP(2, [2, 1], seed=0), X, y, epochs=3, progress=True)
+    assert len(RecordingBar.made) == bars
+    if bars:
+        (bar,) = RecordingBar.made
+        assert bar.kwargs == {"total": 3, "desc": "MLP hinge", "unit": "epoch"}
+        assert bar.updates == 3 and bar.closed
+        assert bar.postfix == {
+            "loss": f"{history.loss[-1]:.4f}",
+            "acc": f"{history.accuracy[-1]:.1%}",
+        }
+
+
+def test_history_unknown_key_names_the_key():
+    """kills training.History.__getitem__mutmut_6: KeyError carries the key asked for."""
+    history = History(loss=[1.0], accuracy=[0.5])
+    assert history["loss"] == [1.0] and history["accuracy"] == [0.5]
+    with pytest.raises(KeyError) as error:
+        history["epochs"]
+    assert error.value.args == ("epochs",)
