@@ -87,8 +87,12 @@ def test_errors():
 
 
 def test_missing_matplotlib_names_the_extra(monkeypatch):
+    """kills plot._pyplot__mutmut_2: the message is exactly this one."""
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"pip install 'micrograd_cn\[train\]'"):
+    with pytest.raises(
+        ImportError,
+        match=r"^micrograd_cn\.plot needs matplotlib: pip install 'micrograd_cn\[train\]'$",
+    ):
         loss_curve({"loss": [1.0]})
 
 
