@@ -747,8 +747,14 @@ def test_a_real_sigint_inside_the_frame_swap_still_publishes_one_set(tmp_path, m
         return real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", signalled)
-    code, _, err = run(capsys, *argv)
-    monkeypatch.undo()
+    # Ctrl-C as a terminal delivers it: to Python's own handler (a test run started in the
+    # background by a shell inherits SIGINT ignored, and an ignored Ctrl-C rightly does nothing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code, _, err = run(capsys, *argv)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        monkeypatch.undo()
     assert code == 130 and err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
     assert steps_state(folder) in (before, new)
 
