@@ -531,3 +531,23 @@ def test_log_softmax_keeps_the_digits_of_a_tiny_share():
     log_probabilities = [v.data for v in F.log_softmax([Value(0.0), Value(-40.0)])]
     assert log_probabilities == [-math.log1p(tail), -40.0 - math.log1p(tail)]
     assert F.logsumexp([Value(0.0), Value(-40.0)]).data == math.log1p(tail)
+
+
+@pytest.mark.parametrize("name", ["softmax", "logsumexp"])
+def test_softmax_and_logsumexp_errors_name_the_function(name):
+    """kills functional.x_softmax__mutmut_3/6/7/9/12/13 and x_logsumexp__mutmut_3/7: the
+    function's name in the element and sequence messages -> None, "XXsoftmaxXX", "SOFTMAX"."""
+    call = getattr(F, name)
+    with pytest.raises(TypeError) as element:
+        call([Value(1.0), "x"])
+    assert str(element.value) == f"{name} must be a real number (int or float), got str"
+    with pytest.raises(TypeError) as sequence:
+        call("ab")
+    assert str(sequence.value) == f"{name} expects a sequence of Values or numbers, got str"
+
+
+def test_softmax_of_minus_infinities_is_nan():
+    """softmax([-inf, -inf]) is 0/0 in every entry: nan, as torch.softmax gives.
+    kills functional.x_softmax__mutmut_17: ``log_softmax(values)`` -> ``log_softmax(None)``."""
+    probabilities = F.softmax([Value(-math.inf), Value(-math.inf)])
+    assert [math.isnan(p.data) for p in probabilities] == [True, True]
