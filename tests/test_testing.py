@@ -429,3 +429,15 @@ def test_op_cases_come_as_close_to_a_kink_as_the_margin_allows():
     quick = settings(database=None, max_examples=100)
     near = find(op_cases(OPS["relu"]), lambda c: abs(c.point["x"]) < 0.1, settings=quick)
     assert 1e-3 < abs(near.point["x"]) < 0.1
+
+
+def test_variable_values_are_finite_even_between_infinite_bounds():
+    """A point is finite whatever the bounds: an expression is checked where it has numbers.
+    kills testing.x_variable_values__mutmut_12/16: ``allow_infinity=False`` -> None / omitted
+    (hypothesis then draws ±inf, within about 100 examples, when a bound is infinite)."""
+    with pytest.raises(NoSuchExample):
+        find(
+            variable_values(("a",), min_value=-math.inf, max_value=math.inf),
+            lambda env: not math.isfinite(env["a"]),
+            settings=settings(database=None, max_examples=250),
+        )
