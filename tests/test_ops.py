@@ -251,6 +251,30 @@ def test_dot_of_values_alone_has_a_bias_slot_only_when_given_one():
     assert local_derivatives(biased) == [2.0, 1.0, 4.0, 3.0, 1.0]
 
 
+def test_every_slot_sees_out_as_a_number_and_finds_itself_in_its_sources():
+    """A slot's env holds ``out`` (the node's number) and plain floats, and its sources give
+    its own position under its own input name: the dot's bias slot as much as any other.
+    kills ops.x__bind_dot__mutmut_36/37 (a factor's ``"out"`` key renamed), _95 (the bias
+    env None), _106/107 (its ``"out"`` key renamed), _108/109 (its ``"b"`` source renamed),
+    x__number__mutmut_1 (a Value left in the env instead of its number)."""
+    w1, w2, x, b = Value(3.0), Value(2.0), Value(-1.5), Value(0.5)
+    node = F.dot([w1, w2], [4.0, x], b)  # 3·4 + 2·(-1.5) + 0.5
+    assert node.data == 9.5
+    slots = bind(node).slots
+    assert [dict(s.env) for s in slots] == [
+        {"out": 9.5, "w": 3.0, "x": 4.0},
+        {"out": 9.5, "w": 2.0, "x": -1.5},
+        {"out": 9.5, "w": 2.0, "x": -1.5},
+        {"out": 9.5},
+    ]
+    assert {type(v) for s in slots for v in s.env.values()} == {float}
+    others = [w1 * x, w1**2, F.sum([w1, x]), F.logsumexp([w1, x]), F.dot([w1, w2], [x, b], b)]
+    for n in [node, *others]:
+        for s in bind(n).slots:
+            assert s.env["out"] == n.data, (n._op, s)
+            assert s.sources[s.input] == s.position, (n._op, s)
+
+
 def test_parameters_and_folded_constants_are_bound_by_name():
     x = Value(-2.0)
     assert bind(x.leaky_relu(0.2)).params == {"slope": 0.2}
