@@ -130,3 +130,34 @@ def test_spiral_noise_is_added_to_the_angle():
     for (x1, x2), label, draw, r in zip(X, y, draws, [0, 1 / 3, 2 / 3, 1] * 2):
         theta = 2 * math.pi * label / 2 + 4.0 * r + draw
         assert (x1, x2) == pytest.approx((r * math.sin(theta), r * math.cos(theta)), abs=1e-12)
+
+
+def flat(points):
+    return [c for p in points for c in p]
+
+
+def test_smallest_and_exact_noiseless_points():
+    """kills datasets._check_count__mutmut_6 (`n < minimum` -> `<=`: 2 samples rejected),
+    make_moons__mutmut_44 (inner t starts at 1.0), make_circles__mutmut_26 (factor 0 rejected),
+    make_circles__mutmut_62 (inner angles include the endpoint 2π)."""
+    X, y = make_moons(2, noise=0.0, shuffle=False)  # t = 0 on each semicircle
+    assert flat(X) == pytest.approx(flat([[1.0, 0.0], [0.0, 0.5]]), abs=1e-12) and y == [0, 1]
+    X, y = make_spiral(1, n_classes=1, noise=0.0)  # one arm, one point at r = 0
+    assert flat(X) == pytest.approx(flat([[0.0, 0.0]]), abs=1e-12) and y == [0]
+    X, _ = make_moons(6, noise=0.0, shuffle=False)  # inner t = 0, π/2, π
+    assert flat(X[3:]) == pytest.approx(flat([[0.0, 0.5], [1.0, -0.5], [2.0, 0.5]]), abs=1e-12)
+    X, y = make_circles(4, noise=0.0, factor=0.0, shuffle=False)  # angles 0, π; inner at (0, 0)
+    assert flat(X) == pytest.approx(
+        flat([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0], [0.0, 0.0]]), abs=1e-12
+    )
+    assert y == [0, 0, 1, 1]
+    X, _ = make_circles(6, noise=0.0, factor=0.5, shuffle=False)  # angles 0, 2π/3, 4π/3
+    h = 0.5 * math.sqrt(3) / 2
+    assert flat(X[3:]) == pytest.approx(flat([[0.5, 0.0], [-0.25, h], [-0.25, -h]]), abs=1e-12)
+
+
+def test_factor_of_the_wrong_type_is_named():
+    """kills datasets.make_circles__mutmut_19/21/22/23: the name "factor" in as_real's message."""
+    with pytest.raises(TypeError) as info:
+        make_circles(10, factor="0.5")
+    assert str(info.value) == "factor must be a real number (int or float), got str"

@@ -14,6 +14,7 @@ from micrograd_cn.engine import Value, no_grad
 from micrograd_cn.engine import make_node as _node
 from micrograd_cn.exercises import CheckResult, check_op, op_domain
 from micrograd_cn.ops import OPS
+from micrograd_cn.sample_points import inside
 
 
 def sigmoid(v):
@@ -1218,3 +1219,25 @@ def test_a_gradient_no_larger_than_atol_is_not_called_a_flipped_sign():
     tiny = lecture_op("tiny", lambda v: 1e-6 * v, lambda x, t: -1e-6)
     result = check_op(tiny, points=[0.0])
     assert (result.mistake, result.analytic, result.numeric) == ("wrong_formula", -1e-6, 1e-6)
+
+
+def test_nin_of_one_is_accepted_for_an_op_taking_star_args():
+    """kills exercises._input_names__mutmut_22: `nin < 1` -> `nin <= 1` (nin=1 is valid)."""
+    result = check_op(lambda *xs: xs[0].tanh(), nin=1)
+    assert result.ok and result.mistake is None
+
+
+def test_the_probe_point_lies_inside_every_domain_in_the_op_table():
+    """kills exercises._probe_symbol__mutmut_3/4/6: probe 0.8 - 0.1·i -> 0.8 + 0.1·i,
+    1.8 - 0.1·i, 0.8 - 1.1·i (a point outside some domain: the probe can crash there)."""
+    calls = []
+
+    def op(x, y, z):
+        calls.append((x.data, y.data, z.data))
+        return x * y * z
+
+    assert check_op(op).ok
+    probe = calls[0]  # the first call is the probe, before any sampled point
+    bounds = [row.interval(n) for row in OPS.values() if not row.nary for n in row.inputs]
+    for v in probe:
+        assert all(inside(v, b) for b in bounds), (v, [b for b in bounds if not inside(v, b)])
