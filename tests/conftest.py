@@ -4,6 +4,7 @@ the ``lecture_value`` fixture (a learner's hand-written Value class)."""
 
 import math
 import os
+import signal
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -116,3 +117,12 @@ class LectureValue:
 def lecture_value():
     """The class of a learner's hand-written Value (the lecture's, parents in a set)."""
     return LectureValue
+
+
+@pytest.fixture
+def python_handles_ctrl_c():
+    """SIGINT goes to Python's own handler, as from a terminal: a test run started in the
+    background by a shell inherits SIGINT ignored, and an ignored Ctrl-C rightly does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -733,7 +733,9 @@ def test_ctrl_c_at_any_rename_of_the_frame_swap_keeps_all_old_or_all_new(
         pytest.fail("more than 40 renames for 6 frames")
 
 
-def test_a_real_sigint_inside_the_frame_swap_still_publishes_one_set(tmp_path, monkeypatch, capsys):
+def test_a_real_sigint_inside_the_frame_swap_still_publishes_one_set(
+    tmp_path, monkeypatch, capsys, python_handles_ctrl_c
+):
     """A real SIGINT (not an exception raised by hand) while frames are renamed into place:
     the swap is finished first, then the run stops with exit 130; never a mix."""
     folder, before, new, argv = old_and_new_frames(tmp_path, capsys)
@@ -747,13 +749,9 @@ def test_a_real_sigint_inside_the_frame_swap_still_publishes_one_set(tmp_path, m
         return real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", signalled)
-    # Ctrl-C as a terminal delivers it: to Python's own handler (a test run started in the
-    # background by a shell inherits SIGINT ignored, and an ignored Ctrl-C rightly does nothing)
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code, _, err = run(capsys, *argv)
     finally:
-        signal.signal(signal.SIGINT, previous)
         monkeypatch.undo()
     assert code == 130 and err == "micrograd-cn: interrupted (Ctrl-C); no partial output was kept\n"
     assert steps_state(folder) in (before, new)

@@ -87,15 +87,6 @@ def test_a_failure_at_any_rename_of_the_swap_puts_the_old_set_back(
     pytest.fail("more renames than expected")
 
 
-@pytest.fixture
-def python_handles_ctrl_c():
-    """SIGINT goes to Python's own handler, as from a terminal: a test run started in the
-    background by a shell inherits SIGINT ignored, and an ignored Ctrl-C rightly does nothing."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 def test_a_real_sigint_during_the_swap_waits_for_its_end(
     tmp_path, old_run, monkeypatch, python_handles_ctrl_c
 ):
