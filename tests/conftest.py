@@ -4,7 +4,10 @@ the ``lecture_value`` fixture (a learner's hand-written Value class)."""
 
 import math
 import os
+import shutil
 import signal
+import tempfile
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -126,3 +129,45 @@ def python_handles_ctrl_c():
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _chromium(*flags: str):
+    """A headless Chromium driven by selenium, with a throwaway profile; skips when absent.
+
+    ``flags`` are added to the common ones (a window size, a host rule, ...)."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
+    for program in ("chromium", "chromedriver"):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} missing: apt-get install chromium chromium-driver to run it")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        *flags,
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    with tempfile.TemporaryDirectory() as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+@pytest.fixture(scope="session")
+def headless_chromium():
+    """``with headless_chromium(*flags) as driver:`` (a fixture, so test modules need no import)."""
+    return _chromium

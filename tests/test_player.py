@@ -249,37 +249,9 @@ def test_repr_html_is_self_contained_with_unique_ids():
 
 
 @pytest.fixture
-def chromium():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
-    for program in ("chromium", "chromedriver"):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} missing: apt-get install chromium chromium-driver to run it")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1000,900",
-    ):
-        options.add_argument(flag)
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+def chromium(headless_chromium):
+    with headless_chromium("--window-size=1000,900") as driver:
+        yield driver
 
 
 STATE = f"""

@@ -17,8 +17,6 @@ import importlib.util
 import json
 import math
 import re
-import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -90,39 +88,12 @@ def base_url(site):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
-    for program in ("chromium", "chromedriver"):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} missing: apt-get install chromium chromium-driver to run it")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1200,900",
-        # nothing but the site's own server can be reached
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    with tempfile.TemporaryDirectory() as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+def browser(headless_chromium):
+    # nothing but the site's own server can be reached
+    no_network = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+    with headless_chromium("--window-size=1200,900", no_network) as driver:
         driver.set_script_timeout(120)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+        yield driver
 
 
 class Visit:
