@@ -90,4 +90,5 @@ $(NB_STAMP): pyproject.toml
 	touch $(NB_STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants graph.svg demo.svg demo.html
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache mutants graph.svg demo.svg demo.html \
+	  site .venv-site node_modules build/site

@@ -198,7 +198,7 @@ def stage_book(stage: Path) -> None:
     home += (
         f"\n\n```{{toctree}}\n:caption: 章节\n:maxdepth: 1\n\n{toc}\n```\n\n"
         "```{toctree}\n:caption: 附录\n:maxdepth: 1\n\nnotebooks/README\n"
-        "docs/gradients\ndocs/mutation\n```\n"
+        "docs/architecture\ndocs/gradients\ndocs/mutation\n```\n"
     )
     (stage / "index.md").write_text(home, encoding="utf-8")
 
