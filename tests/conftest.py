@@ -171,3 +171,12 @@ def _chromium(*flags: str):
 def headless_chromium():
     """``with headless_chromium(*flags) as driver:`` (a fixture, so test modules need no import)."""
     return _chromium
+
+
+@pytest.fixture
+def ascii_locale(monkeypatch):
+    """Python's default text encoding made ASCII, as a console whose locale is not UTF-8
+    gives (a Chinese Windows one is GBK): a file written without an encoding follows it."""
+    import io
+
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")

@@ -1059,15 +1059,6 @@ def test_one_is_the_smallest_positive_integer_an_option_takes(tmp_path, monkeypa
     assert calls == [("moons", 1, 0, None)]
 
 
-@pytest.fixture
-def ascii_locale(monkeypatch):
-    """Python's default text encoding made ASCII, as a console whose locale is not UTF-8
-    gives (a Chinese Windows one is GBK): a file written without an encoding follows it."""
-    import io
-
-    monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")
-
-
 def test_a_dot_file_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
     """The × of a product node and a Chinese label reach the .dot file as UTF-8.
 

@@ -2,13 +2,27 @@
 Ctrl-C held back during the swap, errors undone, folders named like frames."""
 
 import os
+import shutil
 import signal
+import subprocess
 import threading
 
 import pytest
 
-from micrograd_cn import outputs
-from micrograd_cn.outputs import frame_paths, interrupts_deferred, publish_frames, write_all
+from micrograd_cn import outputs, render
+from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z at x=-2, y=5, z=-4
+from micrograd_cn.outputs import (
+    frame_paths,
+    interrupts_deferred,
+    publish_frames,
+    publish_steps,
+    write_all,
+)
+from micrograd_cn.viz import step_frames
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
+)
 
 
 def state(folder) -> dict:
@@ -195,7 +209,6 @@ def test_a_failed_cleanup_never_hides_the_error_that_stopped_the_run(tmp_path):
     fails: the writer's error is the one raised, not the cleanup's.
 
     kills outputs.x_publish_frames__mutmut_38/40/41 (``ignore_errors=True`` dropped)."""
-    import shutil
 
     def fails(path):
         shutil.rmtree(path.parent)
@@ -204,3 +217,97 @@ def test_a_failed_cleanup_never_hides_the_error_that_stopped_the_run(tmp_path):
     with pytest.raises(RuntimeError, match=r"^disk full$"):
         publish_frames(tmp_path / "s.svg", [fails])
     assert state(tmp_path) == {}
+
+
+# ---------------------------------------------------------------- draw --steps: publish_steps
+
+
+@pytest.fixture
+def demo_frames():
+    """The step-through frames of (x + y) * z: one per forward and backward step."""
+    return step_frames(demo_graph())
+
+
+@pytest.fixture
+def dot_runs(monkeypatch):
+    """The ``-T`` option of every ``dot`` the test starts, in order."""
+    runs, real_run = [], subprocess.run
+
+    def counting(command, *args, **kwargs):
+        if command[0] == "dot":
+            runs.append(command[1])
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    return runs
+
+
+def test_the_frame_limit_itself_is_allowed_and_one_more_is_refused(
+    tmp_path, demo_frames, monkeypatch, ascii_locale
+):
+    """kills outputs.x_publish_steps__mutmut_2 (``>`` -> ``>=``: exactly the limit refused) and
+    the ``encoding="utf-8"`` of the .dot frames (None, left out: the × of the product node
+    cannot be written in the locale's ASCII)."""
+    n = len(demo_frames)
+    monkeypatch.setitem(outputs.FRAME_LIMITS, "dot", n)
+    paths = publish_steps(tmp_path / "s.dot", "dot", demo_frames)
+    assert [p.name for p in paths] == [f"s_{k:02d}.dot" for k in range(1, n + 1)]
+    assert [p.read_bytes().decode("utf-8") for p in paths] == [g.source for g in demo_frames]
+    assert "×" in demo_frames[0].source
+    monkeypatch.setitem(outputs.FRAME_LIMITS, "dot", n - 1)
+    with pytest.raises(ValueError) as refused:
+        publish_steps(tmp_path / "t.dot", "dot", demo_frames)
+    assert str(refused.value) == (
+        f"--steps would write {n} DOT frames, more than the limit of {n - 1} for .dot; "
+        "use -o steps.html (one page with every step) or a smaller expression"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
+
+
+@needs_dot
+def test_svg_frames_are_drawn_in_one_dot_run(tmp_path, demo_frames, dot_runs):
+    """kills outputs.x_publish_steps__mutmut_53/54 (``fmt == "svg"`` never true: one run per
+    frame) and _59 (``pipe_all(frames, None)``: the Digraph's own format, PDF, once each)."""
+    paths = publish_steps(tmp_path / "s.svg", "svg", demo_frames)
+    assert dot_runs == ["-Tsvg"]
+    assert len(paths) == len(demo_frames) >= 2
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<?xml") and text.count("<svg") == 1
+
+
+@needs_dot
+@pytest.mark.parametrize("count", [1, 3])
+def test_raster_frames_are_measured_once_then_drawn_one_run_each(
+    tmp_path, demo_frames, dot_runs, count
+):
+    """Every frame has the first one's layout: one layout run (``-Tjson0``) measures them all,
+    then one ``-Tpng`` run each, and the files are PNGs.
+
+    kills outputs.x_publish_steps__mutmut_28 (``frames[1]``: a lone frame has none), _39/40
+    (``pixels_checked`` not True: each frame measured again) and _67 (``pipe(format=None)``:
+    the Digraph's own format, PDF)."""
+    paths = publish_steps(tmp_path / "s.png", "png", demo_frames[:count])
+    assert dot_runs == ["-Tjson0"] + ["-Tpng"] * count
+    assert [p.read_bytes()[:8] for p in paths] == [b"\x89PNG\r\n\x1a\n"] * count
+
+
+@needs_dot
+def test_the_pixel_budget_itself_is_allowed_and_its_refusal_gives_the_sizes(
+    tmp_path, demo_frames, monkeypatch
+):
+    """Frames of 1,050 × 1,000 pixels against a budget of 1 megapixel (2.1 for two frames).
+
+    kills outputs.x_publish_steps__mutmut_32 (``>`` -> ``>=``: exactly the budget refused) and
+    _36 (``/ 1e6`` -> ``/ 1000001.0``: 1.05 megapixels would read 1.0, not 1.1)."""
+    monkeypatch.setattr(render, "picture_pixels", lambda graph, fmt, engine=None: (1050, 1000))
+    monkeypatch.setattr(render, "PIXEL_BUDGET", 2 * 1050 * 1000)
+    assert len(publish_steps(tmp_path / "s.png", "png", demo_frames[:2])) == 2
+    monkeypatch.setattr(render, "PIXEL_BUDGET", 1_000_000)
+    with pytest.raises(ValueError) as refused:
+        publish_steps(tmp_path / "t.png", "png", demo_frames[:1])
+    assert str(refused.value) == (
+        "--steps would draw 1 PNG frames of 1,050 × 1,000 pixels (1.1 megapixels together), "
+        "more than the budget of 1 megapixels; use -o steps.html (one page with every step, "
+        "one layout) or .svg frames (one dot run)"
+    )
