@@ -257,9 +257,9 @@ def logsumexp(values: Iterable) -> Value:
 
 def _shifted_by_max(values: list[Value]) -> list[Value]:
     """v - max(v) (one constant shift each): the largest becomes 0, so nothing below loses
-    digits to it.  Non-finite maxima are left alone (their answers are inf or nan anyway)."""
+    digits to it.  An infinite or NaN max makes every entry nan (inf - inf), as in PyTorch."""
     m = max(v.data for v in values)
-    return [v - m for v in values] if math.isfinite(m) else values
+    return [v - m for v in values]
 
 
 def log_softmax(values: Iterable) -> list[Value]:
@@ -292,9 +292,6 @@ def softmax(values: Iterable) -> list[Value]:
     [0.5, 0.5]
     """
     values = [_as_value(v, "softmax") for v in _sequence(values, "softmax")]
-    shifted = _shifted_by_max(values)
-    if shifted is values:  # an infinite or NaN max: nan where PyTorch gives nan
-        return [v.exp() for v in log_softmax(values)]
-    exps = [v.exp() for v in shifted]
+    exps = [v.exp() for v in _shifted_by_max(values)]
     inverse_total = sum(exps) ** -1.0  # Σ >= 1: the max contributes exp(0) = 1
     return [e * inverse_total for e in exps]

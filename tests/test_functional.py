@@ -537,10 +537,11 @@ def test_log_softmax_keeps_the_digits_of_a_tiny_share():
     assert F.logsumexp([Value(0.0), Value(-40.0)]).data == math.log1p(tail)
 
 
-@pytest.mark.parametrize("name", ["softmax", "logsumexp"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
 def test_softmax_and_logsumexp_errors_name_the_function(name):
-    """kills functional.x_softmax__mutmut_3/6/7/9/12/13 and x_logsumexp__mutmut_3/7: the
-    function's name in the element and sequence messages -> None, "XXsoftmaxXX", "SOFTMAX"."""
+    """kills functional.x_softmax__mutmut_3/6/7/9/12/13, x_log_softmax__mutmut_3/6/7/9/12/13
+    and x_logsumexp__mutmut_3/7: the function's name in the element and sequence messages ->
+    None, "XXsoftmaxXX", "SOFTMAX"."""
     call = getattr(F, name)
     with pytest.raises(TypeError) as element:
         call([Value(1.0), "x"])
@@ -550,8 +551,44 @@ def test_softmax_and_logsumexp_errors_name_the_function(name):
     assert str(sequence.value) == f"{name} expects a sequence of Values or numbers, got str"
 
 
-def test_softmax_of_minus_infinities_is_nan():
-    """softmax([-inf, -inf]) is 0/0 in every entry: nan, as torch.softmax gives.
-    kills functional.x_softmax__mutmut_17: ``log_softmax(values)`` -> ``log_softmax(None)``."""
-    probabilities = F.softmax([Value(-math.inf), Value(-math.inf)])
-    assert [math.isnan(p.data) for p in probabilities] == [True, True]
+NON_FINITE = [  # the max is inf, -inf or nan, in either place: inf - inf in some entry
+    [math.inf, 0.0],
+    [0.0, math.inf],
+    [math.inf, math.inf],
+    [-math.inf, -math.inf],
+    [math.nan, 1.0],
+    [1.0, math.nan],
+]
+
+
+@pytest.mark.parametrize("xs", NON_FINITE)
+def test_softmax_and_log_softmax_with_a_non_finite_max_are_nan_everywhere(xs):
+    """x - max(x) has an inf - inf (or a nan) in it, and the sum of the exps carries it to every
+    entry: nan everywhere, as torch.softmax and torch.log_softmax give (an infinite logit has no
+    finite probabilities to share).
+
+    kills functional.x__shifted_by_max__mutmut_* that skip the shift for a non-finite max (then
+    softmax([inf, 0]) was [nan, 0.0] and log_softmax [nan, -inf])."""
+    for result in (F.softmax([Value(x) for x in xs]), F.log_softmax([Value(x) for x in xs])):
+        assert [math.isnan(v.data) for v in result] == [True, True]
+
+
+@pytest.mark.parametrize("xs", [[-math.inf, 0.0], [0.0, -math.inf]])
+def test_a_minus_infinite_logit_gets_probability_zero(xs):
+    """The max is finite: exp(-inf) = 0 exactly, the other entry takes everything."""
+    expected = [0.0 if x == -math.inf else 1.0 for x in xs]
+    assert [p.data for p in F.softmax([Value(x) for x in xs])] == expected
+    assert [p.data for p in F.log_softmax([Value(x) for x in xs])] == [
+        -math.inf if x == -math.inf else 0.0 for x in xs
+    ]
+
+
+@pytest.mark.parametrize("xs", [*NON_FINITE, [-math.inf, 0.0]])
+def test_non_finite_softmax_matches_torch(xs):
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(xs, dtype=torch.float64)
+    for ours, theirs in (
+        (F.softmax([Value(x) for x in xs]), torch.softmax(t, 0)),
+        (F.log_softmax([Value(x) for x in xs]), torch.log_softmax(t, 0)),
+    ):
+        assert [repr(v.data) for v in ours] == [repr(x) for x in theirs.tolist()]
