@@ -441,3 +441,24 @@ def test_variable_values_are_finite_even_between_infinite_bounds():
             lambda env: not math.isfinite(env["a"]),
             settings=settings(database=None, max_examples=250),
         )
+
+
+def test_variable_values_default_to_minus_three_to_three():
+    """No value lies beyond either end of [-3, 3], in a hundred draws.
+
+    kills testing.x_variable_values__mutmut_1 (default ``max_value`` 3.0 -> 4.0)."""
+    quick = settings(database=None, max_examples=100)
+    for outside in (lambda env: max(env.values()) > 3.0, lambda env: min(env.values()) < -3.0):
+        with pytest.raises(NoSuchExample):
+            find(variable_values(), outside, settings=quick)
+
+
+def test_dot_evaluates_weights_inputs_and_bias_in_their_places():
+    """dot(w, x, b) = w·x + b, its ``args`` being w1 … wm, x1 … xm, b.
+
+    kills testing.xǁExpressionǁ_evaluate__mutmut_22 (``args[-1]`` -> ``args[+1]``: with one
+    weight, the input taken as the bias)."""
+    tree = e("dot", x, y, z)  # x * y + z
+    assert tree.evaluate_float({"x": 2.0, "y": 3.0, "z": 0.5}) == 6.5
+    tree = e("dot", x, c(-1.0), y, z, c(0.25))  # x * y - z + 0.25
+    assert tree.evaluate_float({"x": 2.0, "y": 3.0, "z": 0.5}) == 5.75
