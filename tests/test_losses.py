@@ -410,3 +410,26 @@ def test_cross_entropy_is_exact_to_the_last_digits_at_any_scale(zs, data):
         assert abs(Decimal(loss.data) - exact) <= 3 * Decimal(math.ulp(nearest)), (zs, loss.data)
     for j, (v, p) in enumerate(zip(vs, probabilities)):  # softmax - onehot
         assert abs(Decimal(v.grad) - (p - (j == target))) <= Decimal(4 * 2.0**-52), (zs, j, v.grad)
+
+
+def test_mse_loss_reads_value_targets_as_numbers():
+    """A target given as a Value is a constant (as PyTorch's target without requires_grad):
+    mean((1 - 3)², (2 - 2.5)²) = 2.125, and no gradient reaches it.
+
+    kills losses.x_mse_loss__mutmut_19 (a Value target read with ``as_real``: TypeError)."""
+    p, t = [Value(1.0), Value(2.0)], Value(3.0)
+    loss = L.mse_loss(p, [t, 2.5])
+    loss.backward()
+    assert (loss.data, [v.grad for v in p], t.grad) == (2.125, [-2.0, -0.5], 0.0)
+
+
+def test_bce_with_logits_of_target_zero_is_softplus_alone():
+    """t = 0 leaves ``- z·t`` out: the learner's picture shows softplus(z), not a product by 0
+    and a subtraction (the value and the gradient are the same either way).
+
+    kills losses.x_bce_with_logits__mutmut_32 (the ``if t`` test always true)."""
+    z = Value(0.5)
+    (loss,) = L.bce_with_logits([z], [0.0], reduction="none")
+    assert (loss._op, loss._prev, loss.data) == ("softplus", (z,), math.log1p(math.exp(0.5)))
+    (loss,) = L.bce_with_logits([z], [1.0], reduction="none")
+    assert loss.data == math.log1p(math.exp(0.5)) - 0.5
