@@ -1208,7 +1208,7 @@ def test_two_options_before_the_command_are_both_skipped_to_find_draw(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--", "x", "-y"], "expected name=value, got '-y'"),
+        (["--", "--x", "-y"], "expected name=value, got '-y'"),
         (
             ["x", "-y", "x=1"],
             "unrecognized arguments: -y x=1 (see micrograd-cn draw --help; an EXPR may also "
@@ -1217,10 +1217,11 @@ def test_two_options_before_the_command_are_both_skipped_to_find_draw(capsys):
     ],
 )
 def test_only_the_expression_is_marked_never_a_token_after_it(capsys, argv, message):
-    """After ``--`` or a plain EXPR (``x``) nothing is marked: ``-y`` stays as typed.
+    """After ``--`` (here EXPR is ``--x``, i.e. -(-x)) or after a plain EXPR (``x``) nothing is
+    marked: ``-y`` stays as typed.
 
     kills cli._expression_first__mutmut_27/29: ``token == "--" or not ...`` -> ``and`` /
-    ``"XX--XX"`` (the scan went on past EXPR and turned ``-y`` into the value `` -y``)."""
+    ``"XX--XX"`` (the scan went on past ``--`` or EXPR and turned ``-y`` into `` -y``)."""
     assert run(capsys, "draw", *argv) == (2, "", f"micrograd-cn: error: {message}\n")
 
 
