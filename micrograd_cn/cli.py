@@ -275,7 +275,7 @@ def _draw(args) -> int:
     print(f"{root.label}{formula} = {root.data + 0.0:.4f}")  # + 0.0: -0.0 prints as 0
     named = _named_leaves(root, values)
     for name, v in named[:PRINTED_GRADIENTS]:
-        print(f"∂{root.label}/∂{name} = {v.grad + 0.0:.4f}")
+        print(f"∂{root.label}/∂{name} = {v.grad:.4f}")  # grads start at +0.0: never -0.0
     if len(named) > PRINTED_GRADIENTS:
         print(f"… {len(named) - PRINTED_GRADIENTS} more variables (their grads are in the drawing)")
     unused = [name for name in values if name not in dict(named)]
@@ -327,7 +327,7 @@ def _graph_writer(graph, fmt: str):
 
 def _cli_words(message: str) -> str:
     """The drawing's advice in command-line words (``max_nodes=50`` -> ``--max-nodes 50``)."""
-    message = re.sub(r"^(draw_dot|step_frames|export_html|StepThrough): ", "", message)
+    message = re.sub(r"^(draw_dot|step_frames|export_html): ", "", message)
     message = message.replace("F.sum([...])", "sum(a, b, ...)")
     return re.sub(
         r"\b(max_nodes|collapse_inputs)\b(=?)",

@@ -179,7 +179,9 @@ def test_draw_html_and_steps(tmp_path, capsys):
     assert (
         code == 0 and out.splitlines()[-1] == f"用浏览器打开 open in a browser: {steps.resolve()}"
     )
-    captions = player_captions(steps.read_text(encoding="utf-8"))
+    page = steps.read_text(encoding="utf-8")  # kills cli._draw__mutmut_73, _render__mutmut_24/27
+    assert "<title>x*y 逐步演示</title>" in page and "<h2>x*y 逐步演示</h2>" in page
+    captions = player_captions(page)
     assert len(captions) == 6 and captions[5].endswith("∂f/∂x = ∂f/∂f × y = 1 × 4 = 4")
     code, out, _ = run(
         capsys, "draw", "x*y", "x=3", "y=4", "-o", str(tmp_path / "s.svg"), "--steps"
@@ -277,7 +279,8 @@ def test_draw_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, m
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["bogus"], "invalid choice: 'bogus'"),
+        # kills cli._build_parser__mutmut_30/34: metavar None or unset names the "command" dest
+        (["bogus"], "error: argument {demo,draw,train}: invalid choice: 'bogus'"),
         (["--verbose"], "unrecognized arguments: --verbose"),
         (["train", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
         (["train", "--epochs", "abc"], "expected a positive integer, got 'abc'"),
@@ -305,6 +308,34 @@ def test_train_calls_cli_train_run_with_the_arguments(monkeypatch, capsys):
         (("spiral", 7, 3, "b.png"), {"progress": True}),
         (("moons", None, 0, None), {"progress": False}),  # None: training's own default (150)
     ]
+
+
+@pytest.mark.parametrize(("raised", "code"), [(SystemExit(), 0), (SystemExit(3), 3)])
+def test_a_system_exit_from_a_command_becomes_its_exit_code(monkeypatch, capsys, raised, code):
+    """``sys.exit()`` below a command (a library's) ends ``main`` with that code, an int always.
+
+    kills cli._run__mutmut_35/36/37: ``exit.code if isinstance(exit.code, int) else 0`` ->
+    ``... and False`` (3 became 0), ``... or True`` (None returned) and ``else 1``."""
+    from micrograd_cn import cli_train
+
+    def run_and_exit(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(cli_train, "run", run_and_exit)
+    assert run(capsys, "train", "--no-progress") == (code, "", "")
+
+
+def test_a_lone_dashdash_is_refused_with_one_line(capsys):
+    """``micrograd-cn --``: no command.  Python 3.12.7+ drops the ``--`` and the CLI says a
+    command is required; older argparse leaves it as an unrecognized argument.  (Under 3.11,
+    mutmut's Python, cli._run__mutmut_24/25/26 cannot be reached: see equiv/cli.md.)"""
+    code, out, err = run(capsys, "--")
+    assert (code, out) == (2, "")
+    assert err in {
+        "micrograd-cn: error: a command is required: demo, draw or train (see --help)\n",
+        "micrograd-cn: error: unrecognized arguments: -- "
+        "(see micrograd-cn draw --help; an EXPR may also follow --)\n",
+    }
 
 
 def test_help_and_version_exit_0(capsys):
@@ -1180,6 +1211,80 @@ def test_an_option_before_the_command_is_the_only_one_named_unrecognized(capsys)
         "micrograd-cn: error: unrecognized arguments: --bogus "
         "(see micrograd-cn draw --help; an EXPR may also follow --)\n",
     )
+
+
+def test_two_options_before_the_command_are_both_skipped_to_find_draw(capsys):
+    """kills cli._expression_first__mutmut_9: ``i += 1`` -> ``i = 1`` (the scan for ``draw``
+    then never passes a second leading option: it loops forever, a timeout)."""
+    assert run(capsys, "--bogus", "--other", "draw", "-x*y", "x=1", "y=2") == (
+        2,
+        "",
+        "micrograd-cn: error: unrecognized arguments: --bogus --other "
+        "(see micrograd-cn draw --help; an EXPR may also follow --)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--", "--x", "-y"], "expected name=value, got '-y'"),
+        (
+            ["x", "-y", "x=1"],
+            "unrecognized arguments: -y x=1 (see micrograd-cn draw --help; an EXPR may also "
+            "follow --)",
+        ),
+    ],
+)
+def test_only_the_expression_is_marked_never_a_token_after_it(capsys, argv, message):
+    """After ``--`` (here EXPR is ``--x``, i.e. -(-x)) or after a plain EXPR (``x``) nothing is
+    marked: ``-y`` stays as typed.
+
+    kills cli._expression_first__mutmut_27/29: ``token == "--" or not ...`` -> ``and`` /
+    ``"XX--XX"`` (the scan went on past ``--`` or EXPR and turned ``-y`` into `` -y``)."""
+    assert run(capsys, "draw", *argv) == (2, "", f"micrograd-cn: error: {message}\n")
+
+
+def test_steps_of_one_value_are_two_frames_named_first_to_last(tmp_path, capsys):
+    """``draw x x=1 --steps``: one forward and one backward frame, shown as a range.
+
+    kills cli._draw__mutmut_86: ``len(written) > 1`` -> ``> 2`` (two frames showed as one)."""
+    code, out, err = run(capsys, "draw", "x", "x=1", "-o", str(tmp_path / "s.dot"), "--steps")
+    assert (code, err) == (0, "")
+    first, last = tmp_path / "s_01.dot", tmp_path / "s_02.dot"
+    wrote = f"wrote {first} … {last} (2 frames)"
+    assert out.splitlines() == ["x = 1.0000", "∂x/∂x = 1.0000", wrote]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s_01.dot", "s_02.dot"]
+
+
+@pytest.mark.parametrize("suffix", [".dot", ".html"])
+def test_steps_with_max_nodes_below_the_graph_are_refused(tmp_path, capsys, suffix):
+    """The step-through shows every node: ``--max-nodes 2`` under 5 Values is refused, for the
+    numbered frames as for the player page, and nothing is written.
+
+    kills cli._render__mutmut_54: ``step_frames(root, **sizes)`` -> ``step_frames(root, )``."""
+    argv = ["(x + y) * z", "x=-2", "y=5", "z=-4", "-o", str(tmp_path / f"s{suffix}")]
+    code, _, err = run(capsys, "draw", *argv, "--steps", "--max-nodes", "2")
+    assert (code, err) == (
+        2,
+        "micrograd-cn: error: the graph has 5 nodes, more than the limit of 2; "
+        "pass --max-nodes 5 (or more) to raise the limit\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_an_html_picture_with_max_nodes_draws_only_the_nodes_nearest_the_result(tmp_path, capsys):
+    """``-o one.html --max-nodes 1``: the page's picture has the root f alone (and the note).
+
+    kills cli._render__mutmut_36: ``viz.draw_dot(root, **drawing)`` -> ``viz.draw_dot(root, )``."""
+    page = tmp_path / "one.html"
+    argv = ["(x + y) * z", "x=-2", "y=5", "z=-4", "-o", str(page), "--max-nodes", "1"]
+    assert run(capsys, "draw", *argv)[0] == 0
+    text = page.read_text(encoding="utf-8")
+    svg = ET.fromstring(text[text.index("<svg") :])
+    texts = ["".join(t.itertext()) for t in svg.iter("text")]  # inline: no namespace
+    assert texts[2:] == ["×", "f", "data -12.0000", "grad 1.0000"]  # f = q·z; ∂f/∂f = 1
+    assert "显示 1/5 个节点" in texts[0]
 
 
 def test_the_drawing_limits_are_told_in_command_line_words(tmp_path, capsys):

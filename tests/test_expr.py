@@ -152,3 +152,110 @@ def test_a_call_with_the_wrong_number_of_arguments_says_how_many(text, message):
     with pytest.raises(ExpressionError) as refused:
         parse_expression(text, {"x": 1.0})
     assert str(refused.value) == message
+
+
+# ---------------------------------------------------------------- what a refusal says, exactly
+def test_the_length_limit_counts_the_text_as_typed():
+    """2000 characters (blanks included) are read; 2001 are refused, saying both numbers.
+
+    kills expr.x_parse_expression__mutmut_4: ``len(text) > 2000`` -> ``>= 2000``."""
+    assert parse_expression("x" + " " * 1999, {"x": 2.5}).data == 2.5
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression("x" + " " * 2000, {"x": 2.5})
+    assert str(refused.value) == "expression is too long (2001 > 2000)"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u3000"])  # U+3000: a Chinese input method's space
+def test_an_empty_expression_is_refused_with_an_example(text):
+    """kills expr.x_parse_expression__mutmut_10: the message XX-wrapped."""
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression(text, {})
+    assert str(refused.value) == 'the expression is empty (e.g. "(x + y) * z")'
+
+
+@pytest.mark.parametrize("offset", [None, 0])
+def test_a_syntax_error_without_a_column_names_none(monkeypatch, offset):
+    """Python gives some syntax errors no column (``x +`` on 3.11: offset 0; a null byte: None):
+    the message then has no "at column".
+
+    kills expr.x_parse_expression__mutmut_21/22: ``if error.offset`` -> ``or True`` (then "at
+    column None") and ``else ""`` -> ``else "XXXX"``."""
+
+    def parse(text, mode):
+        error = SyntaxError("invalid syntax")
+        error.offset = offset
+        raise error
+
+    monkeypatch.setattr("ast.parse", parse)
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression("x +", {"x": 1})
+    monkeypatch.undo()  # pytest itself needs ast.parse to report a failed assert
+    assert str(refused.value) == "invalid expression syntax (invalid syntax): 'x +'"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("source code string cannot contain null bytes"),  # Python 3.10's ast.parse
+        RecursionError("maximum recursion depth exceeded during compilation"),
+        MemoryError("parser stack overflow"),
+    ],
+)
+def test_what_the_parser_cannot_read_is_one_expression_error(monkeypatch, error):
+    """The parser's own ValueError / RecursionError / MemoryError become an ExpressionError
+    that repeats what the parser said.
+
+    kills expr.x_parse_expression__mutmut_32: the message -> ``None``."""
+
+    def parse(text, mode):
+        raise error
+
+    monkeypatch.setattr("ast.parse", parse)
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression("x", {"x": 1})
+    monkeypatch.undo()  # pytest itself needs ast.parse to report a failed assert
+    assert str(refused.value) == f"expression cannot be read: {error}"
+
+
+def test_an_expression_nested_deeper_than_python_recursion_is_refused():
+    """1999 unary minus signs: Python's parser reads them, building the graph would recurse
+    too deep.
+
+    kills expr.x_parse_expression__mutmut_54/55/56: the message -> None / XX-wrapped /
+    upper-cased."""
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression("-" * 1999 + "x", {"x": 1})
+    assert str(refused.value) == "expression is nested too deeply"
+
+
+def test_a_long_part_that_overflows_is_shown_cut_to_60_characters():
+    """kills expr.xǁ_Evaluatorǁvisit__mutmut_10: ``[:60]`` -> ``[:61]``."""
+    text = "(x + 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13 + 14) * y"
+    assert len(text) > 61
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression(text, {"x": 1e200, "y": 1e200})  # 1e200 · 1e200 overflows to inf
+    assert str(refused.value) == f"{text[:60]!r} is inf, not a finite number"
+
+
+def test_a_long_number_that_overflows_is_shown_cut_to_40_characters():
+    """kills expr.xǁ_Evaluatorǁbuild__mutmut_11: ``[:40]`` -> ``[:41]``."""
+    with pytest.raises(ExpressionError) as refused:
+        parse_expression("x + 1" + "0" * 400, {"x": 1})
+    assert str(refused.value) == f"number too large: 1{'0' * 39} (overflows to inf)"
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("x==1", "bad number for x: '=1'"),  # the name ends at the first =
+        ("if=1", "bad variable name 'if' in 'if=1'"),
+        ("lambda=2", "bad variable name 'lambda' in 'lambda=2'"),
+    ],
+)
+def test_a_bad_assignment_says_which_part_is_wrong(item, message):
+    """kills expr.x_parse_assignments__mutmut_4 (``partition`` -> ``rpartition``: the name
+    would be ``x=``) and __mutmut_18 (``keyword.iskeyword(name)`` -> ``(None)``: ``if``
+    accepted)."""
+    with pytest.raises(ExpressionError) as refused:
+        parse_assignments([item])
+    assert str(refused.value) == message
