@@ -248,7 +248,7 @@ def check_op(
 def _check(runner, domains, tol, eps, rng) -> CheckResult:
     names, name, pts = runner.names, runner.name, runner.pts
 
-    def fail(mistake, runs, k, i, how="", via="", **extra):
+    def fail(mistake, runs, k, i, how, via="", **extra):
         point, g, grads, expected = runs[k]
         header, rows, _ = _table(names, runs, tol)
         hint = _HINTS[mistake].format(input=names[i], name=name, g=fmt(g), **extra)

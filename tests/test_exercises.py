@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from micrograd_cn.engine import Value, no_grad
 from micrograd_cn.engine import make_node as _node
 from micrograd_cn.exercises import CheckResult, check_op, op_domain
+from micrograd_cn.gradcheck import numerical_grad
 from micrograd_cn.ops import OPS
 from micrograd_cn.sample_points import inside
 
@@ -1241,3 +1242,146 @@ def test_the_probe_point_lies_inside_every_domain_in_the_op_table():
     bounds = [row.interval(n) for row in OPS.values() if not row.nary for n in row.inputs]
     for v in probe:
         assert all(inside(v, b) for b in bounds), (v, [b for b in bounds if not inside(v, b)])
+
+
+def cube_wrong_for_negative_inputs(x):
+    """3·|x|·x instead of 3x²: right where x > 0, the opposite where x < 0."""
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * abs(x.data) * x.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_the_table_marks_each_point_right_or_wrong():
+    """kills exercises.x__table__mutmut_10/11/27/32/34: a row is "对" when every gradient of
+    that point matches and "错" otherwise (right = None/False from the start, the
+    failure flag None, the test always false, "对" changed)."""
+    result = check_op(cube_wrong_for_negative_inputs, points=[-1.3, 0.7, -0.4, 2.0])
+    assert [(row[0], row[-1]) for row in result.rows] == [
+        ("-1.3", "错"),
+        ("0.7", "对"),
+        ("-0.4", "错"),
+        ("2", "对"),
+    ]
+
+
+def times_two(x):
+    out = Value(2.0 * x.data, (x,), "times_two")
+
+    def _backward():
+        x.grad += 2.0 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_zero_tolerance_accepts_an_exact_gradient():
+    """With eps = 2**-20 the central difference of 2x is exactly 2 (every step is exact in
+    binary), so even atol = rtol = 0 accepts it: the tolerance is inclusive (<=).
+
+    kills exercises.x__close__mutmut_3 (``<=`` -> ``<``: 0 < 0 is false)."""
+    result = check_op(times_two, points=[0.5, -1.25], eps=2.0**-20, atol=0.0, rtol=0.0)
+    assert (result.ok, result.mistake) == (True, None)
+    assert "（最大差 0.0e+00）" in result.message
+
+
+def test_a_wrong_signature_keeps_the_name_and_the_points():
+    """kills exercises.x__wrong_inputs__mutmut_8 (the result's name None), _10/_15 and
+    x_check_op__mutmut_98 (its points None or left out)."""
+
+    def cube(x, y):
+        return x * x * x
+
+    result = check_op(cube, nin=1, points=[0.5, -1.5])
+    assert (result.ok, result.mistake, result.name, result.points) == (
+        False,
+        "wrong_inputs",
+        "cube",
+        [(0.5,), (-1.5,)],
+    )
+
+
+def test_the_name_alone_gives_the_domain_when_the_symbol_is_unknown():
+    """``log`` by name, its node's ``_op`` a symbol the table does not know: sampled at x > 0.
+
+    kills exercises.x_check_op__mutmut_54/55 (``op_domain(None, nin)``, ``op_domain(name,
+    None)``: no domain, then a negative point and a forward error)."""
+
+    def log(x):
+        out = Value(math.log(x.data), (x,), "my-op")
+
+        def _backward():
+            x.grad += out.grad / x.data
+
+        out._backward = _backward
+        return out
+
+    result = check_op(log)
+    assert (result.ok, result.mistake) == (True, None)
+    assert all(point[0] > 0.0 for point in result.points)
+
+
+def test_an_unrelated_empty_helper_is_not_a_blank_backward():
+    """A ``def`` whose body is ``pass`` elsewhere in the op is not the blank ``_backward``:
+    the gradient is there and wrong, so the verdict is the formula.
+
+    kills exercises.x__check__mutmut_86 (the blank check made for every mistake)."""
+
+    def cube(x):
+        def unused():
+            pass
+
+        out = Value(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad += 2 * x.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    assert check_op(cube).mistake == "wrong_formula"
+
+
+def mul_assigning(x, y):
+    """x * y with ``=`` in place of ``+=``."""
+    out = Value(x.data * y.data, (x, y), "*")
+
+    def _backward():
+        x.grad = y.data * out.grad
+        y.grad = x.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_the_reuse_case_writes_the_call_with_every_input():
+    """kills exercises.x__check__mutmut_197 (the inputs of ``mul(x, y) + mul(x, y)`` joined by
+    "XX, XX")."""
+    result = check_op(mul_assigning, points=[(0.5, -1.5)], name="mul")
+    assert result.mistake == "assign_instead_of_accumulate"
+    assert "把 `mul(x, y) + mul(x, y)` 这样用两次" in result.message
+
+
+def test_the_success_message_gives_the_largest_difference():
+    """The largest |analytic - numeric| over the points, to two digits.
+
+    kills exercises.x__check__mutmut_280 (numeric compared with itself: always 0.0e+00)."""
+    points = [0.5, -1.5]
+    result = check_op(cube_done_right, points=points)
+    numeric = [numerical_grad(lambda v: v**3, [p])[0] for p in points]
+    worst = max(abs(3 * p**2 - d) for p, d in zip(points, numeric))
+    assert result.ok and 0.0 < worst < 1e-6
+    assert f"（最大差 {worst:.1e}）" in result.message
+
+
+def cube_done_right(x):
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    return out
