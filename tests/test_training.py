@@ -313,8 +313,9 @@ def test_one_output_accuracy_counts_a_positive_score_as_class_1(loss, y):
 
 def test_minibatch_history_is_the_mean_over_every_sample_with_the_loss_threshold():
     """kills training.fit__mutmut_98/101 (loss and hits of the last batch only), fit__mutmut_107
-    (threshold 0.0 instead of mse's 0.5) and fit__mutmut_108 (misses counted): with lr 0 the
-    model stays put, so every epoch records the same numbers whatever the batches."""
+    (threshold 0.0 instead of mse's 0.5), _prepare__mutmut_67 (mse's threshold 1.5) and
+    fit__mutmut_108 (misses counted): with lr 0 the model stays put, so every epoch records the
+    same numbers whatever the batches."""
     model = line_model()  # output = x
     X, y = [[0.3], [0.7], [-0.2]], [1, 1, 0]
     history = fit(
@@ -387,7 +388,8 @@ def test_progress_bar_is_on_by_default_and_names_a_callable_loss_loss(monkeypatc
 
 def test_fit_and_accuracy_refusals_word_for_word():
     """kills training.fit__mutmut_8/26 (True and 2.5 taken as sizes), fit__mutmut_19-21 and
-    accuracy__mutmut_5-7 (the empty-data messages), _prepare__mutmut_25 (the first 5 labels)."""
+    accuracy__mutmut_5-7 (the empty-data messages), _prepare__mutmut_25 (the first 5 labels),
+    _prepare__mutmut_70 (the list of losses)."""
     model, X, y = line_model(), [[0.0], [1.0]], [0, 1]
     cases = [
         ({"epochs": True}, "epochs must be a positive int, got True"),
@@ -398,6 +400,10 @@ def test_fit_and_accuracy_refusals_word_for_word():
         (
             {"X": [[0.0]] * 7, "y": [6, 5, 4, 3, 2, 1, 0]},
             "hinge loss needs labels 0/1 or -1/+1, got [0, 1, 2, 3, 4]",
+        ),
+        (
+            {"loss": "huber"},
+            "unknown loss 'huber'; choose one of: hinge, cross_entropy, mse, or a callable",
         ),
     ]
     for kwargs, message in cases:
@@ -410,7 +416,7 @@ def test_fit_and_accuracy_refusals_word_for_word():
 
 
 def test_mse_with_several_outputs_regresses_onto_one_hot_targets():
-    """kills training._prepare__mutmut_38-53: the mean over samples and outputs of
+    """kills training._prepare__mutmut_38-65: the mean over samples and outputs of
     (output - onehot(label))², computed here from the model's outputs."""
     model = MLP(2, [3], seed=0)
     X, y = [[1.0, -0.5], [0.2, 0.8]], [2, 0]
