@@ -279,3 +279,149 @@ def test_history_unknown_key_names_the_key():
     with pytest.raises(KeyError) as error:
         history["epochs"]
     assert error.value.args == ("epochs",)
+
+
+def line_model(w=1.0, b=0.0):
+    """MLP(1, [1]) with a linear output set by hand: the output is w·x + b."""
+    model = MLP(1, [1], seed=0)
+    neuron = model.layers[0].neurons[0]
+    neuron.w[0].data, neuron.b.data = w, b
+    return model
+
+
+@pytest.mark.parametrize(
+    ("loss", "y"),
+    [
+        ("hinge", [1, 0]),  # 0/1 labels, fed to the hinge as ±1
+        ("hinge", [1, -1]),  # ±1 labels, kept
+        (lambda outputs, targets: mse_loss(outputs, targets), [1, 0]),
+    ],
+)
+def test_one_output_accuracy_counts_a_positive_score_as_class_1(loss, y):
+    """kills training._prepare__mutmut_3/16/22 (threshold 0.0 -> 1.0 for a callable loss and
+    both hinge label conventions) and _prepare__mutmut_17-21 (±1 labels refused or lost):
+    scores 0.5 and -0.5 are classes 1 and 0, and the hinge sees the labels as ±1."""
+    model = line_model()
+    X = [[0.5], [-0.5]]
+    history = fit(
+        model, X, y, loss=loss, optimizer=SGD(model.parameters(), lr=0.0), epochs=1, progress=False
+    )
+    assert history.accuracy == [1.0]
+    # hinge: max(0, 1 - (+1)(0.5)) = max(0, 1 - (-1)(-0.5)) = 0.5; mse: (0.5² + 0.5²) / 2 = 0.25
+    assert history.loss == [pytest.approx(0.5 if loss == "hinge" else 0.25, rel=1e-12)]
+
+
+def test_minibatch_history_is_the_mean_over_every_sample_with_the_loss_threshold():
+    """kills training.fit__mutmut_98/101 (loss and hits of the last batch only), fit__mutmut_107
+    (threshold 0.0 instead of mse's 0.5), _prepare__mutmut_67 (mse's threshold 1.5) and
+    fit__mutmut_108 (misses counted): with lr 0 the model stays put, so every epoch records the
+    same numbers whatever the batches."""
+    model = line_model()  # output = x
+    X, y = [[0.3], [0.7], [-0.2]], [1, 1, 0]
+    history = fit(
+        model,
+        X,
+        y,
+        loss="mse",
+        optimizer=SGD(model.parameters(), lr=0.0),
+        epochs=2,
+        batch_size=2,
+        seed=0,
+        progress=False,
+    )
+    mse = ((0.3 - 1) ** 2 + (0.7 - 1) ** 2 + (-0.2 - 0) ** 2) / 3
+    assert history.loss == [pytest.approx(mse, rel=1e-12)] * 2
+    assert history.accuracy == [2 / 3] * 2  # 0.3 is not above mse's threshold 0.5: a miss
+
+
+def test_batches_keep_the_data_order_or_are_reshuffled_reproducibly():
+    """kills training.fit__mutmut_71 (a full batch shuffled), fit__mutmut_52 (the seed ignored)
+    and fit__mutmut_28/29 (batch_size=1 refused)."""
+    X, y = [[float(i)] for i in range(8)], list(range(8))
+
+    def batches(**kwargs):
+        seen = []
+
+        def loss(outputs, targets):
+            seen.append(list(targets))
+            return mse_loss(outputs, targets)
+
+        model = line_model(0.0)
+        fit(model, X, y, loss=loss, optimizer=SGD(model.parameters(), lr=0.0), epochs=2, **kwargs)
+        return seen
+
+    assert batches(progress=False) == [y, y]  # full batch: the data's order, every epoch
+    seeded = batches(batch_size=1, seed=0, progress=False)
+    assert len(seeded) == 16 and all(len(b) == 1 for b in seeded)
+    first, second = [b[0] for b in seeded[:8]], [b[0] for b in seeded[8:]]
+    assert sorted(first) == sorted(second) == y  # each epoch sees every sample once
+    assert first != second  # reshuffled every epoch
+    assert batches(batch_size=1, seed=0, progress=False) == seeded  # the same seed, the same run
+    assert batches(batch_size=1, seed=1, progress=False) != seeded
+
+
+def test_fit_defaults_are_100_epochs_of_sgd_lr_0_1_momentum_0_9():
+    """kills training.fit__mutmut_3 (101 epochs), fit__mutmut_5 (lr 1.1) and fit__mutmut_49
+    (no momentum): two steps on (w·1 + b - 2)² from w = 0.5, b = 0, done by hand."""
+    assert len(fit(line_model(0.5), [[1.0]], [2.0], loss="mse", progress=False)) == 100
+    model = line_model(0.5)
+    history = fit(model, [[1.0]], [2.0], loss="mse", epochs=2, progress=False)
+    # step 1: out 0.5, loss 2.25, dL/dw = dL/db = 2(0.5 - 2) = -3; buf = -3; w, b += 0.3
+    # step 2: out 1.1, loss 0.81, grads -1.8; buf = 0.9·(-3) - 1.8 = -4.5; w, b += 0.45
+    assert history.loss == [pytest.approx(2.25, rel=1e-12), pytest.approx(0.81, rel=1e-12)]
+    neuron = model.layers[0].neurons[0]
+    assert neuron.w[0].data == pytest.approx(1.25, rel=1e-12)
+    assert neuron.b.data == pytest.approx(0.75, rel=1e-12)
+
+
+def test_progress_bar_is_on_by_default_and_names_a_callable_loss_loss(monkeypatch):
+    """kills training.fit__mutmut_6 (progress off by default) and fit__mutmut_66-68 (the bar's
+    label for a callable loss)."""
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    monkeypatch.setattr(tqdm_auto, "tqdm", RecordingBar)
+    monkeypatch.setattr(RecordingBar, "made", [])
+    monkeypatch.setitem(sys.modules, "IPython", fake_ipython(ZMQInteractiveShell))
+    fit(line_model(), [[1.0]], [1.0], loss=lambda o, t: mse_loss(o, t), epochs=1)
+    (bar,) = RecordingBar.made
+    assert bar.kwargs == {"total": 1, "desc": "MLP loss", "unit": "epoch"}
+
+
+def test_fit_and_accuracy_refusals_word_for_word():
+    """kills training.fit__mutmut_8/26 (True and 2.5 taken as sizes), fit__mutmut_19-21 and
+    accuracy__mutmut_5-7 (the empty-data messages), _prepare__mutmut_25 (the first 5 labels),
+    _prepare__mutmut_70 (the list of losses)."""
+    model, X, y = line_model(), [[0.0], [1.0]], [0, 1]
+    cases = [
+        ({"epochs": True}, "epochs must be a positive int, got True"),
+        ({"epochs": 2.5}, "epochs must be a positive int, got 2.5"),
+        ({"batch_size": True}, "batch_size must be a positive int or None, got True"),
+        ({"batch_size": 2.0}, "batch_size must be a positive int or None, got 2.0"),
+        ({"X": [], "y": []}, "fit: empty data set"),
+        (
+            {"X": [[0.0]] * 7, "y": [6, 5, 4, 3, 2, 1, 0]},
+            "hinge loss needs labels 0/1 or -1/+1, got [0, 1, 2, 3, 4]",
+        ),
+        (
+            {"loss": "huber"},
+            "unknown loss 'huber'; choose one of: hinge, cross_entropy, mse, or a callable",
+        ),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ValueError) as error:
+            fit(model, **{"X": X, "y": y, "progress": False, **kwargs})
+        assert str(error.value) == message
+    with pytest.raises(ValueError) as error:
+        accuracy(model, [], [])
+    assert str(error.value) == "accuracy: empty data set"
+
+
+def test_mse_with_several_outputs_regresses_onto_one_hot_targets():
+    """kills training._prepare__mutmut_38-65: the mean over samples and outputs of
+    (output - onehot(label))², computed here from the model's outputs."""
+    model = MLP(2, [3], seed=0)
+    X, y = [[1.0, -0.5], [0.2, 0.8]], [2, 0]
+    outputs = [[o.data for o in model(x)] for x in X]
+    expected = sum(
+        (o[k] - (1.0 if k == t else 0.0)) ** 2 for o, t in zip(outputs, y) for k in range(3)
+    ) / (2 * 3)
+    assert objective(model, X, y, loss="mse") == pytest.approx(expected, rel=1e-12)
