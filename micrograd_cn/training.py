@@ -103,7 +103,7 @@ def accuracy(model, X, y, threshold: float = 0.0) -> float:
     return hits / len(X)
 
 
-def _is_classpredicted_class(t) -> bool:
+def _is_class_label(t) -> bool:
     return isinstance(t, Integral) or (isinstance(t, float) and t.is_integer())
 
 
@@ -133,7 +133,8 @@ def _prepare(loss, y):
                 1.0 / (len(outputs) * len(outputs[0]))
             )
 
-        return mse, list(y), 0.5
+        midpoint = 0.0 if any(t == -1 for t in y) else 0.5  # between labels -1/+1, or 0/1
+        return mse, list(y), midpoint
     raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}, or a callable")
 
 
@@ -198,7 +199,7 @@ def fit(
     elif isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
     batch_loss, targets, threshold = _prepare(loss, y)
-    classes = [class_index(t) if _is_classpredicted_class(t) else None for t in y]
+    classes = [class_index(t) if _is_class_label(t) else None for t in y]
     params = model.parameters()
     if optimizer is None:
         optimizer = SGD(params, lr=lr, momentum=0.9)

@@ -334,6 +334,19 @@ def test_minibatch_history_is_the_mean_over_every_sample_with_the_loss_threshold
     assert history.accuracy == [2 / 3] * 2  # 0.3 is not above mse's threshold 0.5: a miss
 
 
+def test_mse_with_plus_minus_one_labels_counts_a_positive_score_as_class_1():
+    """Regressing onto -1/+1, the midpoint between the labels is 0, not 0/1's 0.5: a score
+    of 0.3 is nearer +1 and is a hit, as ``accuracy`` (threshold 0) says after training."""
+    model = line_model()  # output = x
+    X, y = [[0.3], [-0.4]], [1, -1]
+    history = fit(
+        model, X, y, loss="mse", optimizer=SGD(model.parameters(), lr=0.0), epochs=1,
+        progress=False,
+    )  # fmt: skip
+    assert history.accuracy == [1.0] == [accuracy(model, X, y)]
+    assert history.loss == [pytest.approx(((0.3 - 1) ** 2 + (-0.4 + 1) ** 2) / 2, rel=1e-12)]
+
+
 def test_batches_keep_the_data_order_or_are_reshuffled_reproducibly():
     """kills training.fit__mutmut_71 (a full batch shuffled), fit__mutmut_52 (the seed ignored)
     and fit__mutmut_28/29 (batch_size=1 refused)."""
