@@ -18,7 +18,6 @@ micrograd prints them: measured on the forward pass before the update).
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 import sys
@@ -27,6 +26,7 @@ from numbers import Integral
 
 from . import functional as F
 from . import losses as L
+from .autograd import collector_paused
 from .engine import Value, no_grad
 from .optim import SGD
 
@@ -209,34 +209,33 @@ def fit(
     bar = _progress_bar(
         epochs, progress, f"{type(model).__name__} {loss if isinstance(loss, str) else 'loss'}"
     )
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        for _ in range(epochs):
-            if batch_size < n:
-                rng.shuffle(order)
-            total, hits = 0.0, 0
-            for start in range(0, n, batch_size):
-                batch = order[start : start + batch_size]
-                outputs = [model(X[i]) for i in batch]
-                batch_objective = batch_loss(outputs, [targets[i] for i in batch])
-                if l2:
-                    batch_objective = batch_objective + L.l2_penalty(params, l2)
-                optimizer.zero_grad()
-                batch_objective.backward()
-                optimizer.step()
-                total += batch_objective.data * len(batch)
-                hits += sum(
-                    predicted_class(o, threshold) == classes[i] for o, i in zip(outputs, batch)
-                )
-            history.loss.append(total / n)
-            history.accuracy.append(hits / n if None not in classes else math.nan)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.1%}")
+        with collector_paused():  # no cycles to find; safe across threads
+            for _ in range(epochs):
+                if batch_size < n:
+                    rng.shuffle(order)
+                total, hits = 0.0, 0
+                for start in range(0, n, batch_size):
+                    batch = order[start : start + batch_size]
+                    outputs = [model(X[i]) for i in batch]
+                    batch_objective = batch_loss(outputs, [targets[i] for i in batch])
+                    if l2:
+                        batch_objective = batch_objective + L.l2_penalty(params, l2)
+                    optimizer.zero_grad()
+                    batch_objective.backward()
+                    optimizer.step()
+                    total += batch_objective.data * len(batch)
+                    hits += sum(
+                        predicted_class(o, threshold) == classes[i] for o, i in zip(outputs, batch)
+                    )
+                history.loss.append(total / n)
+                history.accuracy.append(hits / n if None not in classes else math.nan)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(
+                        loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.1%}"
+                    )
     finally:
-        if gc_was_enabled:
-            gc.enable()
         if bar is not None:
             bar.close()
     return history

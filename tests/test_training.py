@@ -5,6 +5,7 @@ import gc
 import io
 import math
 import sys
+import threading
 from typing import ClassVar
 
 import pytest
@@ -114,6 +115,51 @@ def test_fit_restores_the_garbage_collector():
     try:
         fit(MLP(2, [2, 1], seed=0), X, y, epochs=1, progress=False)
         assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_fit_in_two_threads_leaves_the_collector_on():
+    """fit() pauses the collector with the same thread-safe pause as backward(): thread B
+    starting a fit while A's fit has it paused must not read "off" and keep it off for good.
+
+    The old ``was_on = gc.isenabled(); gc.disable()`` in fit: a profile hook stops B right after
+    its gc.isenabled() (it reads off) until A is done (A switches it on), then B switches it
+    off and, having read off, never back on.  With the shared pause B is not the first one
+    in, reads nothing, and A waits out a short timeout instead."""
+    a_inside, b_read, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def waiting_loss(outputs, targets):
+        a_inside.set()
+        b_read.wait(0.5)
+        return mse_loss(outputs, targets)
+
+    def a_fit():
+        model = line_model()
+        fit(model, [[1.0]], [0.0], loss=waiting_loss, epochs=1, lr=0.0, progress=False)
+        a_done.set()
+
+    def stop_after_isenabled(frame, event, arg):
+        if event == "c_return" and arg is gc.isenabled:
+            b_read.set()
+            a_done.wait(5)
+
+    def b_fit():
+        a_inside.wait(5)
+        sys.setprofile(stop_after_isenabled)
+        try:
+            fit(line_model(), [[1.0]], [0.0], loss="mse", epochs=1, lr=0.0, progress=False)
+        finally:
+            sys.setprofile(None)
+
+    gc.enable()
+    threads = [threading.Thread(target=a_fit), threading.Thread(target=b_fit)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert gc.isenabled(), "the collector stayed off after both fit() calls"
     finally:
         gc.enable()
 
