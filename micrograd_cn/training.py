@@ -119,7 +119,17 @@ def _prepare(loss, y):
             return L.hinge_loss, list(y), 0.0
         raise ValueError(f"hinge loss needs labels 0/1 or -1/+1, got {sorted(values)[:5]}")
     if loss == "cross_entropy":
-        return L.cross_entropy, list(y), 0.0
+
+        def cross_entropy(outputs, targets):
+            if isinstance(outputs[0], Value):  # else read as the logits of one sample
+                raise ValueError(
+                    "cross_entropy needs a model with one output per class (at least 2), "
+                    "this one has 1; use loss='hinge' or 'mse', or end the MLP with one "
+                    "neuron per class"
+                )
+            return L.cross_entropy(outputs, targets)
+
+        return cross_entropy, list(y), 0.0
     if loss == "mse":
 
         def mse(outputs, targets):

@@ -484,3 +484,14 @@ def test_mse_with_several_outputs_regresses_onto_one_hot_targets():
         (o[k] - (1.0 if k == t else 0.0)) ** 2 for o, t in zip(outputs, y) for k in range(3)
     ) / (2 * 3)
     assert objective(model, X, y, loss="mse") == pytest.approx(expected, rel=1e-12)
+
+
+def test_cross_entropy_on_a_one_output_model_says_what_to_change():
+    """A one-output model's batch of scores would be read as one sample's logits ("one sample
+    of logits but 2 targets"); fit says what is wrong instead."""
+    with pytest.raises(ValueError) as refused:
+        fit(line_model(), [[1.0], [2.0]], [0, 1], loss="cross_entropy", epochs=1, progress=False)
+    assert str(refused.value) == (
+        "cross_entropy needs a model with one output per class (at least 2), this one has 1; "
+        "use loss='hinge' or 'mse', or end the MLP with one neuron per class"
+    )
