@@ -3,6 +3,7 @@ gradient semantics, no_grad, errors, long chains and memory, micrograd and PyTor
 
 import gc
 import math
+import operator
 import sys
 import tracemalloc
 
@@ -1272,3 +1273,15 @@ def test_value_children_of_the_lecture_still_work():
     out = Value(a.data * b.data, (a, b), "*")
     assert out._prev == (a, b)
     assert set(Value(1.0, {a, b}, "+")._prev) == {a, b}
+
+
+@pytest.mark.parametrize(("symbol", "operation"), [("-", operator.sub), ("/", operator.truediv)])
+def test_a_non_number_on_the_left_is_python_s_own_type_error(symbol, operation):
+    """``"abc" - Value(1.0)``: the reflected method returns NotImplemented, so Python names the
+    operator as written and both types in their order, and no node is built for the bad operand.
+
+    kills engine.xǁValueǁ__rsub____mutmut_2 (the is_real test made always true: ``-self`` built,
+    then "unsupported operand type(s) for +: 'Value' and 'str'")."""
+    with pytest.raises(TypeError) as refused:
+        operation("abc", Value(1.0))
+    assert str(refused.value) == f"unsupported operand type(s) for {symbol}: 'str' and 'Value'"
