@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import random
 import statistics
 
 import pytest
@@ -161,3 +162,17 @@ def test_factor_of_the_wrong_type_is_named():
     with pytest.raises(TypeError) as info:
         make_circles(10, factor="0.5")
     assert str(info.value) == "factor must be a real number (int or float), got str"
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles])
+def test_noise_is_added_to_each_coordinate_in_the_seed_s_order(make):
+    """Noisy point = noiseless point + N(0, noise²) per coordinate, drawn from
+    ``random.Random(seed)`` for x1 then x2 of each point in turn (as scikit-learn adds its
+    noise): the same seed gives the same data set.
+
+    kills datasets.x__finish__mutmut_2/8 (the noise subtracted from x1 or from x2)."""
+    clean, labels = make(6, noise=0.0, shuffle=False)
+    noisy, noisy_labels = make(6, noise=0.1, seed=3, shuffle=False)
+    rng = random.Random(3)
+    expected = [[x1 + rng.gauss(0.0, 0.1), x2 + rng.gauss(0.0, 0.1)] for x1, x2 in clean]
+    assert (noisy, noisy_labels) == (expected, labels)

@@ -1285,3 +1285,19 @@ def test_a_non_number_on_the_left_is_python_s_own_type_error(symbol, operation):
     with pytest.raises(TypeError) as refused:
         operation("abc", Value(1.0))
     assert str(refused.value) == f"unsupported operand type(s) for {symbol}: 'str' and 'Value'"
+
+
+def test_relu_of_minus_zero_is_plus_zero():
+    """relu(-0.0) is 0.0, not -0.0 (PyTorch keeps the sign): a learner's table never shows
+    "-0.0000" for a relu that is off.
+
+    kills engine.xǁValueǁrelu__mutmut_6 (``x <= 0.0`` -> ``x < 0.0``: -0.0 passed through)."""
+    assert math.copysign(1.0, Value(-0.0).relu().data) == 1.0
+
+
+def test_a_non_number_on_the_right_of_minus_is_python_s_own_type_error():
+    """kills engine.xǁValueǁ__sub____mutmut_3 (the is_real test made always true: ``-"abc"``,
+    "bad operand type for unary -: 'str'")."""
+    with pytest.raises(TypeError) as refused:
+        Value(1.0) - "abc"
+    assert str(refused.value) == "unsupported operand type(s) for -: 'Value' and 'str'"

@@ -161,6 +161,7 @@ def test_logsumexp_of_two_thousands():
         (lambda: F.dot([Value(1.0)], [None]), TypeError, "dot input .*got NoneType"),
         (lambda: F.dot([], []), ValueError, "dot of an empty sequence"),
         (lambda: F.dot(Value(1.0), [1.0]), TypeError, "dot expects a sequence .*got Value"),
+        (lambda: F.dot([Value(1.0)], "a"), TypeError, "^dot expects a sequence .*got str$"),
         (lambda: F.logsumexp([]), ValueError, "logsumexp of an empty sequence"),
         (lambda: F.softmax([Value(1.0), 1j]), TypeError, "got complex"),
         (lambda: F.maximum(Value(1.0), "x"), TypeError, "max .*got str"),
@@ -169,7 +170,8 @@ def test_logsumexp_of_two_thousands():
 )
 def test_errors_name_the_problem(call, error, message):
     """kills functional.x_mean__mutmut_3/6/7 (the name in mean's messages: None, "XXmeanXX",
-    "MEAN") and x__select__mutmut_10 (the first input's refusal without the op's name)."""
+    "MEAN"), x_dot__mutmut_10/13 (the same for dot's inputs) and x__select__mutmut_10 (the
+    first input's refusal without the op's name)."""
     with pytest.raises(error, match=message):
         call()
 
