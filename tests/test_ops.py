@@ -338,3 +338,16 @@ def test_sin_and_cos_rows_give_the_caption_formulas():
         assert render(slot.grad, {}, slot.env, numeric=True) == text.replace("x", "1")
         assert local_derivatives(node) == [number]
         assert row_of(node).torch == f"torch.{node._op}" and op_text(node) == node._op
+
+
+def test_a_function_row_on_a_plain_number_gives_a_value_node():
+    """``tanh(0.5)``: a row implemented by a Value method wraps a plain number in a Value and
+    gives the method's node, even when the row names two methods (abs: ``Value.abs,
+    Value.__abs__``; the first one is called).
+
+    kills ops.xǁOpǁapply__mutmut_9 (``partition(".")`` -> ``rpartition``: abs read as the
+    operator ``__abs__``, its form evaluated on the float, a float 2.0 and no node)."""
+    out = OPS["abs"].apply([-2.0])
+    assert isinstance(out, Value) and (out.data, out._op) == (2.0, "abs")
+    out = OPS["tanh"].apply([0.5])
+    assert isinstance(out, Value) and (out.data, out._op) == (math.tanh(0.5), "tanh")

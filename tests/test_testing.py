@@ -3,6 +3,7 @@ each row's sample interval, pass central differences with a random upstream grad
 as the tree they are, and match PyTorch; op_cases draws what it promises."""
 
 import ast
+import dataclasses
 import math
 import sys
 
@@ -462,3 +463,60 @@ def test_dot_evaluates_weights_inputs_and_bias_in_their_places():
     assert tree.evaluate_float({"x": 2.0, "y": 3.0, "z": 0.5}) == 6.5
     tree = e("dot", x, c(-1.0), y, z, c(0.25))  # x * y - z + 0.25
     assert tree.evaluate_float({"x": 2.0, "y": 3.0, "z": 0.5}) == 5.75
+
+
+def test_a_zero_constant_is_printed_bare_next_to_a_power():
+    """0.0 is not negative: no parentheses around it, on either side of ``**``.
+
+    kills testing.xǁExpressionǁ_precedence__mutmut_6 (``self.value < 0`` -> ``<= 0``: 0.0
+    would bind like ``-0.5`` and print as ``(0.0) ** x``)."""
+    assert str(e("pow", c(0.0), x)) == "0.0 ** x"
+    assert str(e("pow", x, c(0.0))) == "x ** 0.0"
+    assert eval(str(e("pow", c(0.0), x)), {"x": 2.0}) == 0.0
+
+
+def _new_row(name, **changes):
+    """A row of the table changed as a future row could be: op_cases reads it with no edit."""
+    return dataclasses.replace(OPS[name], **changes)
+
+
+@pytest.mark.parametrize(
+    ("row", "inside"),
+    [
+        # one n-ary input not called x: x1 x2 x3 come from that input's interval (0.5, 3)
+        (
+            _new_row("mean", grads={"v": "1 / n"}, sample={"v": (0.5, 3.0)}),
+            lambda p: all(0.5 < v < 3.0 for v in p.values()),
+        ),
+        # dot's weights w1 w2 from the interval of "w" (digits stripped), the rest unbounded
+        (
+            _new_row("dot", sample={"w": (0.5, 3.0)}),
+            lambda p: 0.5 < p["w1"] < 3.0 and 0.5 < p["w2"] < 3.0,
+        ),
+        # no interval at all: the domain x > 0 alone keeps log's points positive
+        (_new_row("log", sample={}), lambda p: 0.0 < p["x"] < 3.0),
+    ],
+    ids=["mean-of-v", "dot-with-positive-weights", "log-without-interval"],
+)
+def test_op_cases_of_a_new_row_draw_from_its_intervals_and_domain(row, inside):
+    """op_cases reads every interval and the domain from the row (none listed in testing.py).
+
+    kills testing.x_op_cases__mutmut_6/_7 (``single`` dropped: mean's x1 x2 x3 drawn from the
+    interval of "x", i.e. unbounded), _21/_22 (``rstrip(None)`` / ``lstrip``: "w1" keeps its
+    digit, no interval found), _35 (a point outside the domain accepted)."""
+    quick = settings(database=None, max_examples=60, derandomize=True)
+    with pytest.raises(NoSuchExample):
+        find(op_cases(row), lambda case: not inside(case.point), settings=quick)
+
+
+def test_op_cases_stay_strictly_farther_than_the_kink_margin():
+    """A point exactly ``kink_margin`` from the kink is refused too (hypothesis likes 1.0).
+
+    kills testing.x_op_cases__mutmut_44 (``<= kink_margin`` -> ``<``: relu at x = ±1.0 drawn
+    with ``kink_margin=1.0``)."""
+    quick = settings(database=None, max_examples=100, derandomize=True)
+    cases = op_cases(OPS["relu"], kink_margin=1.0)
+    with pytest.raises(NoSuchExample):
+        find(cases, lambda case: abs(case.point["x"]) <= 1.0, settings=quick)
+    near = find(cases, lambda case: abs(case.point["x"]) < 1.5, settings=quick)
+    assert 1.0 < abs(near.point["x"]) < 1.5
