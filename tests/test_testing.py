@@ -520,3 +520,24 @@ def test_op_cases_stay_strictly_farther_than_the_kink_margin():
         find(cases, lambda case: abs(case.point["x"]) <= 1.0, settings=quick)
     near = find(cases, lambda case: abs(case.point["x"]) < 1.5, settings=quick)
     assert 1.0 < abs(near.point["x"]) < 1.5
+
+
+def test_a_rows_parameter_is_parenthesised_exactly_when_python_needs_it():
+    """A negative parameter next to ``**`` gets parentheses (``(-2.0) ** x`` is 4.0 at x = 2,
+    ``-2.0 ** x`` would be -4.0); zero and positive ones do not; ``+x`` keeps its plus.
+
+    kills testing.xǁExpressionǁ__str____mutmut_60 (negative parameter printed bare), _62
+    (bound like ``**``: ``x ** -1.0``), _63 (``number <= 0``: ``x ** (0.0)``), _86 / _89
+    (``pos`` printed with ``-`` / ``XX+XX``)."""
+    base = e("rpow", x, value=-2.0)
+    assert str(base) == "(-2.0) ** x"
+    assert eval(str(base), {"x": 2.0}) == base.evaluate_float({"x": 2.0}) == 4.0
+    assert str(e("pow_const", x, value=-1.0)) == "x ** (-1.0)"
+    assert str(e("pow_const", x, value=0.0)) == "x ** 0.0"
+    assert str(e("rpow", x, value=0.0)) == "0.0 ** x"
+    assert str(e("mul_const", x, value=-0.5)) == "x * -0.5"
+    assert (str(e("pos", x)), str(e("pos", c(0.5))), str(e("pos", e("neg", x)))) == (
+        "+x",
+        "+(0.5)",
+        "+(-x)",
+    )
