@@ -8,7 +8,7 @@ import math
 import sys
 
 import pytest
-from hypothesis import assume, find, given, settings
+from hypothesis import Phase, assume, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
@@ -541,3 +541,58 @@ def test_a_rows_parameter_is_parenthesised_exactly_when_python_needs_it():
         "+(0.5)",
         "+(-x)",
     )
+
+
+def test_guards_of_intervals_off_zero_are_centred_on_their_middle():
+    """(0.5, 3): middle 1.75, half-width 1.25, ``tanh`` scaled to 0.9 of it; one-sided ones
+    start 0.5 inside their bound; the ends of tanh land strictly inside.
+
+    kills testing.x_guard__mutmut_40/_42/_44/_45 (``middle`` / ``half``: ``* 2``, ``/ 3``,
+    ``high + low``), _63.._66 (``middle == 0`` always false / always true / ``!= 0`` /
+    ``== 1``), _72 (the offset dropped), _21/_37/_38 (0.5 inside a one-sided bound changed)."""
+    a = Expression.variable("a")
+    shown = [str(guard(a, i)) for i in [(0.5, 3.0), (-1.0, 1.0), (0.5, None), (None, -1.0)]]
+    assert shown == [
+        f"tanh(a) * {0.9 * 1.25} + 1.75",
+        "tanh(a) * 0.9",
+        "softplus(a) + 1.0",
+        "-1.5 - softplus(a)",
+    ]
+    ends = [guard(a, (0.5, 3.0)).evaluate_float({"a": s * 25.0}) for s in (-1.0, 1.0)]
+    assert ends == [1.75 - 0.9 * 1.25, 1.75 + 0.9 * 1.25] and 0.5 < ends[0] < ends[1] < 3.0
+
+
+def _drawn(condition):
+    """The first drawn expression that has a node meeting ``condition``, and that node."""
+    tree = find(
+        expressions(("a",), max_leaves=3),
+        lambda t: any(condition(n) for n in t.nodes()),
+        settings=settings(
+            database=None, max_examples=5000, derandomize=True, phases=[Phase.generate]
+        ),
+    )
+    return next(n for n in tree.nodes() if condition(n))
+
+
+def test_expressions_draw_dot_as_two_terms_and_a_bias_and_n_ary_ops_of_two():
+    """dot is ``dot([a, c], [d, a], c)`` (5 arguments, a and c used twice); sum, mean,
+    logsumexp take two elements.
+
+    kills testing.x__builders__mutmut_16.._20 (one of dot's five arguments dropped: a dot of
+    one term, still a valid tree), _49/_50 (an n-ary op of one element)."""
+    dot = _drawn(lambda n: n.op == "dot")
+    assert len(dot.args) == 5 and dot.args[0] is dot.args[3] and dot.args[1] is dot.args[4]
+    texts = [str(t) for t in dot.args]
+    assert str(dot) == f"dot([{texts[0]}, {texts[1]}], [{texts[2]}, {texts[0]}], {texts[1]})"
+    assert len(_drawn(lambda n: n.op in ("sum", "mean", "logsumexp")).args) == 2
+
+
+def test_expressions_draw_the_samples_of_a_rows_parameter():
+    """``x ** -1.0``, ``leaky_relu(x, 0.2)`` …: a row's parameter takes its samples, not only
+    the default (None).
+
+    kills testing.x__builders__mutmut_62 (the samples loop made ``(None,)``), _79/_82 (the
+    value not passed on to ``Expression``: None / omitted)."""
+    node = _drawn(lambda n: n.row is not None and n.value is not None)
+    assert node.value in node.row.params[0].samples
+    assert node.params() == {node.row.params[0].name: node.value}
