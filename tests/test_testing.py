@@ -260,6 +260,11 @@ def test_variable_values_stay_in_range(env):
         (lambda: variable_values("ab"), TypeError, "variables must be a sequence of names"),
         (lambda: expressions(()), ValueError, "non-empty sequence of identifiers"),
         (lambda: expressions(("x", "1y")), ValueError, "identifiers"),
+        (  # kills testing.x__check_variables__mutmut_10: ``and`` -> ``or`` (AttributeError)
+            lambda: expressions(("x", 3)),
+            ValueError,
+            r"^variables must be a non-empty sequence of identifiers, got \('x', 3\)$",
+        ),
         (lambda: expressions(max_leaves=0), ValueError, "max_leaves must be an int >= 1"),
         (
             lambda: variable_values(min_value=1.0, max_value=0.0),
