@@ -54,7 +54,7 @@ def _shape(row: Op) -> tuple:
 
 def drawable(row: Op) -> bool:
     """True for the rows ``expressions()`` draws: every op that returns one Value."""
-    return bool(row.function) or not row.form.endswith("]")
+    return not row.form.endswith("]")  # softmax(xs)[i]: one element of the list it returns
 
 
 class Expression:
