@@ -54,7 +54,7 @@ def _shape(row: Op) -> tuple:
 
 def drawable(row: Op) -> bool:
     """True for the rows ``expressions()`` draws: every op that returns one Value."""
-    return bool(row.function) or not row.form.endswith("]")
+    return not row.form.endswith("]")  # softmax(xs)[i]: one element of the list it returns
 
 
 class Expression:
@@ -153,8 +153,6 @@ class Expression:
     def _operand(self, text: str, precedence: int, mine: int, kind, right: bool) -> str:
         right_associative = kind is ast.Pow
         needs = precedence < mine or (precedence == mine and right != right_associative)
-        if kind is ast.Pow and not right and precedence == _PRECEDENCE[ast.USub]:
-            needs = True  # (-0.5) ** 2, not -0.5 ** 2
         return f"({text})" if needs else text
 
     def __str__(self) -> str:

@@ -338,3 +338,35 @@ def test_sin_and_cos_rows_give_the_caption_formulas():
         assert render(slot.grad, {}, slot.env, numeric=True) == text.replace("x", "1")
         assert local_derivatives(node) == [number]
         assert row_of(node).torch == f"torch.{node._op}" and op_text(node) == node._op
+
+
+def test_a_function_row_on_a_plain_number_gives_a_value_node():
+    """``tanh(0.5)``: a row implemented by a Value method wraps a plain number in a Value and
+    gives the method's node, even when the row names two methods (abs: ``Value.abs,
+    Value.__abs__``; the first one is called).
+
+    kills ops.xǁOpǁapply__mutmut_9 (``partition(".")`` -> ``rpartition``: abs read as the
+    operator ``__abs__``, its form evaluated on the float, a float 2.0 and no node)."""
+    out = OPS["abs"].apply([-2.0])
+    assert isinstance(out, Value) and (out.data, out._op) == (2.0, "abs")
+    out = OPS["tanh"].apply([0.5])
+    assert isinstance(out, Value) and (out.data, out._op) == (math.tanh(0.5), "tanh")
+
+
+def test_op_text_of_a_zero_constant_and_of_an_n_ary_node_no_row_describes():
+    """A folded 0 is not negative: ``×0``, no parentheses.  A sum whose closure a learner
+    replaced is still drawn with the sum row's symbol Σ (found under the n-ary key).
+
+    kills ops.x_op_text__mutmut_24 (``k < 0`` -> ``k <= 0``: ``×(0)``), _6 / _7 / _8 (the
+    fallback looking up ``None`` / ``(op, +1)`` / ``(op, -2)`` instead of ``(op, -1)``: the
+    bare ``sum``)."""
+    x = Value(3.0)
+    assert [op_text(x * 0.0), op_text(x + 0.0), op_text(x**0.0)] == ["×0", "+0", "^0"]
+    total = F.sum([x, x])
+
+    def _backward():  # a learner's own closure: no row describes the node any more
+        x.grad += total.grad
+
+    total._backward = _backward
+    assert row_of(total) is None and bind(total) is None
+    assert op_text(total) == "Σ"

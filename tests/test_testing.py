@@ -3,11 +3,12 @@ each row's sample interval, pass central differences with a random upstream grad
 as the tree they are, and match PyTorch; op_cases draws what it promises."""
 
 import ast
+import dataclasses
 import math
 import sys
 
 import pytest
-from hypothesis import assume, find, given, settings
+from hypothesis import Phase, assume, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
@@ -259,6 +260,11 @@ def test_variable_values_stay_in_range(env):
         (lambda: variable_values("ab"), TypeError, "variables must be a sequence of names"),
         (lambda: expressions(()), ValueError, "non-empty sequence of identifiers"),
         (lambda: expressions(("x", "1y")), ValueError, "identifiers"),
+        (  # kills testing.x__check_variables__mutmut_10: ``and`` -> ``or`` (AttributeError)
+            lambda: expressions(("x", 3)),
+            ValueError,
+            r"^variables must be a non-empty sequence of identifiers, got \('x', 3\)$",
+        ),
         (lambda: expressions(max_leaves=0), ValueError, "max_leaves must be an int >= 1"),
         (
             lambda: variable_values(min_value=1.0, max_value=0.0),
@@ -462,3 +468,136 @@ def test_dot_evaluates_weights_inputs_and_bias_in_their_places():
     assert tree.evaluate_float({"x": 2.0, "y": 3.0, "z": 0.5}) == 6.5
     tree = e("dot", x, c(-1.0), y, z, c(0.25))  # x * y - z + 0.25
     assert tree.evaluate_float({"x": 2.0, "y": 3.0, "z": 0.5}) == 5.75
+
+
+def test_a_zero_constant_is_printed_bare_next_to_a_power():
+    """0.0 is not negative: no parentheses around it, on either side of ``**``.
+
+    kills testing.xǁExpressionǁ_precedence__mutmut_6 (``self.value < 0`` -> ``<= 0``: 0.0
+    would bind like ``-0.5`` and print as ``(0.0) ** x``)."""
+    assert str(e("pow", c(0.0), x)) == "0.0 ** x"
+    assert str(e("pow", x, c(0.0))) == "x ** 0.0"
+    assert eval(str(e("pow", c(0.0), x)), {"x": 2.0}) == 0.0
+
+
+def _new_row(name, **changes):
+    """A row of the table changed as a future row could be: op_cases reads it with no edit."""
+    return dataclasses.replace(OPS[name], **changes)
+
+
+@pytest.mark.parametrize(
+    ("row", "inside"),
+    [
+        # one n-ary input not called x: x1 x2 x3 come from that input's interval (0.5, 3)
+        (
+            _new_row("mean", grads={"v": "1 / n"}, sample={"v": (0.5, 3.0)}),
+            lambda p: all(0.5 < v < 3.0 for v in p.values()),
+        ),
+        # dot's weights w1 w2 from the interval of "w" (digits stripped), the rest unbounded
+        (
+            _new_row("dot", sample={"w": (0.5, 3.0)}),
+            lambda p: 0.5 < p["w1"] < 3.0 and 0.5 < p["w2"] < 3.0,
+        ),
+        # no interval at all: the domain x > 0 alone keeps log's points positive
+        (_new_row("log", sample={}), lambda p: 0.0 < p["x"] < 3.0),
+    ],
+    ids=["mean-of-v", "dot-with-positive-weights", "log-without-interval"],
+)
+def test_op_cases_of_a_new_row_draw_from_its_intervals_and_domain(row, inside):
+    """op_cases reads every interval and the domain from the row (none listed in testing.py).
+
+    kills testing.x_op_cases__mutmut_6/_7 (``single`` dropped: mean's x1 x2 x3 drawn from the
+    interval of "x", i.e. unbounded), _21/_22 (``rstrip(None)`` / ``lstrip``: "w1" keeps its
+    digit, no interval found), _35 (a point outside the domain accepted)."""
+    quick = settings(database=None, max_examples=60, derandomize=True)
+    with pytest.raises(NoSuchExample):
+        find(op_cases(row), lambda case: not inside(case.point), settings=quick)
+
+
+def test_op_cases_stay_strictly_farther_than_the_kink_margin():
+    """A point exactly ``kink_margin`` from the kink is refused too (hypothesis likes 1.0).
+
+    kills testing.x_op_cases__mutmut_44 (``<= kink_margin`` -> ``<``: relu at x = ±1.0 drawn
+    with ``kink_margin=1.0``)."""
+    quick = settings(database=None, max_examples=100, derandomize=True)
+    cases = op_cases(OPS["relu"], kink_margin=1.0)
+    with pytest.raises(NoSuchExample):
+        find(cases, lambda case: abs(case.point["x"]) <= 1.0, settings=quick)
+    near = find(cases, lambda case: abs(case.point["x"]) < 1.5, settings=quick)
+    assert 1.0 < abs(near.point["x"]) < 1.5
+
+
+def test_a_rows_parameter_is_parenthesised_exactly_when_python_needs_it():
+    """A negative parameter next to ``**`` gets parentheses (``(-2.0) ** x`` is 4.0 at x = 2,
+    ``-2.0 ** x`` would be -4.0); zero and positive ones do not; ``+x`` keeps its plus.
+
+    kills testing.xǁExpressionǁ__str____mutmut_60 (negative parameter printed bare), _62
+    (bound like ``**``: ``x ** -1.0``), _63 (``number <= 0``: ``x ** (0.0)``), _86 / _89
+    (``pos`` printed with ``-`` / ``XX+XX``)."""
+    base = e("rpow", x, value=-2.0)
+    assert str(base) == "(-2.0) ** x"
+    assert eval(str(base), {"x": 2.0}) == base.evaluate_float({"x": 2.0}) == 4.0
+    assert str(e("pow_const", x, value=-1.0)) == "x ** (-1.0)"
+    assert str(e("pow_const", x, value=0.0)) == "x ** 0.0"
+    assert str(e("rpow", x, value=0.0)) == "0.0 ** x"
+    assert str(e("mul_const", x, value=-0.5)) == "x * -0.5"
+    assert (str(e("pos", x)), str(e("pos", c(0.5))), str(e("pos", e("neg", x)))) == (
+        "+x",
+        "+(0.5)",
+        "+(-x)",
+    )
+
+
+def test_guards_of_intervals_off_zero_are_centred_on_their_middle():
+    """(0.5, 3): middle 1.75, half-width 1.25, ``tanh`` scaled to 0.9 of it; one-sided ones
+    start 0.5 inside their bound; the ends of tanh land strictly inside.
+
+    kills testing.x_guard__mutmut_40/_42/_44/_45 (``middle`` / ``half``: ``* 2``, ``/ 3``,
+    ``high + low``), _63.._66 (``middle == 0`` always false / always true / ``!= 0`` /
+    ``== 1``), _72 (the offset dropped), _21/_37/_38 (0.5 inside a one-sided bound changed)."""
+    a = Expression.variable("a")
+    shown = [str(guard(a, i)) for i in [(0.5, 3.0), (-1.0, 1.0), (0.5, None), (None, -1.0)]]
+    assert shown == [
+        f"tanh(a) * {0.9 * 1.25} + 1.75",
+        "tanh(a) * 0.9",
+        "softplus(a) + 1.0",
+        "-1.5 - softplus(a)",
+    ]
+    ends = [guard(a, (0.5, 3.0)).evaluate_float({"a": s * 25.0}) for s in (-1.0, 1.0)]
+    assert ends == [1.75 - 0.9 * 1.25, 1.75 + 0.9 * 1.25] and 0.5 < ends[0] < ends[1] < 3.0
+
+
+def _drawn(condition):
+    """The first drawn expression that has a node meeting ``condition``, and that node."""
+    tree = find(
+        expressions(("a",), max_leaves=3),
+        lambda t: any(condition(n) for n in t.nodes()),
+        settings=settings(
+            database=None, max_examples=5000, derandomize=True, phases=[Phase.generate]
+        ),
+    )
+    return next(n for n in tree.nodes() if condition(n))
+
+
+def test_expressions_draw_dot_as_two_terms_and_a_bias_and_n_ary_ops_of_two():
+    """dot is ``dot([a, c], [d, a], c)`` (5 arguments, a and c used twice); sum, mean,
+    logsumexp take two elements.
+
+    kills testing.x__builders__mutmut_16.._20 (one of dot's five arguments dropped: a dot of
+    one term, still a valid tree), _49/_50 (an n-ary op of one element)."""
+    dot = _drawn(lambda n: n.op == "dot")
+    assert len(dot.args) == 5 and dot.args[0] is dot.args[3] and dot.args[1] is dot.args[4]
+    texts = [str(t) for t in dot.args]
+    assert str(dot) == f"dot([{texts[0]}, {texts[1]}], [{texts[2]}, {texts[0]}], {texts[1]})"
+    assert len(_drawn(lambda n: n.op in ("sum", "mean", "logsumexp")).args) == 2
+
+
+def test_expressions_draw_the_samples_of_a_rows_parameter():
+    """``x ** -1.0``, ``leaky_relu(x, 0.2)`` …: a row's parameter takes its samples, not only
+    the default (None).
+
+    kills testing.x__builders__mutmut_62 (the samples loop made ``(None,)``), _79/_82 (the
+    value not passed on to ``Expression``: None / omitted)."""
+    node = _drawn(lambda n: n.row is not None and n.value is not None)
+    assert node.value in node.row.params[0].samples
+    assert node.params() == {node.row.params[0].name: node.value}
