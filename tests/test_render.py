@@ -398,3 +398,75 @@ def test_a_browser_wheel_without_the_script_says_it_is_missing(browser, tmp_path
         "here viz-global.js is missing"
     )
     assert (page.scripts_run, page.instances, render._wasm) == ([], [], {})
+
+
+def branching_graph():
+    """Three boxes, one feeding two: dot lays it out wide, neato tall, circo wider still."""
+    graph = render.new_digraph("3 nodes, 2 edges")
+    graph.attr(rankdir="LR")
+    for name in "abc":
+        graph.node(name, f"box {name}")
+    graph.edge("a", "b")
+    graph.edge("a", "c")
+    return graph
+
+
+@needs_dot
+@pytest.mark.parametrize("engine", ["dot", "neato", "circo"])
+def test_the_measured_size_is_the_layout_engine_s_own(engine):
+    """Each layout engine places the nodes its own way, so the picture is measured with the
+    engine that will draw it, and a renderer after the format (``png:cairo``) is the same PNG.
+
+    kills render.x_picture_pixels__mutmut_2 (the format split on whitespace: ``png:cairo`` not
+    measured), _11/_14 (measured with the graph's default engine, dot)."""
+    graph = branching_graph()
+    drawn = png_size(graph.pipe(format="png", engine=engine))
+    measured = render.picture_pixels(graph, "png", engine)
+    assert all(abs(m - d) <= 2 for m, d in zip(measured, drawn))  # dot rounds a pixel or two
+    assert render.picture_pixels(graph, "png:cairo", engine) == measured
+    layouts = {e: render.picture_pixels(graph, "png", e) for e in ("dot", "neato", "circo")}
+    assert len(set(layouts.values())) == 3  # three different pictures: the test means something
+
+
+@needs_dot
+def test_the_pixel_budget_is_checked_with_the_drawing_engine_and_is_inclusive(monkeypatch):
+    """kills render.x_check_pixels__mutmut_4/7 (the budget checked on dot's layout when neato
+    draws), _11 (height × height), _13 (``<=`` -> ``<``: exactly the budget refused)."""
+    graph = branching_graph()
+    width, height = render.picture_pixels(graph, "png", "neato")
+    dot_width, dot_height = render.picture_pixels(graph, "png", "dot")
+    assert width * height != dot_width * dot_height and height != width
+    monkeypatch.setattr(render, "PIXEL_BUDGET", width * height)
+    assert png_size(graph.pipe(format="png", engine="neato"))[0] > 0
+    monkeypatch.setattr(render, "PIXEL_BUDGET", width * height - 1)
+    with pytest.raises(render.PictureTooLargeError):
+        graph.pipe(format="png", engine="neato")
+    monkeypatch.setattr(render, "PIXEL_BUDGET", min(width, height) * max(width, height) - 1)
+    with pytest.raises(render.PictureTooLargeError):
+        graph.pipe(format="png", engine="neato")
+
+
+def test_the_pixel_refusal_gives_both_sizes_in_megapixels(monkeypatch):
+    """1,050 × 1,000 pixels against a budget of 1 megapixel: 1.05 rounds to 1.1.
+
+    kills render.x_check_pixels__mutmut_18/20 (``/ 1e6`` -> ``/ 1000001.0``: "1.0", and a
+    budget of "0.999999" megapixels)."""
+    monkeypatch.setattr(render, "picture_pixels", lambda graph, fmt, engine=None: (1050, 1000))
+    monkeypatch.setattr(render, "PIXEL_BUDGET", 1_000_000)
+    with pytest.raises(render.PictureTooLargeError) as refused:
+        render.check_pixels(object(), "png")
+    assert str(refused.value) == (
+        "the picture would be 1,050 × 1,000 pixels (1.1 megapixels), more than the budget of "
+        "1 megapixels; draw it as SVG (no pixels), or draw less (max_nodes=... draws only the "
+        "nodes nearest the root)"
+    )
+
+
+@needs_dot
+def test_inline_svg_is_svg_whatever_the_graph_s_own_format():
+    """kills render.x_inline_svg__mutmut_2/4 (``format="svg"`` dropped: a graph made for PNG
+    output would be piped as PNG bytes)."""
+    graph = branching_graph()
+    graph.format = "png"
+    svg = render.inline_svg(graph)
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and ">box a<" in svg
