@@ -911,3 +911,24 @@ def test_the_page_is_read_and_written_as_utf8_whatever_the_locale(tmp_path, monk
     page = path.read_bytes().decode("utf-8")
     assert "<title>计算图逐步演示 · step-through</title>" in page
     assert "暂停 Pause" in script_of(page)  # the player's own script, read from player.js
+
+
+@needs_dot
+def test_export_html_lays_the_graph_out_in_the_direction_asked(tmp_path):
+    """A chain drawn left to right is wider than tall; top to bottom, taller than wide.
+
+    kills player.x_export_html__mutmut_11 (``rankdir`` not passed on: always left to right)."""
+
+    def svg_size(page: str) -> tuple[float, float]:
+        found = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"', page)
+        return float(found[1]), float(found[2])
+
+    def page(tmp_path, rankdir):
+        x = Value(0.5, label="x")
+        root = ((x * 2.0).tanh() + 1.0).exp()  # a chain of five ops
+        return export_html(root, tmp_path / f"{rankdir}.html", rankdir=rankdir).read_text("utf-8")
+
+    width, height = svg_size(page(tmp_path, "LR"))
+    assert width > height
+    width, height = svg_size(page(tmp_path, "TB"))
+    assert height > width
