@@ -470,3 +470,21 @@ def test_inline_svg_is_svg_whatever_the_graph_s_own_format():
     graph.format = "png"
     svg = render.inline_svg(graph)
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and ">box a<" in svg
+
+
+@needs_dot
+@pytest.mark.parametrize("size", ["1,1", "9,9!"])
+def test_a_size_attribute_scales_the_measured_picture(size):
+    """``size="1,1"`` shrinks the drawing to fit one inch; with "!" it is blown up to fit
+    (the budget only needs the size to within the margins).
+
+    kills render.x_picture_pixels__mutmut_30..34 (the size attribute not read: the unscaled
+    layout measured)."""
+    graph = branching_graph()
+    unscaled = render.picture_pixels(graph, "png")
+    graph.attr(size=size)
+    measured = render.picture_pixels(graph, "png")
+    drawn = png_size(graph.pipe(format="png"))
+    # within the margins' 11 pixels (dot scales them a little differently); unscaled is 2-3x off
+    assert all(abs(m - d) <= 12 for m, d in zip(measured, drawn))
+    assert all(abs(u - d) > 0.5 * d for u, d in zip(unscaled, drawn))

@@ -601,3 +601,17 @@ def test_expressions_draw_the_samples_of_a_rows_parameter():
     node = _drawn(lambda n: n.row is not None and n.value is not None)
     assert node.value in node.row.params[0].samples
     assert node.params() == {node.row.params[0].name: node.value}
+
+
+def test_drawn_log_and_sqrt_nodes_get_inputs_inside_their_domain():
+    """A drawn ``log``/``sqrt`` node's child is guarded into its interval (x > 0), so the tree
+    has a value wherever its variables are, even all at -3.
+
+    kills testing.x__builders__mutmut_2 (every input guarded into (None, None): log(-3))."""
+    quick = settings(database=None, max_examples=300, derandomize=True)
+    for op in ("log", "sqrt"):
+        tree = find(
+            expressions(), lambda t, op=op: any(n.op == op for n in t.nodes()), settings=quick
+        )
+        for value in (-3.0, 0.0, 3.0):
+            assert math.isfinite(tree.evaluate_float(dict.fromkeys(NAMES, value)))
