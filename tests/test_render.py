@@ -488,3 +488,13 @@ def test_a_size_attribute_scales_the_measured_picture(size):
     # within the margins' 11 pixels (dot scales them a little differently); unscaled is 2-3x off
     assert all(abs(m - d) <= 12 for m, d in zip(measured, drawn))
     assert all(abs(u - d) > 0.5 * d for u, d in zip(unscaled, drawn))
+
+
+@needs_dot
+def test_an_empty_graph_with_a_size_is_its_margins_alone():
+    """No nodes: a 0 × 0 layout that no size can scale (no division by zero), 11 × 11 pixels
+    of margin as dot draws it.  kills render.x_picture_pixels__mutmut_45 (the scale computed
+    for a zero-sized layout)."""
+    graph = render.new_digraph()
+    graph.attr(size="1,1")
+    assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png")) == (11, 11)
