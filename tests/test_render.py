@@ -2,6 +2,7 @@
 
 import html
 import math
+import os
 import re
 import shutil
 import sys
@@ -498,3 +499,110 @@ def test_an_empty_graph_with_a_size_is_its_margins_alone():
     graph = render.new_digraph()
     graph.attr(size="1,1")
     assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png")) == (11, 11)
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("attrs", "rankdir"),
+    [
+        ({"size": "1,1"}, "TB"),  # tall: the height is what has to fit
+        ({"size": "3.5,2"}, "LR"),  # room to spare: a size without "!" never enlarges
+        ({"pad": "0.5"}, "LR"),
+        ({"pad": "0.5,0.5"}, "LR"),
+        ({"dpi": "150"}, "LR"),
+        ({"resolution": "150"}, "LR"),
+    ],
+)
+def test_every_attribute_that_changes_the_picture_s_pixels_is_measured(attrs, rankdir):
+    """size (either side binding, never enlarging without "!"), pad (one value or "x,y"),
+    dpi and its synonym resolution: each moves the measured size with the drawn one.
+
+    kills render.x_picture_pixels__mutmut_46..54 (one side of the fit dropped or its ratio
+    changed), _56 (``scale < 2.0``: enlarged), _66/_67/_71/_72/_74 (pad not read or its
+    "x,y" form split wrong), _79..85 (dpi or resolution not read)."""
+    graph = branching_graph()
+    graph.attr(rankdir=rankdir)
+    if rankdir == "TB":
+        graph.edge("b", "c")  # a chain of three: taller than wide
+    plain = render.picture_pixels(graph, "png")
+    graph.attr(**attrs)
+    measured = render.picture_pixels(graph, "png")
+    drawn = png_size(graph.pipe(format="png"))
+    assert all(abs(m - d) <= 12 for m, d in zip(measured, drawn)), (measured, drawn)
+    if attrs != {"size": "3.5,2"}:
+        assert any(abs(p - d) > 20 for p, d in zip(plain, drawn)), (plain, drawn)
+    else:
+        assert measured == plain
+
+
+@needs_dot
+def test_a_pdf_counts_its_points_whatever_the_dpi():
+    """kills render.x_picture_pixels__mutmut_87/88 (the PDF test never true: dpi read)."""
+    graph = branching_graph()
+    points = render.picture_pixels(graph, "pdf")
+    graph.attr(dpi="300")
+    assert render.picture_pixels(graph, "pdf") == points
+    assert render.picture_pixels(graph, "png")[0] > 3 * points[0]
+
+
+@needs_dot
+def test_in_pyodide_without_dot_viz_js_gets_the_source_format_and_engine(monkeypatch, tmp_path):
+    """sys.platform "emscripten" and no ``dot`` on PATH: the DOT text goes to viz.js
+    (``wasm_render``) with the whole format and the layout engine, a batch as one text;
+    with ``dot`` on PATH it is still run; outside Pyodide a missing ``dot`` is an install hint.
+
+    kills render.x__dot_output__mutmut_4 (the format's parts joined wrong), _8/_9/_10/_11 (the
+    platform test), _12/_13/_14 (the PATH test), _15.._24 (wasm_render's arguments), and
+    x__run_dot__mutmut_21/22 (renderer or formatter dropped)."""
+    calls = []
+
+    def fake_wasm_render(source, fmt, engine):
+        calls.append((source, fmt, engine))
+        return b"<?xml ?><svg/>" * source.count("digraph")
+
+    first, second = branching_graph(), render.new_digraph()
+    second.node("z")
+    real_path = os.environ["PATH"]
+    monkeypatch.setattr(render, "wasm_render", fake_wasm_render)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    assert first.pipe(format="svg") == b"<?xml ?><svg/>"
+    assert first.pipe(format="svg", engine="neato") == b"<?xml ?><svg/>"
+    first.pixels_checked = True  # the layout run would go to the fake too
+    first.pipe(format="png", renderer="cairo", formatter="cairo")
+    assert pipe_all([first, second], "svg") == [b"<?xml ?><svg/>"] * 2
+    assert calls == [
+        (first.source, "svg", "dot"),
+        (first.source, "svg", "neato"),
+        (first.source, "png:cairo:cairo", "dot"),
+        (first.source + "\n" + second.source, "svg", "dot"),
+    ]
+    monkeypatch.setenv("PATH", real_path)  # Pyodide with a dot (never seen, but honoured)
+    assert b"<svg" in first.pipe(format="svg") and len(calls) == 4
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizNotFoundError):
+        first.pipe(format="svg")
+    assert len(calls) == 4
+
+
+def test_a_dot_timeout_inside_a_roomy_budget_names_dot_s_own_limit(monkeypatch):
+    """A budget with more than DOT_TIMEOUT_SECONDS left: a run that times out hit dot's own
+    30 s limit, and the error says so (not the budget's message).
+
+    kills render.x__dot_output__mutmut_42/44 (``and`` -> ``or``, ``<`` -> ``<=``)."""
+    import subprocess
+
+    def times_out(command, **kwargs):
+        raise subprocess.TimeoutExpired(command, kwargs["timeout"])
+
+    monkeypatch.setattr(subprocess, "run", times_out)
+    graph = branching_graph()
+    with (
+        render.time_budget(1000.0, "the budget's message"),
+        pytest.raises(GraphvizTimeoutError) as stopped,
+    ):
+        graph.pipe(format="svg")
+    assert str(stopped.value).startswith(
+        "Graphviz did not finish within 30 s on a graph of 3 nodes, 2 edges; draw less"
+    )
