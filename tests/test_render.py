@@ -71,10 +71,17 @@ def test_every_dot_run_has_a_time_limit(monkeypatch, tmp_path):
 
 
 def test_a_failing_dot_reports_its_error(monkeypatch, tmp_path):
+    """graphviz's own CalledProcessError, with dot's command, exit status, output and message.
+
+    kills render.x__dot_output__mutmut_58..64 (the command, stdout or stderr left out)."""
     graphviz = pytest.importorskip("graphviz")
-    monkeypatch.setenv("PATH", fake_dot(tmp_path, "echo 'syntax error in line 1' >&2; exit 3"))
-    with pytest.raises(graphviz.CalledProcessError, match="exit status 3"):
+    script = "echo partial; echo 'syntax error in line 1' >&2; exit 3"
+    monkeypatch.setenv("PATH", fake_dot(tmp_path, script))
+    with pytest.raises(graphviz.CalledProcessError, match="exit status 3") as failed:
         draw_dot(demo_graph()).pipe(format="svg")
+    error = failed.value
+    assert (error.returncode, error.cmd) == (3, ["dot", "-Tsvg"])
+    assert (error.stdout, error.stderr) == (b"partial\n", b"syntax error in line 1\n")
 
 
 @needs_dot
@@ -603,6 +610,17 @@ def test_a_dot_timeout_inside_a_roomy_budget_names_dot_s_own_limit(monkeypatch):
         pytest.raises(GraphvizTimeoutError) as stopped,
     ):
         graph.pipe(format="svg")
-    assert str(stopped.value).startswith(
-        "Graphviz did not finish within 30 s on a graph of 3 nodes, 2 edges; draw less"
-    )
+    assert str(stopped.value) == (
+        "Graphviz did not finish within 30 s on a graph of 3 nodes, 2 edges; draw less: "
+        "max_nodes=50 draws only the 50 nodes nearest the root, collapse_inputs=3 folds the "
+        "inputs of sum/dot nodes (or raise micrograd_cn.render.DOT_TIMEOUT_SECONDS)"
+    )  # kills render.x__dot_output__mutmut_50/52/54 (the advice changed)
+    with pytest.raises(GraphvizTimeoutError, match=r"on a graph of unknown size; draw less"):
+        render.new_digraph().pipe(format="svg")  # kills _48/_49 (no size note)
+
+
+@needs_dot
+def test_a_budget_with_under_a_second_left_still_runs_dot():
+    """kills render.x__time_left__mutmut_7 (``left <= 0.0`` -> ``<= 1.0``: refused early)."""
+    with render.time_budget(0.9, "too slow"):
+        assert b"<svg" in branching_graph().pipe(format="svg")
