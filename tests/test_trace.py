@@ -777,3 +777,50 @@ def test_a_dot_formula_writes_every_pair_after_a_value_times_value_pair():
     assert d.data == 0.5 * 2.0 + (-1.0) * 3.0 + 0.1
     formula = record(d).forward[-1].formula
     assert formula == "d = w1 × x1 + w2 × 3 + b = 0.5 × 2 + (-1) × 3 + 0.1 = -1.9"
+
+
+def test_forward_formulas_of_constants_powers_and_dot():
+    """Each forward step written out with its numbers (worked by hand: (-2) + 2.5 = 0.5,
+    0.5 × 3 = 1.5, 1.5² = 2.25, 0.5 × (-2) + (-1) × 1.5 + 0.25 = -2.25); a dot of three terms
+    and no bias (six inputs) is shortened.
+
+    kills trace.x__forward_formula__mutmut_14 (the symbol taken from op_text), _18.._21 (the
+    constant k not read), _28/_29 (the dot limit of five slots moved)."""
+    x = Value(-2.0, label="x")
+    w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
+    root = ((x + 2.5) * 3.0) ** 2.0 + F.dot(w, [x, 1.5], bias=Value(0.25, label="b"))
+    assert [step.formula for step in trace.fresh_record(root).forward] == [
+        "x = -2",
+        "v1 = x + 2.5 = (-2) + 2.5 = 0.5",
+        "v2 = v1 × 3 = 0.5 × 3 = 1.5",
+        "v3 = v2^2 = 1.5^2 = 2.25",
+        "w1 = 0.5",
+        "w2 = -1",
+        "b = 0.25",
+        "v4 = w1 × x + w2 × 1.5 + b = 0.5 × (-2) + (-1) × 1.5 + 0.25 = -2.25",
+        "v5 = v3 + v4 = 2.25 + (-2.25) = 0",
+    ]
+    ws = [Value(v, label=f"w{i}") for i, v in enumerate((0.5, -1.0, 2.0), 1)]
+    inputs = [Value(v, label=n) for v, n in ((1.0, "a"), (2.0, "c"), (3.0, "e"))]
+    steps = trace.fresh_record(F.dot(ws, inputs)).forward
+    assert steps[-1].formula == "v1 = dot(w1, …, e) = 4.5"  # 0.5 - 2 + 6
+
+
+def test_fresh_record_needs_a_backward_on_every_node():
+    """A hand-written Value without ``_backward`` cannot be stepped: refused up front, by name.
+
+    kills trace.x_fresh_record__mutmut_4/7/10 (``stepping=True`` not passed to graph_of)."""
+
+    class Bare:  # data, grad, _prev, _op: enough to draw, not to step
+        def __init__(self, data, prev=()):
+            self.data, self.grad, self._prev, self._op = data, 0.0, set(prev), ""
+
+    leaf = Bare(1.0)
+    root = Bare(2.0, (leaf,))
+    root._op = "f"
+    with pytest.raises(TypeError) as refused:
+        trace.fresh_record(root)
+    assert str(refused.value) == (
+        "fresh_record expects a micrograd-style value (with data, grad, _prev, _op and "
+        "_backward): Bare has no attribute '_backward'"
+    )
