@@ -804,6 +804,11 @@ def test_forward_formulas_of_constants_powers_and_dot():
     inputs = [Value(v, label=n) for v, n in ((1.0, "a"), (2.0, "c"), (3.0, "e"))]
     steps = trace.fresh_record(F.dot(ws, inputs)).forward
     assert steps[-1].formula == "v1 = dot(w1, …, e) = 4.5"  # 0.5 - 2 + 6
+    y, b = Value(1.5, label="y"), Value(0.25, label="b")  # five slots: still written out
+    steps = trace.fresh_record(F.dot(w, [x, y], bias=b)).forward
+    assert steps[-1].formula == (
+        "v1 = w1 × x + w2 × y + b = 0.5 × (-2) + (-1) × 1.5 + 0.25 = -2.25"
+    )
 
 
 def test_fresh_record_needs_a_backward_on_every_node():
