@@ -351,6 +351,18 @@ def test_singular_points_fall_back_to_the_measured_local():
     assert by_name(record(g))["y"].grad == 0.0  # as PyTorch
 
 
+def test_a_singular_point_with_a_zero_upstream_gradient_reads_nan():
+    """sqrt at 0 with upstream 0: the closure sends inf × 0 = nan (PyTorch: nan too), and the
+    local derivative read back from it is nan, not a division by zero.
+
+    kills trace.xǁ_Recorderǁfinish__mutmut_23 (``delta / grad`` even when grad is 0)."""
+    x = Value(0.0, label="x")
+    f = x.sqrt()
+    f.label = "f"
+    step = by_name(record(f, 0.0))["x"]
+    assert step.caption == "∂f/∂x = ∂f/∂f × nan = 0 × nan = nan" and math.isnan(step.grad)
+
+
 def test_many_terms_are_shortened_with_their_count():
     x = Value(1.0, label="x")
     f = x
