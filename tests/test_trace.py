@@ -841,3 +841,20 @@ def test_fresh_record_needs_a_backward_on_every_node():
         "fresh_record expects a micrograd-style value (with data, grad, _prev, _op and "
         "_backward): Bare has no attribute '_backward'"
     )
+
+
+def test_a_reused_input_s_why_is_its_op_sentence_then_the_reuse_sentence():
+    """kills trace.xǁ_Recorderǁ_why__mutmut_17 (the sentences joined by "XX XX")."""
+    x = Value(2.0, label="x")
+    f = x * x
+    f.label = "f"
+    why = by_name(record(f))["x"].why
+    assert why == "乘法门：交给一个输入的梯度 = 上游梯度 × 另一个输入的值。 " + trace.REUSE_WHY
+
+
+def test_record_refuses_a_gradient_that_is_not_a_number():
+    """kills trace.x__record__mutmut_6 (the refusal without "backward grad")."""
+    x = Value(2.0, label="x")
+    with pytest.raises(TypeError) as refused:
+        record(x * 3.0, "1")
+    assert str(refused.value) == "backward grad must be a real number (int or float), got str"
