@@ -136,3 +136,38 @@ def test_a_closure_off_by_a_half_is_measured(lecture_value):
         ("a", 2.0, "2", True), ("b", 2.5, "2.5", True)
     ]  # fmt: skip
     assert why == MEASURED_WHY.format(op="*")
+
+
+def test_our_value_with_a_hand_written_closure_is_measured_even_for_a_known_op():
+    """kills derivatives.x_slots_of__mutmut_37, 41, 42: ``hasattr(node, "_grad_fn")`` ->
+    ``hasattr(None, …)`` / ``"XX_grad_fnXX"`` / ``"_GRAD_FN"`` (our Value would read the
+    row of ``*`` as if it were another class)."""
+    a, b = Value(2.0, label="a"), Value(5.0, label="b")
+    out = Value(10.0, (a, b), "*")
+
+    def _backward():
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
+
+    out._backward = _backward
+    out.label = "p"
+    g, found, why = slots(out, "p")
+    assert sorted((g.names[s.parent], s.local, s.text, s.measured) for s in found) == [
+        ("a", 5.0, "5", True), ("b", 2.0, "2", True)
+    ]  # fmt: skip
+    assert why == MEASURED_WHY.format(op="*")
+
+
+def test_a_measured_node_without_an_op_is_named_with_a_question_mark():
+    """kills derivatives.x_slots_of__mutmut_88: ``node._op or "?"`` -> ``"XX?XX"``."""
+    a = Value(2.0, label="a")
+    out = Value(6.0, (a,), "")
+
+    def _backward():
+        a.grad += 3 * out.grad
+
+    out._backward = _backward
+    out.label = "t"
+    _, (slot,), why = slots(out, "t")
+    assert (slot.local, slot.measured) == (3.0, True)
+    assert why == "「?」的 _backward 是自己写的：局部导数是送进梯度 1 量出来的。"

@@ -149,3 +149,10 @@ def test_names_in_and_is_atom():
         True,
         True,
     ]
+
+
+def test_a_negated_right_operand_of_a_product_or_quotient_is_not_wrapped():
+    """kills formula.x__show__mutmut_176: the right operand of ``·``/``/`` wrapped below
+    ``_PRODUCT + 1`` -> ``_PRODUCT + 2`` (a unary minus would get parentheses)."""
+    assert render("x / -y", {}) == "x/−y"
+    assert render("x * -y", {"y": "b"}) == "x·−b"

@@ -1,9 +1,11 @@
 """graph: any micrograd-style object's nodes in a stable order; errors name what is missing."""
 
+import re
+
 import pytest
 
 from micrograd_cn import Value
-from micrograd_cn.graph import check_positive, graph_of, layout_work
+from micrograd_cn.graph import _value_label, build_graph, check_positive, graph_of, layout_work
 
 
 class OrderedSet:
@@ -206,3 +208,36 @@ def test_a_value_whose_grad_was_deleted_is_refused_naming_grad():
     )
     with pytest.raises(TypeError, match=message):
         graph_of(x, "draw_dot")
+
+
+def test_rankdir_rl_is_accepted_and_draws_right_to_left():
+    """kills graph.x__new_graph__mutmut_7, 8: "RL" -> "XXRLXX" / "rl" in the accepted set."""
+    a = Value(2.0, label="a")
+    f = a.tanh()
+    f.label = "f"
+    g = graph_of(f, "test")
+    dot = build_graph(g, [2.0, f.data], [None, None], rankdir="RL")
+    assert "rankdir=RL" in dot.source
+    svg = dot.pipe(format="svg", encoding="utf-8")
+    found = re.finditer(r"<title>(n\d)</title>[^<]*<polygon[^>]* points=\"([-\d.]+),", svg)
+    x = {m[1]: float(m[2]) for m in found}
+    assert x["n1"] < x["n0"], "the output f is left of its input a"
+
+
+def test_a_value_label_with_and_without_a_width():
+    """kills graph.x__value_label__mutmut_3, 4 (no width: the fixed size always / "XXXX")
+    and 24 (rows joined with "XXXX")."""
+    cells = (
+        '<tr><td align="left"{s}><b>a</b></td></tr>'
+        '<tr><td align="left"{s}><font color="#1b6e30">data 2.0000</font></td></tr>'
+        '<tr><td align="left"{s}><font color="#a31515">grad ?</font></td></tr>'
+    )
+    head = '<<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="white">'
+    for width in (None, 0):
+        assert _value_label("a", True, 2.0, None, True, None, width) == (
+            head + cells.format(s="") + "</table>>"
+        )
+    sized = ' fixedsize="true" width="90" height="18"'
+    assert _value_label("a", True, 2.0, None, True, None, 90.4) == (
+        head + cells.format(s=sized) + "</table>>"
+    )
