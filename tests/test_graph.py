@@ -241,3 +241,33 @@ def test_a_value_label_with_and_without_a_width():
     assert _value_label("a", True, 2.0, None, True, None, 90.4) == (
         head + cells.format(s=sized) + "</table>>"
     )
+
+
+def test_the_drawing_s_look_is_set_once_in_its_dot_source():
+    """The look every picture shares: CJK fonts, tight spacing (nodesep 0.25, ranksep 0.3),
+    12-point boxes, 10-point grey edges, small ellipses for ops, a grey note for hidden
+    nodes, SVG by default, and each of the four directions.
+
+    kills graph.x__new_graph__mutmut_9/10 ("BT" refused), _13/_18/_23 (the SVG format),
+    _28.._46 (the graph, node and edge attributes) and graph.x_build_graph__mutmut_27..40
+    and _77.._85 (the note's and the op ellipses' attributes)."""
+    from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z
+    from micrograd_cn.viz import draw_dot
+
+    fonts = '"Noto Sans CJK SC,PingFang SC,Microsoft YaHei,WenQuanYi Micro Hei,sans-serif"'
+    graph = draw_dot(demo_graph())
+    lines = graph.source.splitlines()
+    assert graph.format == "svg"
+    assert lines[1:4] == [
+        f"\tgraph [fontname={fonts} nodesep=0.25 rankdir=LR ranksep=0.3]",
+        f"\tnode [fontname={fonts} fontsize=12]",
+        f'\tedge [color="#666666" fontname={fonts} fontsize=10]',
+    ]
+    assert '\tn2op [label="+" height=0.28 margin="0.03,0.02" shape=ellipse width=0.4]' in lines
+    hidden = draw_dot(demo_graph(), max_nodes=2).source.splitlines()
+    assert (
+        '\tmore [label="… 另有 3 个节点未画出 (3 more nodes not shown)" color="#999999" '
+        'fontcolor="#666666" shape=note]'
+    ) in hidden
+    for rankdir in ("TB", "RL", "BT"):
+        assert f"rankdir={rankdir} " in draw_dot(demo_graph(), rankdir=rankdir).source
