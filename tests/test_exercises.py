@@ -1244,15 +1244,8 @@ def test_the_probe_point_lies_inside_every_domain_in_the_op_table():
         assert all(inside(v, b) for b in bounds), (v, [b for b in bounds if not inside(v, b)])
 
 
-def cube_wrong_for_negative_inputs(x):
-    """3·|x|·x instead of 3x²: right where x > 0, the opposite where x < 0."""
-    out = Value(x.data**3, (x,), "cube")
-
-    def _backward():
-        x.grad += 3 * abs(x.data) * x.data * out.grad
-
-    out._backward = _backward
-    return out
+# 3·|x|·x instead of 3x²: right where x > 0, the opposite where x < 0
+cube_wrong_for_negative_inputs = lecture_op("cube", lambda x: x**3, lambda x, t: 3 * abs(x) * x)
 
 
 def test_the_table_marks_each_point_right_or_wrong():
@@ -1268,14 +1261,7 @@ def test_the_table_marks_each_point_right_or_wrong():
     ]
 
 
-def times_two(x):
-    out = Value(2.0 * x.data, (x,), "times_two")
-
-    def _backward():
-        x.grad += 2.0 * out.grad
-
-    out._backward = _backward
-    return out
+times_two = lecture_op("times_two", lambda x: 2.0 * x, lambda x, t: 2.0)
 
 
 def test_zero_tolerance_accepts_an_exact_gradient():
@@ -1370,18 +1356,9 @@ def test_the_success_message_gives_the_largest_difference():
 
     kills exercises.x__check__mutmut_280 (numeric compared with itself: always 0.0e+00)."""
     points = [0.5, -1.5]
+    cube_done_right = lecture_op("cube", lambda x: x**3, lambda x, t: 3 * x**2)
     result = check_op(cube_done_right, points=points)
     numeric = [numerical_grad(lambda v: v**3, [p])[0] for p in points]
     worst = max(abs(3 * p**2 - d) for p, d in zip(points, numeric))
     assert result.ok and 0.0 < worst < 1e-6
     assert f"（最大差 {worst:.1e}）" in result.message
-
-
-def cube_done_right(x):
-    out = Value(x.data**3, (x,), "cube")
-
-    def _backward():
-        x.grad += 3 * x.data**2 * out.grad
-
-    out._backward = _backward
-    return out
