@@ -15,7 +15,6 @@ time budget (:func:`time_budget`).
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -166,27 +165,42 @@ def _dot_output(graph, fmt, renderer=None, formatter=None, engine=None, source=N
 def picture_pixels(graph, fmt: str, engine=None) -> tuple[int, int] | None:
     """(width, height) in pixels of the picture ``dot -T<fmt>`` would draw; None for formats
     without pixels (SVG, DOT …).  Costs one layout run, no drawing: the layout's bounding box
-    (points), the graph's ``dpi``, ``size`` and ``pad``, and the format's pixels per inch.
+    (points), the graph's ``pad``, ``size`` and ``dpi``, and the format's pixels per inch.
     """
     base = str(fmt).split(":")[0]
     if base not in PIXELS_PER_INCH:
         return None
     layout = json.loads(_dot_output(graph, "json0", engine=engine))
     x0, y0, x1, y1 = (float(v) for v in layout["bb"].split(","))
-    width, height = (x1 - x0) / 72.0, (y1 - y0) / 72.0  # inches
-    if layout.get("size"):  # scaled down (or up, with "!") to fit
-        fit_w, fit_h = (float(v) for v in layout["size"].rstrip("!").split(",")[:2])
-        scale = min(fit_w / width, fit_h / height) if width and height else 1.0
-        if scale < 1.0 or layout["size"].endswith("!"):
-            width, height = width * scale, height * scale
-    pad = float(layout.get("pad", "0.0555").split(",")[0])  # inches on each side
+    pad = [float(v) for v in layout.get("pad", "0.0555").split(",")]  # inches: "x" or "x,y"
+    width, height = (x1 - x0) / 72.0 + 2 * pad[0], (y1 - y0) / 72.0 + 2 * pad[-1]
+    if layout.get("size"):
+        width, height = fit_to_size(width, height, layout["size"])
     per_inch = float(layout.get("dpi") or layout.get("resolution") or PIXELS_PER_INCH[base])
     if base == "pdf":
         per_inch = PIXELS_PER_INCH["pdf"]  # a page counts its points, whatever the dpi
-    return (
-        math.ceil((width + 2 * pad) * per_inch),
-        math.ceil((height + 2 * pad) * per_inch),
-    )
+    return round(width * per_inch), round(height * per_inch)
+
+
+def fit_to_size(width: float, height: float, size: str) -> tuple[float, float]:
+    """The drawing's size (inches, margins included) after Graphviz's ``size`` attribute.
+
+    dot's rule: a drawing too big on either side is scaled down to fit; with "!" one too
+    small on both sides is scaled up; a side of zero counts as the size's own (so an empty
+    graph without margins still has one).  One number is both sides.
+
+    >>> fit_to_size(4.0, 1.0, "2,2"), fit_to_size(1.0, 0.5, "2,2!"), fit_to_size(1.0, 1.0, "3")
+    ((2.0, 0.5), (2.0, 1.0), (1.0, 1.0))
+    """
+    numbers = [float(v) for v in size.rstrip("!").split(",")]
+    fit_width, fit_height = numbers[0], numbers[-1]
+    width, height = width or fit_width, height or fit_height
+    too_big = fit_width < width or fit_height < height
+    too_small = size.endswith("!") and fit_width > width and fit_height > height
+    if too_big or too_small:
+        scale = min(fit_width / width, fit_height / height)
+        width, height = width * scale, height * scale
+    return width, height
 
 
 def check_pixels(graph, fmt: str, engine=None) -> None:

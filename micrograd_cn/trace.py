@@ -219,7 +219,10 @@ def _forward_formula(node, name: str, parent_names: list[str], parents: list) ->
         parts = (f"{symbol}({parent_names[0]}, …, {parent_names[-1]})", "")
     else:
         args = [format_number(p.data) for p in parents]  # f(-0.3), not f((-0.3))
-        for value_of_param in params.values():  # leaky_relu's slope, elu's alpha
+        for param in binding.row.params if binding is not None else ():
+            value_of_param = params[param.name]  # leaky_relu's slope, elu's alpha, sum's c
+            if param.folded and value_of_param == 0:  # sum([a, b]): no number was added
+                continue
             parent_names = [*parent_names, format_number(value_of_param)]
             args.append(format_number(value_of_param))
         parts = (f"{symbol}({', '.join(parent_names)})", f"{symbol}({', '.join(args)})")

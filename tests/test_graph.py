@@ -248,7 +248,7 @@ def test_the_drawing_s_look_is_set_once_in_its_dot_source():
     12-point boxes, 10-point grey edges, small ellipses for ops, a grey note for hidden
     nodes, SVG by default, and each of the four directions.
 
-    kills graph.x__new_graph__mutmut_9/10 ("BT" refused), _13/_18/_23 (the SVG format),
+    kills graph.x__new_graph__mutmut_9/10 ("BT" refused), _13/_18 (the SVG format),
     _28.._46 (the graph, node and edge attributes) and graph.x_build_graph__mutmut_27..40
     and _77.._85 (the note's and the op ellipses' attributes)."""
     from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x + y) * z
@@ -271,3 +271,49 @@ def test_the_drawing_s_look_is_set_once_in_its_dot_source():
     ) in hidden
     for rankdir in ("TB", "RL", "BT"):
         assert f"rankdir={rankdir} " in draw_dot(demo_graph(), rankdir=rankdir).source
+
+
+def test_what_is_not_drawn_hangs_on_the_picture_by_grey_dashed_lines():
+    """Folded inputs (``collapse_inputs``) and nodes beyond ``max_nodes`` are each one grey
+    note, joined to the op they feed by a grey dashed edge: the eye reads them as "more here",
+    not as part of the computation.  2 × (x0 + … + x5) with two inputs kept; 1.5⁴ with two
+    nodes kept.
+
+    kills graph.x_build_graph__mutmut_129/130/133..137 (the inputs note's shape or colour
+    lost or renamed), _140/141/144..148 (its edge not dashed or not grey) and
+    _151/152/155..161 (the same for the edge from the "more nodes" note), _164/166/167 (the
+    picture's "simplified" caption no longer small)."""
+    from micrograd_cn import F
+    from micrograd_cn.viz import draw_dot
+
+    xs = [Value(float(i), label=f"x{i}") for i in range(6)]
+    folded = draw_dot(F.sum(xs) * 2.0, collapse_inputs=2).source.splitlines()
+    assert '\tn6more [label="… +4 个输入 (inputs)" color="#999999" shape=note]' in folded
+    assert '\tn6more -> n6op [color="#999999" style=dashed]' in folded
+    y = Value(1.0, label="x0")
+    for _ in range(4):
+        y = y * 1.5
+    cut = draw_dot(y, max_nodes=2).source.splitlines()
+    assert '\tmore -> n3op [color="#999999" style=dashed]' in cut
+    assert [line for line in cut if "->" in line] == [
+        "\tn3op -> n3", '\tmore -> n3op [color="#999999" style=dashed]', "\tn4op -> n4",
+        "\tn3 -> n4op",
+    ]  # fmt: skip
+    assert cut[-2] == '\tfontsize=10 label="图已简化 simplified: 显示 2/5 个节点 (nodes shown)"'
+
+
+def test_an_input_used_twice_carries_its_edge_label_once():
+    """x * x has two edges from x into the ×; the label (the player's local derivative)
+    goes on the first only, the other marks (colour, font) on both, so the picture does not
+    print the same number twice.
+
+    kills graph.x_build_graph__mutmut_113 (only the label kept on the second edge),
+    _114/_115 (the label kept: "label" misspelled)."""
+    x = Value(3.0, label="x")
+    graph = graph_of(x * x, "test")
+    marks = {("n0", "n1op"): {"label": "2x = 6", "fontcolor": "#a31515"}}
+    source = build_graph(graph, [3.0, 9.0], [6.0, 1.0], rankdir="LR", edge_marks=marks).source
+    assert [line for line in source.splitlines() if "n0 -> n1op" in line] == [
+        '\tn0 -> n1op [label="2x = 6" fontcolor="#a31515"]',
+        '\tn0 -> n1op [fontcolor="#a31515"]',
+    ]

@@ -493,8 +493,7 @@ def test_a_size_attribute_scales_the_measured_picture(size):
     graph.attr(size=size)
     measured = render.picture_pixels(graph, "png")
     drawn = png_size(graph.pipe(format="png"))
-    # within the margins' 11 pixels (dot scales them a little differently); unscaled is 2-3x off
-    assert all(abs(m - d) <= 12 for m, d in zip(measured, drawn))
+    assert measured == drawn  # dot fits the margins too, so the scaled size is exact
     assert all(abs(u - d) > 0.5 * d for u, d in zip(unscaled, drawn))
 
 
@@ -535,11 +534,50 @@ def test_every_attribute_that_changes_the_picture_s_pixels_is_measured(attrs, ra
     graph.attr(**attrs)
     measured = render.picture_pixels(graph, "png")
     drawn = png_size(graph.pipe(format="png"))
-    assert all(abs(m - d) <= 12 for m, d in zip(measured, drawn)), (measured, drawn)
+    assert measured == drawn
     if attrs != {"size": "3.5,2"}:
         assert any(abs(p - d) > 20 for p, d in zip(plain, drawn)), (plain, drawn)
     else:
         assert measured == plain
+
+
+@needs_dot
+@pytest.mark.parametrize("size", ["2,2!", "0.5,3!", "7,7!", "2"])
+@pytest.mark.parametrize("pad", ["0", "0.3,0", "0.0555"])
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_a_layout_with_a_side_of_zero_is_measured_as_dot_draws_it(size, pad, rankdir):
+    """Two zero-sized points one above the other: a layout 0 points wide (36 high; LR turns
+    it).  dot counts a zero side as the size's own and fits the rest, margins included;
+    the old measure skipped the fit whenever a side was zero and came out 4-18x too small.
+    The size "2" is one number for both sides; "!" enlarges."""
+    graph = render.new_digraph()
+    graph.attr(size=size, pad=pad, rankdir=rankdir)
+    graph.node("a", shape="point", width="0", height="0")
+    graph.node("b", shape="point", width="0", height="0")
+    graph.edge("a", "b")
+    layout_box = graph.pipe(format="json0", encoding="utf-8")
+    assert ('"bb": "0,0,0,36"' if rankdir == "TB" else '"bb": "0,0,36,0"') in layout_box
+    assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png"))
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "size", "fitted"),
+    [
+        (4.0, 1.0, "2,2", (2.0, 0.5)),  # too wide: scaled down until the width fits
+        (1.0, 4.0, "2,2", (0.5, 2.0)),  # too tall
+        (1.0, 0.5, "2,2", (1.0, 0.5)),  # small enough: a size without "!" never enlarges
+        (1.0, 0.5, "2,2!", (2.0, 1.0)),  # "!": enlarged until one side fits
+        (3.0, 0.5, "2,2!", (2.0, 1 / 3)),  # too big on one side: scaled down, "!" or not
+        (2.0, 1.0, "2,2!", (2.0, 1.0)),  # one side already fits: nothing to enlarge
+        (1.0, 1.0, "3", (1.0, 1.0)),  # one number is both sides
+        (1.0, 1.0, "0.5", (0.5, 0.5)),
+        (0.0, 0.5, "2,2!", (2.0, 0.5)),  # a side of zero counts as the size's own
+        (0.5, 0.0, "2,2!", (0.5, 2.0)),
+        (0.0, 0.0, "1,3", (1.0, 3.0)),
+    ],
+)
+def test_fit_to_size_follows_dot_s_rule(width, height, size, fitted):
+    assert render.fit_to_size(width, height, size) == pytest.approx(fitted, rel=1e-12)
 
 
 @needs_dot

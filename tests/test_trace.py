@@ -823,6 +823,31 @@ def test_forward_formulas_of_constants_powers_and_dot():
     )
 
 
+def test_a_power_of_two_values_and_n_ary_ops_up_to_four_inputs_are_written_out():
+    """x ** y with both nodes is written like x ** 3 (``x ^ y = (-2) ^ 3 = -8``), not as a
+    function call; an n-ary op is written out up to four inputs and shortened from five
+    (1 + 2 + 3 + 4 = 10, 15 with e = 5; logsumexp(1, 2, 3, 4) = 4 + log(1 + e⁻¹ + e⁻² + e⁻³)).
+    A sum without numbers among its elements shows no constant; with numbers, their sum.
+
+    kills trace.x__forward_formula__mutmut_59 (``**`` dropped from the infix ops: "^(x, y)"),
+    _63/_64 (the n-ary limit moved to ``>= 4`` or ``> 5``)."""
+    x, y = Value(-2.0, label="x"), Value(3.0, label="y")
+    assert trace.fresh_record(x**y).forward[-1].formula == "v1 = x ^ y = (-2) ^ 3 = -8"
+    a, b, c, d, e = (Value(float(i), label=n) for i, n in enumerate("abcde", 1))
+    lse4 = format_number(4.0 + math.log(sum(math.exp(-k) for k in range(4))))
+    formulas = [
+        trace.fresh_record(root).forward[-1].formula
+        for root in (F.sum([a, b, c, d]), F.logsumexp([a, b, c, d]), F.sum([a, b, c, d, e]),
+                     F.sum([a, 2.0, 3.0]))
+    ]  # fmt: skip
+    assert formulas == [
+        "v1 = Σ(a, b, c, d) = Σ(1, 2, 3, 4) = 10",
+        f"v1 = logsumexp(a, b, c, d) = logsumexp(1, 2, 3, 4) = {lse4}",
+        "v1 = Σ(a, …, e) = 15",
+        "v1 = Σ(a, 5) = Σ(1, 5) = 6",
+    ]
+
+
 def test_fresh_record_needs_a_backward_on_every_node():
     """A hand-written Value without ``_backward`` cannot be stepped: refused up front, by name.
 
