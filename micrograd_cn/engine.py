@@ -357,8 +357,8 @@ class Value(NumberLike):
     def __neg__(self):  # -a = a * -1
         return self * -1.0
 
-    def __radd__(self, other):  # b + a = a + b
-        return self + other
+    def __radd__(self, other):  # b + a = a + b; "abc" + a names str first, as Python does
+        return self.__add__(other)
 
     def __sub__(self, other):  # a - b = a + (-b)
         if not isinstance(other, Value):
@@ -369,7 +369,7 @@ class Value(NumberLike):
         return (-self) + other if is_real(other) else NotImplemented
 
     def __rmul__(self, other):  # b * a = a * b
-        return self * other
+        return self.__mul__(other)
 
     def __truediv__(self, other):  # a / b = a * b**-1
         if not isinstance(other, Value):

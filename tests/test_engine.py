@@ -1275,16 +1275,23 @@ def test_value_children_of_the_lecture_still_work():
     assert set(Value(1.0, {a, b}, "+")._prev) == {a, b}
 
 
-@pytest.mark.parametrize(("symbol", "operation"), [("-", operator.sub), ("/", operator.truediv)])
+@pytest.mark.parametrize(
+    ("symbol", "operation"),
+    [("-", operator.sub), ("/", operator.truediv), ("+", operator.add), ("*", operator.mul)],
+)
 def test_a_non_number_on_the_left_is_python_s_own_type_error(symbol, operation):
     """``"abc" - Value(1.0)``: the reflected method returns NotImplemented, so Python names the
     operator as written and both types in their order, and no node is built for the bad operand.
+    (``"abc" + Value(1.0)`` used to say "'Value' and 'str'": ``__radd__`` was ``self + other``.)
 
     kills engine.xǁValueǁ__rsub____mutmut_2 (the is_real test made always true: ``-self`` built,
     then "unsupported operand type(s) for +: 'Value' and 'str'")."""
     with pytest.raises(TypeError) as refused:
-        operation("abc", Value(1.0))
-    assert str(refused.value) == f"unsupported operand type(s) for {symbol}: 'str' and 'Value'"
+        operation(None, Value(1.0))
+    assert str(refused.value) == f"unsupported operand type(s) for {symbol}: 'NoneType' and 'Value'"
+    if symbol == "+":  # str's own + speaks first: it only concatenates strings
+        with pytest.raises(TypeError, match=r'can only concatenate str \(not "Value"\) to str'):
+            operation("abc", Value(1.0))
 
 
 def test_relu_of_minus_zero_is_plus_zero():
