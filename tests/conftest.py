@@ -1,12 +1,15 @@
 """Hypothesis profiles: ``ci`` (derandomized, no deadline) when ``CI`` is set, else ``dev``
 (``mutation`` for make mutation);
-the ``lecture_value`` fixture (a learner's hand-written Value class)."""
+the ``lecture_value`` fixture (a learner's hand-written Value class) and the other shared ones."""
 
+import gc
 import math
 import os
 import shutil
 import signal
+import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -180,3 +183,54 @@ def ascii_locale(monkeypatch):
     import io
 
     monkeypatch.setattr(io, "text_encoding", lambda encoding, *rest: encoding or "ascii")
+
+
+def _race_for_the_collector(first, second) -> bool:
+    """Force the interleaving that left the garbage collector off for good; True when it is
+    on after both.
+
+    ``first(inside)`` pauses the collector (a backward, a fit) and calls ``inside()`` while it
+    holds the pause; ``second()`` starts then, and a profile hook stops it right after any
+    ``gc.isenabled()`` call until ``first`` is done.  The old ``was_on = gc.isenabled();
+    gc.disable()`` read "off" there and never switched the collector back on; a shared pause
+    never reads it in the second thread, and ``inside()`` waits out a short timeout instead.
+    """
+    first_inside, second_read, first_done = threading.Event(), threading.Event(), threading.Event()
+
+    def inside():
+        first_inside.set()
+        second_read.wait(0.5)
+
+    def run_first():
+        first(inside)
+        first_done.set()
+
+    def stop_after_isenabled(frame, event, arg):
+        if event == "c_return" and arg is gc.isenabled:
+            second_read.set()
+            first_done.wait(5)
+
+    def run_second():
+        first_inside.wait(5)
+        sys.setprofile(stop_after_isenabled)
+        try:
+            second()
+        finally:
+            sys.setprofile(None)
+
+    gc.enable()
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.fixture(scope="session")
+def collector_race():
+    """``collector_race(first, second)``: see :func:`_race_for_the_collector`."""
+    return _race_for_the_collector

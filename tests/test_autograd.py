@@ -339,53 +339,28 @@ def test_backward_in_threads_leaves_the_collector_as_it_found_it(threads, collec
     assert wrong == [], f"collector not {'on' if collector_on else 'off'} after {len(wrong)} rounds"
 
 
-def test_a_backward_that_reads_the_collector_while_another_has_paused_it():
+def test_a_backward_that_reads_the_collector_while_another_has_paused_it(collector_race):
     """The audit's interleaving, forced: thread A is inside backward() (collector paused);
     thread B reads gc.isenabled() (off), then A finishes and switches the collector back on,
     then B pauses it.  B saw "off", so it never switched it back on: off for good.
-
-    A profile hook stops B right after its gc.isenabled() call until A is done.  With the
-    depth counter, B is not the first one in, so it never reads the collector at all and A
-    waits out a short timeout instead.
+    With the depth counter B is not the first one in, so it never reads the collector.
     """
-    a_inside, b_read, a_done = threading.Event(), threading.Event(), threading.Event()
 
-    def a_pass():
+    def a_pass(inside):
         x = Value(1.0)
         out = Value(2.0, (x,), "waits")
 
         def _backward(g):
-            a_inside.set()
-            b_read.wait(0.5)  # B reads the collector now (old code) or never (depth counter)
+            inside()  # B reads the collector now (old code) or never (depth counter)
             x.grad += g
 
         out._grad_fn = _backward
         out.backward()
-        a_done.set()
-
-    def stop_after_isenabled(frame, event, arg):
-        if event == "c_return" and arg is gc.isenabled:
-            b_read.set()
-            a_done.wait(5)
 
     def b_pass():
-        a_inside.wait(5)
-        sys.setprofile(stop_after_isenabled)
-        try:
-            (Value(1.0) * 2.0).backward()
-        finally:
-            sys.setprofile(None)
+        (Value(1.0) * 2.0).backward()
 
-    gc.enable()
-    threads = [threading.Thread(target=a_pass), threading.Thread(target=b_pass)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert gc.isenabled(), "the collector stayed off after both backward() calls"
-    finally:
-        gc.enable()
+    assert collector_race(a_pass, b_pass), "the collector stayed off after both backward() calls"
 
 
 # ---------------------------------------------------------------- mutation audit (autograd)

@@ -5,7 +5,6 @@ import gc
 import io
 import math
 import sys
-import threading
 from typing import ClassVar
 
 import pytest
@@ -119,49 +118,22 @@ def test_fit_restores_the_garbage_collector():
         gc.enable()
 
 
-def test_fit_in_two_threads_leaves_the_collector_on():
+def test_fit_in_two_threads_leaves_the_collector_on(collector_race):
     """fit() pauses the collector with the same thread-safe pause as backward(): thread B
-    starting a fit while A's fit has it paused must not read "off" and keep it off for good.
+    starting a fit while A's fit has it paused must not read "off" and keep it off for good
+    (the old ``was_on = gc.isenabled(); gc.disable()`` in fit did)."""
 
-    The old ``was_on = gc.isenabled(); gc.disable()`` in fit: a profile hook stops B right after
-    its gc.isenabled() (it reads off) until A is done (A switches it on), then B switches it
-    off and, having read off, never back on.  With the shared pause B is not the first one
-    in, reads nothing, and A waits out a short timeout instead."""
-    a_inside, b_read, a_done = threading.Event(), threading.Event(), threading.Event()
+    def a_fit(inside):
+        def waiting_loss(outputs, targets):
+            inside()
+            return mse_loss(outputs, targets)
 
-    def waiting_loss(outputs, targets):
-        a_inside.set()
-        b_read.wait(0.5)
-        return mse_loss(outputs, targets)
-
-    def a_fit():
-        model = line_model()
-        fit(model, [[1.0]], [0.0], loss=waiting_loss, epochs=1, lr=0.0, progress=False)
-        a_done.set()
-
-    def stop_after_isenabled(frame, event, arg):
-        if event == "c_return" and arg is gc.isenabled:
-            b_read.set()
-            a_done.wait(5)
+        fit(line_model(), [[1.0]], [0.0], loss=waiting_loss, epochs=1, lr=0.0, progress=False)
 
     def b_fit():
-        a_inside.wait(5)
-        sys.setprofile(stop_after_isenabled)
-        try:
-            fit(line_model(), [[1.0]], [0.0], loss="mse", epochs=1, lr=0.0, progress=False)
-        finally:
-            sys.setprofile(None)
+        fit(line_model(), [[1.0]], [0.0], loss="mse", epochs=1, lr=0.0, progress=False)
 
-    gc.enable()
-    threads = [threading.Thread(target=a_fit), threading.Thread(target=b_fit)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert gc.isenabled(), "the collector stayed off after both fit() calls"
-    finally:
-        gc.enable()
+    assert collector_race(a_fit, b_fit), "the collector stayed off after both fit() calls"
 
 
 class FakeTerminal(io.StringIO):
