@@ -84,42 +84,53 @@ _digraph_class = None
 
 
 def new_digraph(size_note: str = "", **kwargs):
-    """A graphviz.Digraph whose ``dot`` runs have a time limit and say how to install Graphviz."""
+    """A graphviz.Digraph whose ``dot`` runs have a time limit and say how to install Graphviz.
+
+    The class is made on first use (graphviz is imported only then); its methods are the
+    module's functions below, so what they do is tested like any other function.
+    """
     global _digraph_class
     if _digraph_class is None:
         graphviz = _import_graphviz()
 
         class Digraph(graphviz.Digraph):
             size_note = ""  # "12 nodes, 14 edges": named in the timeout error
-
-            def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None,
-                     quiet=False, *, engine=None, encoding=None):  # fmt: skip
-                output = _run_dot(self, format or self.format, renderer, formatter, engine)
-                return output.decode(encoding) if encoding else output
-
-            def render(self, filename=None, directory=None, view=False, cleanup=False,
-                       format=None, renderer=None, formatter=None, *, outfile=None,
-                       engine=None, **ignored):  # fmt: skip
-                if format is None and outfile is not None:
-                    format = Path(outfile).suffix.lstrip(".") or None
-                format = format or self.format
-                source = self.save(filename, directory=directory)
-                target = Path(outfile) if outfile is not None else Path(f"{source}.{format}")
-                target.write_bytes(_run_dot(self, format, renderer, formatter, engine))
-                if cleanup:
-                    os.remove(source)
-                return str(target)
-
-            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-                try:  # Jupyter: inline SVG
-                    return super()._repr_mimebundle_(include, exclude, **kwargs)
-                except GraphvizNotFoundError as error:
-                    return {"text/plain": f"{error}\n\n{self.source}"}
+            pipe, render, _repr_mimebundle_ = _pipe, _render, _repr_mimebundle
 
         _digraph_class = Digraph
     graph = _digraph_class(**kwargs)
     graph.size_note = size_note
     return graph
+
+
+def _pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
+          engine=None, encoding=None):  # fmt: skip
+    """``Digraph.pipe``: dot's output (bytes, or text with ``encoding``), within the limits."""
+    output = _run_dot(self, format or self.format, renderer, formatter, engine)
+    return output.decode(encoding) if encoding else output
+
+
+def _render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
+            renderer=None, formatter=None, *, outfile=None, engine=None, **ignored):  # fmt: skip
+    """``Digraph.render``: the DOT file, then the picture next to it (or at ``outfile``)."""
+    if format is None and outfile is not None:
+        format = Path(outfile).suffix.lstrip(".") or None
+    format = format or self.format
+    source = self.save(filename, directory=directory)
+    target = Path(outfile) if outfile is not None else Path(f"{source}.{format}")
+    target.write_bytes(_run_dot(self, format, renderer, formatter, engine))
+    if cleanup:
+        os.remove(source)
+    return str(target)
+
+
+def _repr_mimebundle(self, include=None, exclude=None, **kwargs):
+    """Jupyter shows the picture inline as SVG; without Graphviz, the install hint and the
+    DOT text instead of a traceback."""
+    try:
+        return _import_graphviz().Digraph._repr_mimebundle_(self, include, exclude, **kwargs)
+    except GraphvizNotFoundError as error:
+        return {"text/plain": f"{error}\n\n{self.source}"}
 
 
 def _run_dot(graph, fmt, renderer=None, formatter=None, engine=None, source=None) -> bytes:

@@ -92,6 +92,30 @@ def test_render_writes_the_source_and_the_picture(tmp_path):
     assert "digraph" in (tmp_path / "graph").read_text(encoding="utf-8")
 
 
+@needs_dot
+def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path):
+    """The drawing's ``render``/``pipe`` are graphviz's, with the limits added: the format
+    from ``outfile``'s suffix (else the graph's, SVG), ``cleanup`` removes the DOT file,
+    ``pipe`` gives bytes or, with an encoding, text; every picture is the same drawing."""
+    graph = draw_dot(demo_graph())
+    svg_bytes = graph.pipe()
+    assert svg_bytes.startswith(b"<?xml") and b"</svg>" in svg_bytes
+    assert graph.pipe(encoding="utf-8") == svg_bytes.decode("utf-8")
+    assert graph.pipe("dot", encoding="utf-8").startswith("digraph {")
+    png = tmp_path / "picture.png"
+    assert graph.render(tmp_path / "g1", outfile=png) == str(png)
+    assert png_size(png.read_bytes()) == render.picture_pixels(graph, "png")
+    assert (tmp_path / "g1").read_text(encoding="utf-8") == graph.source
+    plain = tmp_path / "picture"  # no suffix: the graph's own format
+    assert graph.render(tmp_path / "g2", outfile=plain) == str(plain)
+    assert plain.read_bytes() == svg_bytes
+    assert graph.render(tmp_path / "g3") == str(tmp_path / "g3.svg")
+    assert graph.render(tmp_path / "g4", format="dot", cleanup=True) == str(tmp_path / "g4.dot")
+    assert not (tmp_path / "g4").exists()
+    assert (tmp_path / "g4.dot").read_text(encoding="utf-8").startswith("digraph {")
+    assert (tmp_path / "g3").exists()  # kept without cleanup
+
+
 def positions(svg: bytes) -> list:
     """Every shape's coordinates and every text, in document order (titles and ids left out)."""
     found = []
