@@ -340,8 +340,7 @@ def bind(node) -> Binding | None:
         return _bind_dot(node, row, param)
     params = {p.name: param for p in row.params}
     base = {"out": node.data, **params}
-    if row.nary:
-        base["n"] = len(prev)
+    if row.nary:  # each parent fills the one input name
         (name,) = row.inputs
         slots = tuple(
             Slot(i, name, row.grads[name], {**base, name: v.data}, {name: i})

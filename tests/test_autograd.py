@@ -246,6 +246,10 @@ def test_the_hook_sees_every_node_children_first_with_its_final_gradient():
 
 
 def test_with_and_without_a_hook_the_gradients_are_the_same_as_backward():
+    """The loop's seed defaults to 1 (df/df), as ``backward()``'s does.
+
+    kills autograd.x_backpropagate__mutmut_1 (the default seed 2.0: every gradient doubled)."""
+
     def grads(run):
         f, nodes = article_graph()
         run(f)
@@ -254,7 +258,7 @@ def test_with_and_without_a_hook_the_gradients_are_the_same_as_backward():
 
     expected = [1.0, -8.0, -8.0, 6.0, -4.0]  # f and q: this call's; leaves: summed
     assert grads(lambda f: f.backward()) == expected
-    assert grads(lambda f: backpropagate(f, 1.0)) == expected
+    assert grads(lambda f: backpropagate(f)) == expected
     assert grads(lambda f: backpropagate(f, 1.0, hook=lambda node, g: None)) == expected
 
 
