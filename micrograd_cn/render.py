@@ -114,7 +114,7 @@ def _render(self, filename=None, directory=None, view=False, cleanup=False, form
             renderer=None, formatter=None, *, outfile=None, engine=None, **ignored):  # fmt: skip
     """``Digraph.render``: the DOT file, then the picture next to it (or at ``outfile``)."""
     if format is None and outfile is not None:
-        format = Path(outfile).suffix.lstrip(".") or None
+        format = Path(outfile).suffix.lstrip(".").lower() or None  # .PNG: png, as graphviz
     format = format or self.format
     source = self.save(filename, directory=directory)
     target = Path(outfile) if outfile is not None else Path(f"{source}.{format}")
@@ -124,11 +124,11 @@ def _render(self, filename=None, directory=None, view=False, cleanup=False, form
     return str(target)
 
 
-def _repr_mimebundle(self, include=None, exclude=None, **kwargs):
+def _repr_mimebundle(self, include=None, exclude=None, **ignored):
     """Jupyter shows the picture inline as SVG; without Graphviz, the install hint and the
     DOT text instead of a traceback."""
     try:
-        return _import_graphviz().Digraph._repr_mimebundle_(self, include, exclude, **kwargs)
+        return _import_graphviz().Digraph._repr_mimebundle_(self, include, exclude)
     except GraphvizNotFoundError as error:
         return {"text/plain": f"{error}\n\n{self.source}"}
 

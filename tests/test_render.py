@@ -5,9 +5,11 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 import types
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -95,8 +97,9 @@ def test_render_writes_the_source_and_the_picture(tmp_path):
 @needs_dot
 def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path):
     """The drawing's ``render``/``pipe`` are graphviz's, with the limits added: the format
-    from ``outfile``'s suffix (else the graph's, SVG), ``cleanup`` removes the DOT file,
-    ``pipe`` gives bytes or, with an encoding, text; every picture is the same drawing."""
+    from ``outfile``'s suffix in any case (else the graph's, SVG), ``cleanup`` removes the
+    DOT file, ``pipe`` gives bytes or, with an encoding, text; every picture is the same
+    drawing.  kills render.x__render__mutmut_11 (``lstrip("XX.XX")``: ".Xsvg" read as svg)."""
     graph = draw_dot(demo_graph())
     svg_bytes = graph.pipe()
     assert svg_bytes.startswith(b"<?xml") and b"</svg>" in svg_bytes
@@ -114,6 +117,47 @@ def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path):
     assert not (tmp_path / "g4").exists()
     assert (tmp_path / "g4.dot").read_text(encoding="utf-8").startswith("digraph {")
     assert (tmp_path / "g3").exists()  # kept without cleanup
+    assert graph.render("g5", directory=tmp_path) == os.path.join(tmp_path, "g5.svg")
+    assert (tmp_path / "g5").read_text(encoding="utf-8") == graph.source
+    shouted = tmp_path / "PICTURE.PNG"  # a suffix in capitals is still the format
+    graph.render(tmp_path / "g6", outfile=shouted)
+    assert shouted.read_bytes() == png.read_bytes()
+    with pytest.raises(subprocess.CalledProcessError) as refused:  # a suffix no format has
+        graph.render(tmp_path / "g7", outfile=tmp_path / "picture.Xsvg")
+    assert b'Format: "xsvg" not recognized' in refused.value.stderr
+
+
+@needs_dot
+def test_render_passes_the_renderer_formatter_and_layout_engine_to_dot(tmp_path):
+    """``render(format="png", renderer="cairo", formatter="gd", engine="neato")`` draws what
+    ``pipe`` draws with the same arguments, and each argument changes the picture.
+
+    kills render.x__render__mutmut_16/18 (the directory dropped, in the test above),
+    _28/_29/_33/_34 (the renderer or formatter dropped or shifted), _30/_35 (the engine)."""
+    graph = draw_dot(demo_graph())
+    path = graph.render(tmp_path / "g", format="png", renderer="cairo", formatter="gd",
+                        engine="neato")  # fmt: skip
+    drawn = Path(path).read_bytes()
+    assert path == str(tmp_path / "g.png")
+    assert drawn == graph.pipe("png", renderer="cairo", formatter="gd", engine="neato")
+    assert drawn != graph.pipe("png", renderer="cairo", formatter="gd")  # dot's layout
+    assert drawn != graph.pipe("png", renderer="cairo", formatter="cairo", engine="neato")
+
+
+@needs_dot
+def test_jupyter_s_include_and_exclude_choose_the_pictures():
+    """kills render.x__repr_mimebundle__mutmut_2/_4 (include dropped: SVG only), _3/_5
+    (exclude dropped)."""
+    graph = draw_dot(demo_graph())
+    png = graph._repr_mimebundle_(include=["image/png"])
+    assert list(png) == ["image/png"] and png_size(png["image/png"]) == render.picture_pixels(
+        graph, "png"
+    )
+    both = graph._repr_mimebundle_(include=["image/svg+xml", "image/png"])
+    assert sorted(both) == ["image/png", "image/svg+xml"]
+    assert list(graph._repr_mimebundle_(include=list(both), exclude=["image/svg+xml"])) == [
+        "image/png"
+    ]
 
 
 def positions(svg: bytes) -> list:
@@ -189,7 +233,6 @@ def test_a_picture_within_the_budget_is_measured_right():
 @needs_dot
 def test_dot_runs_share_one_time_budget(monkeypatch):
     """A --steps run ran dot once per frame with 30 s each and no overall limit (238 s)."""
-    import subprocess
 
     timeouts = []
     real_run = subprocess.run
@@ -510,8 +553,8 @@ def test_a_size_attribute_scales_the_measured_picture(size):
     """``size="1,1"`` shrinks the drawing to fit one inch; with "!" it is blown up to fit
     (the budget only needs the size to within the margins).
 
-    kills render.x_picture_pixels__mutmut_30..34 (the size attribute not read: the unscaled
-    layout measured)."""
+    kills render.x_picture_pixels__mutmut_50..52 (the size attribute not read: the unscaled
+    layout measured), _53..61 (the fit given nothing or the wrong sides)."""
     graph = branching_graph()
     unscaled = render.picture_pixels(graph, "png")
     graph.attr(size=size)
@@ -523,9 +566,9 @@ def test_a_size_attribute_scales_the_measured_picture(size):
 
 @needs_dot
 def test_an_empty_graph_with_a_size_is_its_margins_alone():
-    """No nodes: a 0 × 0 layout that no size can scale (no division by zero), 11 × 11 pixels
-    of margin as dot draws it.  kills render.x_picture_pixels__mutmut_45 (the scale computed
-    for a zero-sized layout)."""
+    """No nodes: a 0 × 0 layout, so the picture is its margins alone, 11 × 11 pixels as dot
+    draws them, smaller than the size (never enlarged without "!").
+    kills render.x_picture_pixels__mutmut_40/_47 (each margin counted three times)."""
     graph = render.new_digraph()
     graph.attr(size="1,1")
     assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png")) == (11, 11)
@@ -547,9 +590,9 @@ def test_every_attribute_that_changes_the_picture_s_pixels_is_measured(attrs, ra
     """size (either side binding, never enlarging without "!"), pad (one value or "x,y"),
     dpi and its synonym resolution: each moves the measured size with the drawn one.
 
-    kills render.x_picture_pixels__mutmut_46..54 (one side of the fit dropped or its ratio
-    changed), _56 (``scale < 2.0``: enlarged), _66/_67/_71/_72/_74 (pad not read or its
-    "x,y" form split wrong), _79..85 (dpi or resolution not read)."""
+    kills render.x_picture_pixels__mutmut_23..33 and _41/_48/_49 (pad not read or its "x,y"
+    form split wrong), _35/_36/_38.._43/_45.._49 (the inches or the margins computed wrong), _62..71
+    (dpi or resolution not read)."""
     graph = branching_graph()
     graph.attr(rankdir=rankdir)
     if rankdir == "TB":
@@ -606,7 +649,7 @@ def test_fit_to_size_follows_dot_s_rule(width, height, size, fitted):
 
 @needs_dot
 def test_a_pdf_counts_its_points_whatever_the_dpi():
-    """kills render.x_picture_pixels__mutmut_87/88 (the PDF test never true: dpi read)."""
+    """kills render.x_picture_pixels__mutmut_72..77 (the PDF test wrong: dpi read)."""
     graph = branching_graph()
     points = render.picture_pixels(graph, "pdf")
     graph.attr(dpi="300")
@@ -660,7 +703,6 @@ def test_a_dot_timeout_inside_a_roomy_budget_names_dot_s_own_limit(monkeypatch):
     30 s limit, and the error says so (not the budget's message).
 
     kills render.x__dot_output__mutmut_42/44 (``and`` -> ``or``, ``<`` -> ``<=``)."""
-    import subprocess
 
     def times_out(command, **kwargs):
         raise subprocess.TimeoutExpired(command, kwargs["timeout"])
@@ -679,6 +721,29 @@ def test_a_dot_timeout_inside_a_roomy_budget_names_dot_s_own_limit(monkeypatch):
     )  # kills render.x__dot_output__mutmut_50/52/54 (the advice changed)
     with pytest.raises(GraphvizTimeoutError, match=r"on a graph of unknown size; draw less"):
         render.new_digraph().pipe(format="svg")  # kills _48/_49 (no size note)
+
+
+def test_the_drawing_class_is_made_once_and_a_copy_keeps_its_methods(monkeypatch):
+    """The class is made on the first drawing (graphviz imported only then) and kept;
+    ``graph.copy()`` (graphviz's own) is the same class without the size note, and still
+    has the time limit.  The class is made again here so its body runs under the mutant
+    (mutmut forks from a process that has already made it).
+
+    kills render.x_new_digraph__mutmut_5 (the class's size note "XXXX"), _6 (the methods not
+    set: the class cannot be made), _7 (the class not kept)."""
+
+    def times_out(command, **kwargs):
+        raise subprocess.TimeoutExpired(command, kwargs["timeout"])
+
+    monkeypatch.setattr(render, "_digraph_class", None)
+    first, second = render.new_digraph("1 node"), render.new_digraph("2 nodes")
+    assert type(first) is type(second) is render._digraph_class
+    assert (first.size_note, second.size_note) == ("1 node", "2 nodes")
+    copied = first.copy()
+    assert type(copied) is type(first) and copied.pipe is not None
+    monkeypatch.setattr(subprocess, "run", times_out)
+    with pytest.raises(GraphvizTimeoutError, match=r"on a graph of unknown size; draw less"):
+        copied.pipe(format="svg")
 
 
 @needs_dot
