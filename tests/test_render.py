@@ -615,8 +615,9 @@ def test_every_attribute_that_changes_the_picture_s_pixels_is_measured(attrs, ra
 def test_a_layout_with_a_side_of_zero_is_measured_as_dot_draws_it(size, pad, rankdir):
     """Two zero-sized points one above the other: a layout 0 points wide (36 high; LR turns
     it).  dot counts a zero side as the size's own and fits the rest, margins included;
-    the old measure skipped the fit whenever a side was zero and came out 4-18x too small.
-    The size "2" is one number for both sides; "!" enlarges."""
+    the old measure skipped the fit whenever a side was zero (122 × 672 pixels measured as
+    11 × 59, a side of 0 without margins) and a size of one number ("2", both sides) made it
+    raise ValueError.  "!" enlarges."""
     graph = render.new_digraph()
     graph.attr(size=size, pad=pad, rankdir=rankdir)
     graph.node("a", shape="point", width="0", height="0")
