@@ -99,7 +99,7 @@ def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path):
     """The drawing's ``render``/``pipe`` are graphviz's, with the limits added: the format
     from ``outfile``'s suffix in any case (else the graph's, SVG), ``cleanup`` removes the
     DOT file, ``pipe`` gives bytes or, with an encoding, text; every picture is the same
-    drawing.  kills render.x__render__mutmut_11 (``lstrip("XX.XX")``: ".Xsvg" read as svg)."""
+    drawing.  kills render.x__render__mutmut_12 (``lstrip("XX.XX")``: ".Xsvg" read as svg)."""
     graph = draw_dot(demo_graph())
     svg_bytes = graph.pipe()
     assert svg_bytes.startswith(b"<?xml") and b"</svg>" in svg_bytes
@@ -132,8 +132,8 @@ def test_render_passes_the_renderer_formatter_and_layout_engine_to_dot(tmp_path)
     """``render(format="png", renderer="cairo", formatter="gd", engine="neato")`` draws what
     ``pipe`` draws with the same arguments, and each argument changes the picture.
 
-    kills render.x__render__mutmut_16/18 (the directory dropped, in the test above),
-    _28/_29/_33/_34 (the renderer or formatter dropped or shifted), _30/_35 (the engine)."""
+    kills render.x__render__mutmut_17/19 (the directory dropped, in the test above),
+    _29/_30/_34/_35 (the renderer or formatter dropped or shifted), _31/_36 (the engine)."""
     graph = draw_dot(demo_graph())
     path = graph.render(tmp_path / "g", format="png", renderer="cairo", formatter="gd",
                         engine="neato")  # fmt: skip
@@ -146,7 +146,7 @@ def test_render_passes_the_renderer_formatter_and_layout_engine_to_dot(tmp_path)
 
 @needs_dot
 def test_jupyter_s_include_and_exclude_choose_the_pictures():
-    """kills render.x__repr_mimebundle__mutmut_2/_4 (include dropped: SVG only), _3/_5
+    """kills render.x__repr_mimebundle__mutmut_2/_5 (include dropped: SVG only), _3/_6
     (exclude dropped)."""
     graph = draw_dot(demo_graph())
     png = graph._repr_mimebundle_(include=["image/png"])
