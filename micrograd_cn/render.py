@@ -15,6 +15,7 @@ time budget (:func:`time_budget`).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -196,15 +197,18 @@ def picture_pixels(graph, fmt: str, engine=None) -> tuple[int, int] | None:
 def fit_to_size(width: float, height: float, size: str) -> tuple[float, float]:
     """The drawing's size (inches, margins included) after Graphviz's ``size`` attribute.
 
-    dot's rule: a drawing too big on either side is scaled down to fit; with "!" one too
-    small on both sides is scaled up; a side of zero counts as the size's own (so an empty
-    graph without margins still has one).  One number is both sides.
+    dot's rule: the size is rounded to whole points, and one without area is ignored; a
+    drawing too big on either side is scaled down to fit; with "!" one too small on both
+    sides is scaled up; a side of zero counts as the size's own (so an empty graph without
+    margins still has one).  One number is both sides.
 
     >>> fit_to_size(4.0, 1.0, "2,2"), fit_to_size(1.0, 0.5, "2,2!"), fit_to_size(1.0, 1.0, "3")
     ((2.0, 0.5), (2.0, 1.0), (1.0, 1.0))
     """
-    numbers = [float(v) for v in size.rstrip("!").split(",")]
-    fit_width, fit_height = numbers[0], numbers[-1]
+    points = [math.floor(float(v) * 72.0 + 0.5) for v in size.rstrip("!").split(",")]
+    if points[0] <= 0 or points[-1] <= 0:  # "0,0", "-1,2", "0.005": dot draws it unscaled
+        return width, height
+    fit_width, fit_height = points[0] / 72.0, points[-1] / 72.0
     width, height = width or fit_width, height or fit_height
     too_big = fit_width < width or fit_height < height
     too_small = size.endswith("!") and fit_width > width and fit_height > height

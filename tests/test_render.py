@@ -628,6 +628,27 @@ def test_a_layout_with_a_side_of_zero_is_measured_as_dot_draws_it(size, pad, ran
     assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png"))
 
 
+@needs_dot
+@pytest.mark.parametrize(
+    "attrs",
+    [{"size": "0,0"}, {"size": "-1,2"}, {"size": "0.005"}, {"size": "0.008"},
+     {"size": "0.3,0.3", "dpi": "300"}, {"size": "0.3,0.3!", "dpi": "150"}],
+)  # fmt: skip
+def test_a_size_is_read_in_whole_points_and_one_without_area_is_ignored(attrs):
+    """dot reads a size in whole points: 0.3 inch is 22 points, a 92-pixel side at 300 dpi
+    (not 90); 0.008 inch is 1 point.  A size that comes to 0 points or less ("0,0", "-1,2",
+    "0.005") is ignored and the drawing keeps its own size, so it is measured unscaled.
+    Before, such a size measured 0 × 0 pixels: any drawing passed the pixel budget."""
+    graph = branching_graph()
+    graph.attr(**attrs)
+    assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png"))
+    huge = one_box(75.0)  # 7,200 × 7,200 pixels unscaled
+    huge.attr(**attrs)
+    if attrs["size"] in ("0,0", "-1,2", "0.005"):
+        with pytest.raises(render.PictureTooLargeError):
+            huge.pipe(format="png")
+
+
 @pytest.mark.parametrize(
     ("width", "height", "size", "fitted"),
     [
@@ -642,6 +663,12 @@ def test_a_layout_with_a_side_of_zero_is_measured_as_dot_draws_it(size, pad, ran
         (0.0, 0.5, "2,2!", (2.0, 0.5)),  # a side of zero counts as the size's own
         (0.5, 0.0, "2,2!", (0.5, 2.0)),
         (0.0, 0.0, "1,3", (1.0, 3.0)),
+        (4.0, 4.0, "0.3", (22 / 72, 22 / 72)),  # whole points: 21.6 is 22
+        (4.0, 4.0, "0.0069,2", (4.0, 4.0)),  # 0.4968 points: 0, ignored
+        (4.0, 4.0, "0.007,2", (1 / 72, 1 / 72)),  # 0.504 points: 1
+        (4.0, 1.0, "0,0", (4.0, 1.0)),  # no area: the drawing's own size
+        (4.0, 1.0, "-2,2", (4.0, 1.0)),
+        (4.0, 1.0, "2,-2", (4.0, 1.0)),
     ],
 )
 def test_fit_to_size_follows_dot_s_rule(width, height, size, fitted):
