@@ -669,6 +669,7 @@ def test_a_size_is_read_in_whole_points_and_one_without_area_is_ignored(attrs):
         (4.0, 1.0, "0,0", (4.0, 1.0)),  # no area: the drawing's own size
         (4.0, 1.0, "-2,2", (4.0, 1.0)),
         (4.0, 1.0, "2,-2", (4.0, 1.0)),
+        (4.0, 1.0, "2,0", (4.0, 1.0)),  # kills render.x_fit_to_size__mutmut_19 (``< 0``)
     ],
 )
 def test_fit_to_size_follows_dot_s_rule(width, height, size, fitted):
