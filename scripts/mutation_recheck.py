@@ -48,8 +48,13 @@ def changed_tests(base: str, module: str) -> list[str]:
         for node in tree.body
         if isinstance(node, ast.FunctionDef)
         and node.name.startswith("test_")
-        and lines & set(range(node.lineno, node.end_lineno + 1))
+        and lines & set(range(_first_line(node), node.end_lineno + 1))
     ]
+
+
+def _first_line(node: ast.FunctionDef) -> int:
+    """Where a test starts, its decorators included (a new ``parametrize`` case is a change)."""
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
 def run_tests(copy: Path, mutant: str, module: str, names: list[str], args: list[str]) -> int:
