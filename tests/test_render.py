@@ -95,11 +95,12 @@ def test_render_writes_the_source_and_the_picture(tmp_path):
 
 
 @needs_dot
-def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path):
+def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path, monkeypatch):
     """The drawing's ``render``/``pipe`` are graphviz's, with the limits added: the format
     from ``outfile``'s suffix in any case (else the graph's, SVG), ``cleanup`` removes the
     DOT file, ``pipe`` gives bytes or, with an encoding, text; every picture is the same
     drawing.  kills render.x__render__mutmut_12 (``lstrip("XX.XX")``: ".Xsvg" read as svg)."""
+    monkeypatch.chdir(tmp_path)  # a render that loses its directory writes here, not in the repo
     graph = draw_dot(demo_graph())
     svg_bytes = graph.pipe()
     assert svg_bytes.startswith(b"<?xml") and b"</svg>" in svg_bytes
