@@ -234,3 +234,15 @@ def _race_for_the_collector(first, second) -> bool:
 def collector_race():
     """``collector_race(first, second)``: see :func:`_race_for_the_collector`."""
     return _race_for_the_collector
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "needs_dot: the test runs Graphviz's dot; skipped (saying how to get it) without"
+    )
+
+
+def pytest_runtest_setup(item):
+    """``@pytest.mark.needs_dot``: one skip rule for every test file that draws."""
+    if item.get_closest_marker("needs_dot") and shutil.which("dot") is None:
+        pytest.skip("Graphviz 'dot' missing: apt-get install graphviz")

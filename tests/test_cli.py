@@ -17,10 +17,6 @@ import pytest
 
 from micrograd_cn.cli import main, parse_assignments, parse_expression
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
-)
-
 
 def svg_texts(path) -> list[str]:
     root = ET.parse(path).getroot()
@@ -54,7 +50,7 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_demo_prints_both_tables_and_writes_svg_and_html(tmp_path, monkeypatch, capsys):
     """The worked example of 《梯度下降和反向传播》, every heading and the page's title exact.
 
@@ -124,7 +120,7 @@ def test_demo_without_dot_prints_tables_and_says_how_to_install(tmp_path, monkey
     assert not (tmp_path / "demo.svg").exists()
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_draw_default_svg_with_values_and_gradients(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "draw", "(x + y) * z", "x=-2", "y=5", "z=-4")
@@ -160,7 +156,7 @@ def test_draw_closed_form_gradients_of_a_neuron(tmp_path, capsys):
     )
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".pdf", b"%PDF")])
 def test_draw_binary_formats(tmp_path, capsys, suffix, magic):
     path = tmp_path / f"g{suffix}"
@@ -168,7 +164,7 @@ def test_draw_binary_formats(tmp_path, capsys, suffix, magic):
     assert path.read_bytes().startswith(magic)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_draw_html_and_steps(tmp_path, capsys):
     single = tmp_path / "one.html"
     assert run(capsys, "draw", "x*y", "x=3", "y=4", "-o", str(single))[0] == 0
@@ -534,7 +530,7 @@ def test_ctrl_c_during_steps_keeps_no_partial_frames(tmp_path, monkeypatch, caps
     assert after == before  # the earlier complete set, untouched; no temporary files
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_real_ctrl_c_while_frames_render_exits_130_leaving_nothing(tmp_path):
     terms = range(14)  # 110 frames: a few seconds of rendering to interrupt
     argv = [" + ".join(f"w{i}*x{i}" for i in terms), *(f"w{i}={i / 10}" for i in terms)]
@@ -560,7 +556,7 @@ def test_a_real_ctrl_c_while_frames_render_exits_130_leaving_nothing(tmp_path):
 # ------------------------------------------------------------------- size guard
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     ("expression", "x", "data", "grad"),
     [
@@ -588,7 +584,7 @@ def test_one_variable_feeding_many_ops_gets_an_answer_within_5_s(
         assert not picture.exists()
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_steps_above_the_limit_are_refused_and_max_nodes_raises_it(tmp_path, capsys):
     from micrograd_cn import player
 
@@ -697,7 +693,7 @@ def test_draw_sin_x_times_y_writes_the_sin_node(tmp_path, capsys):
     assert re.search(r"\[label=sin\b", out_file.read_text(encoding="utf-8"))
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_draw_sin_steps_caption_the_cos_rule(tmp_path, capsys):
     page = tmp_path / "steps.html"
     code, _, err = run(capsys, "draw", "sin(x) * y", "x=1", "y=2", "-o", str(page), "--steps")
@@ -926,7 +922,7 @@ def chain(n: int) -> list[str]:
     return ["+".join(names), *(f"{name}={i % 7 / 10}" for i, name in enumerate(names))]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("suffix", [".png", ".pdf"])
 def test_a_picture_above_the_pixel_budget_is_refused_in_seconds(tmp_path, capsys, suffix):
     """The audit's case: a sum of 149 variables (about 1,000 characters, under the node limit)
@@ -941,7 +937,7 @@ def test_a_picture_above_the_pixel_budget_is_refused_in_seconds(tmp_path, capsys
     assert "--max-nodes" in err and "max_nodes" not in err and not picture.exists()
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     ("n", "suffix", "frames", "limit"), [(50, ".png", 198, 30), (33, ".svg", 130, 100)]
 )
@@ -961,7 +957,7 @@ def test_steps_with_too_many_frames_are_refused_at_once(tmp_path, capsys, n, suf
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_raster_steps_share_one_pixel_budget(tmp_path, capsys, monkeypatch):
     """Every raster frame is a dot run: all of them together get the budget of one picture."""
     from micrograd_cn import render
@@ -981,7 +977,7 @@ def test_raster_steps_share_one_pixel_budget(tmp_path, capsys, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     ("suffix", "advice"),
     [
@@ -1009,7 +1005,7 @@ def test_a_steps_run_has_one_time_budget(tmp_path, capsys, monkeypatch, suffix, 
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_steps_run_past_its_time_budget_stops_midway_and_keeps_the_old_frames(
     tmp_path, capsys, monkeypatch
 ):
@@ -1272,7 +1268,7 @@ def test_steps_with_max_nodes_below_the_graph_are_refused(tmp_path, capsys, suff
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_an_html_picture_with_max_nodes_draws_only_the_nodes_nearest_the_result(tmp_path, capsys):
     """``-o one.html --max-nodes 1``: the page's picture has the root f alone (and the note).
 
@@ -1463,7 +1459,7 @@ def test_the_root_is_not_named_like_an_unused_variable(tmp_path, capsys):
     ]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_an_html_page_is_utf8_whatever_the_locale(tmp_path, capsys, ascii_locale):
     """kills the ``encoding="utf-8"`` of cli._render's one-picture page (None, left out)."""
     page = tmp_path / "one.html"

@@ -210,6 +210,7 @@ def test_a_value_whose_grad_was_deleted_is_refused_naming_grad():
         graph_of(x, "draw_dot")
 
 
+@pytest.mark.needs_dot
 def test_rankdir_rl_is_accepted_and_draws_right_to_left():
     """kills graph.x__new_graph__mutmut_7, 8: "RL" -> "XXRLXX" / "rl" in the accepted set."""
     a = Value(2.0, label="a")

@@ -20,10 +20,6 @@ from micrograd_cn.outputs import (
 )
 from micrograd_cn.viz import step_frames
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
-)
-
 
 def state(folder) -> dict:
     """Every entry of the folder: file name -> text, folder name -> "<folder>"."""
@@ -264,7 +260,7 @@ def test_the_frame_limit_itself_is_allowed_and_one_more_is_refused(
     assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_svg_frames_are_drawn_in_one_dot_run(tmp_path, demo_frames, dot_runs):
     """kills outputs.x_publish_steps__mutmut_53/54 (``fmt == "svg"`` never true: one run per
     frame) and _59 (``pipe_all(frames, None)``: the Digraph's own format, PDF, once each)."""
@@ -276,7 +272,7 @@ def test_svg_frames_are_drawn_in_one_dot_run(tmp_path, demo_frames, dot_runs):
         assert text.startswith("<?xml") and text.count("<svg") == 1
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("count", [1, 3])
 def test_raster_frames_are_measured_once_then_drawn_one_run_each(
     tmp_path, demo_frames, dot_runs, count
@@ -292,7 +288,7 @@ def test_raster_frames_are_measured_once_then_drawn_one_run_each(
     assert [p.read_bytes()[:8] for p in paths] == [b"\x89PNG\r\n\x1a\n"] * count
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_pixel_budget_itself_is_allowed_and_its_refusal_gives_the_sizes(
     tmp_path, demo_frames, monkeypatch
 ):

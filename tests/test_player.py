@@ -4,7 +4,6 @@ import html
 import json
 import math
 import re
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -17,9 +16,6 @@ from micrograd_cn.player import STEP_LIMIT, _bounded, _json_for_script
 from micrograd_cn.trace import fresh_record
 from micrograd_cn.viz import StepThrough, export_html, step_frames
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
-)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -103,7 +99,7 @@ def node_boxes(svg: str) -> dict:
     return boxes
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("build", [demo_graph, neuron], ids=["demo", "neuron-14"])
 def test_every_frame_has_the_same_node_positions(build):
     root = build()
@@ -217,7 +213,7 @@ def script_of(page: str) -> str:
     return script
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_export_html_is_one_offline_picture_linear_in_the_graph(tmp_path):
     path = export_html(demo_graph(), tmp_path / "steps.html")
     page = path.read_text(encoding="utf-8")
@@ -238,7 +234,7 @@ def test_export_html_is_one_offline_picture_linear_in_the_graph(tmp_path):
     assert sizes[1] < 2.3 * sizes[0]  # twice the nodes, about twice the bytes (not 4x)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_repr_html_is_self_contained_with_unique_ids():
     st = StepThrough(demo_graph())
     first, second = st._repr_html_(), st._repr_html_()
@@ -278,7 +274,7 @@ def caption_step(caption: str) -> int:
     return int(re.match(r"步 step (\d+)/\d+ · ", caption).group(1))
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_exported_player_steps_in_a_real_browser(tmp_path, chromium):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -316,7 +312,7 @@ def test_exported_player_steps_in_a_real_browser(tmp_path, chromium):
     assert state["slider"] == caption_step(state["caption"]) == 3 and state["lit"] == ["n2"]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_clicking_a_node_shows_its_whole_chain_rule_sum(tmp_path, chromium):
     from selenium.webdriver.common.by import By
 
@@ -356,7 +352,7 @@ def test_clicking_a_node_shows_its_whole_chain_rule_sum(tmp_path, chromium):
     assert not panel.is_displayed()
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_play_advances_and_pauses(tmp_path, chromium):
     import time
 
@@ -374,7 +370,7 @@ def test_play_advances_and_pauses(tmp_path, chromium):
     assert chromium.execute_script(STATE, None)["slider"] == state["slider"]  # paused
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_two_notebook_players_on_one_page_fit_a_900px_cell_and_do_not_clash(tmp_path, chromium):
     from selenium.webdriver.common.by import By
 
@@ -397,7 +393,7 @@ def test_two_notebook_players_on_one_page_fit_a_900px_cell_and_do_not_clash(tmp_
         assert scroll <= client == 900 and svg <= 900
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_label_that_opens_a_comment_or_a_script_does_not_blank_the_page(tmp_path, chromium):
     evil = Value(2.0, label="<!-- <script>")
     out = evil * 3
@@ -418,7 +414,7 @@ def test_without_graphviz_repr_html_still_lists_the_steps(monkeypatch, tmp_path)
     assert html.escape("步 step 1/10 · 前向 Forward · x = -2") in page
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_jupyter_shows_the_player_as_html_not_a_widget():
     formatters = pytest.importorskip("IPython.core.formatters")
     bundle, _ = formatters.DisplayFormatter().format(StepThrough(demo_graph()))
@@ -427,7 +423,7 @@ def test_jupyter_shows_the_player_as_html_not_a_widget():
     assert "application/vnd.jupyter.widget-view+json" not in bundle
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     ("label", "shown"),
     [
@@ -447,7 +443,7 @@ def test_awkward_labels_make_a_working_bounded_player(tmp_path, label, shown):
     assert all(shown in svg for svg in svgs) and len(svgs) == 8
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_player_starts_when_its_output_is_attached_later(tmp_path, chromium):
     """JupyterLab builds an output off-page, then attaches it: the script must find its own root."""
     fragment = StepThrough(demo_graph())._repr_html_()
@@ -498,7 +494,7 @@ GRAPH_BOX = """const r = document.querySelector('.mgp-graph svg').getBoundingCli
 return [r.x, r.y, r.width, r.height];"""
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("width", [800, 1280])
 @pytest.mark.parametrize("build", [demo_graph, tanh_neuron, reused], ids=["demo", "tanh", "a*a+a"])
 def test_the_graph_neither_moves_nor_rescales_between_steps_or_when_the_panel_opens(
@@ -520,7 +516,7 @@ def test_the_graph_neither_moves_nor_rescales_between_steps_or_when_the_panel_op
     assert chromium.execute_script(GRAPH_BOX) == first
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_long_caption_scrolls_inside_its_fixed_box(tmp_path, chromium):
     root = neuron(12)  # 50 Values: the last backward captions join many terms
     chromium.set_window_size(800, 900)
@@ -553,7 +549,7 @@ return out;
 """
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_during_backward_the_edges_in_use_point_the_way_the_gradient_flows(tmp_path, chromium):
     chromium.get(export_html(demo_graph(), tmp_path / "arrows.html").as_uri())
     for k in range(10):
@@ -573,7 +569,7 @@ def test_during_backward_the_edges_in_use_point_the_way_the_gradient_flows(tmp_p
     assert sorted(red) == ["n2->n4op", "n4op->n4"]  # q's gradient, from f = q × z
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("build", [demo_graph, tanh_neuron, reused], ids=["demo", "tanh", "a*a+a"])
 def test_the_player_has_no_emoji(tmp_path, build):
     page = export_html(build(), tmp_path / "plain.html").read_text(encoding="utf-8")
@@ -582,7 +578,7 @@ def test_the_player_has_no_emoji(tmp_path, build):
     assert "播放 Play" in page and "暂停 Pause" in page  # text buttons
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("build", [demo_graph, tanh_neuron], ids=["demo", "tanh"])
 def test_without_javascript_the_page_shows_the_final_state_consistently(tmp_path, build):
     """GitHub's notebook viewer runs no script: slider, step number and caption must agree."""
@@ -604,7 +600,7 @@ def test_without_javascript_the_page_shows_the_final_state_consistently(tmp_path
 # ---------------------------------------------------------------- mutation audit (player)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_page_title_is_html_escaped(tmp_path):
     """Kills ``title=html.escape(...)`` -> ``title=clean_text(...)`` (markup injection through
     ``export_html(..., title=)``): the page's <title> and <h2> show the text, never run it."""
@@ -632,7 +628,7 @@ def player_data_of(page: str) -> dict:
     return json.loads(call.group(1))
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_caption_over_400_characters_is_cut_with_an_ellipsis(tmp_path):
     """Kills ``_bounded`` losing its "…" (``text[: limit - 1] + "…"`` -> ``text[:limit]`` or
     ``+ ""``) and its limit moved by one: the page shows 399 characters of the caption and "…"."""
@@ -765,7 +761,7 @@ def test_a_node_used_twice_gets_its_gradient_along_both_edges():
     assert "局部 b = 3" in lines["n0 -> n2op"] and "局部 1<" in lines["n0 -> n3op"]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_player_data_names_every_node_step_edge_and_colour(tmp_path):
     """kills player._Picture.player_data: every key renamed ("XXnameXX", "PARENTS", "EDGES",
     "XXforwardXX" …), the backward edges taken from the labelled slots (``[1]``), and
@@ -863,7 +859,7 @@ def test_export_html_passes_max_nodes_on(tmp_path):
     assert not (tmp_path / "refused.html").exists()
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
     """kills player.StepThrough.html_fragment: the standalone flag (``"false"`` in a notebook,
     ``"true"`` on a page, default), the id cut at 12 hex digits, the style's ``#PLAYER``/FONTS
@@ -899,7 +895,7 @@ def test_the_html_fragment_scopes_its_style_and_starts_its_script(tmp_path):
     assert re.search(r"\), \{.*\}, true\);</script></div>", page, re.S)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_page_is_read_and_written_as_utf8_whatever_the_locale(tmp_path, monkeypatch):
     """kills player._asset and player.export_html: ``encoding="utf-8"`` -> ``encoding=None``
     (the locale's encoding: cp936 on a Chinese Windows; simulated here with latin-1)."""
@@ -913,7 +909,7 @@ def test_the_page_is_read_and_written_as_utf8_whatever_the_locale(tmp_path, monk
     assert "暂停 Pause" in script_of(page)  # the player's own script, read from player.js
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_export_html_lays_the_graph_out_in_the_direction_asked(tmp_path):
     """A chain drawn left to right is wider than tall; top to bottom, taller than wide.
 

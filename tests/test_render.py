@@ -18,10 +18,6 @@ from micrograd_cn.cli import demo_graph  # 《梯度下降和反向传播》: (x
 from micrograd_cn.render import GraphvizNotFoundError, GraphvizTimeoutError, pipe_all
 from micrograd_cn.viz import StepThrough, draw_dot, step_frames
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
-)
-
 
 def test_missing_dot_says_how_to_install_graphviz(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no 'dot' anywhere
@@ -86,7 +82,7 @@ def test_a_failing_dot_reports_its_error(monkeypatch, tmp_path):
     assert (error.stdout, error.stderr) == (b"partial\n", b"syntax error in line 1\n")
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_render_writes_the_source_and_the_picture(tmp_path):
     path = draw_dot(demo_graph()).render(tmp_path / "graph", format="svg")
     assert path == str(tmp_path / "graph.svg")
@@ -94,7 +90,7 @@ def test_render_writes_the_source_and_the_picture(tmp_path):
     assert "digraph" in (tmp_path / "graph").read_text(encoding="utf-8")
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path, monkeypatch):
     """The drawing's ``render``/``pipe`` are graphviz's, with the limits added: the format
     from ``outfile``'s suffix in any case (else the graph's, SVG), ``cleanup`` removes the
@@ -128,7 +124,7 @@ def test_render_and_pipe_take_graphviz_s_own_arguments(tmp_path, monkeypatch):
     assert b'Format: "xsvg" not recognized' in refused.value.stderr
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_render_passes_the_renderer_formatter_and_layout_engine_to_dot(tmp_path):
     """``render(format="png", renderer="cairo", formatter="gd", engine="neato")`` draws what
     ``pipe`` draws with the same arguments, and each argument changes the picture.
@@ -145,7 +141,7 @@ def test_render_passes_the_renderer_formatter_and_layout_engine_to_dot(tmp_path)
     assert drawn != graph.pipe("png", renderer="cairo", formatter="cairo", engine="neato")
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_jupyter_s_include_and_exclude_choose_the_pictures():
     """kills render.x__repr_mimebundle__mutmut_2/_5 (include dropped: SVG only), _3/_6
     (exclude dropped)."""
@@ -171,7 +167,7 @@ def positions(svg: bytes) -> list:
     return found
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_pipe_all_renders_every_frame_in_one_run_like_one_by_one(monkeypatch):
     frames = step_frames(demo_graph())
     runs = []
@@ -197,7 +193,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(("fmt", "inches", "dpi"), [("png", 75.0, 96), ("pdf", 100.0, 72)])
 def test_a_picture_above_the_pixel_budget_is_refused_before_it_is_drawn(fmt, inches, dpi):
     """A 30,824 x 8,239-pixel PNG took 8.9 s and ~1 GB in dot: the size guard counted nodes and
@@ -223,7 +219,7 @@ def test_a_picture_above_the_pixel_budget_is_refused_before_it_is_drawn(fmt, inc
     assert isinstance(refused.value, ValueError)  # bad input: the CLI answers with exit code 2
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_picture_within_the_budget_is_measured_right():
     """The measured size is the one dot then draws (so the budget is about real pixels)."""
     graph = one_box(30.0)
@@ -231,7 +227,7 @@ def test_a_picture_within_the_budget_is_measured_right():
     assert render.picture_pixels(graph, "svg") is None  # vector: no pixel budget
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_dot_runs_share_one_time_budget(monkeypatch):
     """A --steps run ran dot once per frame with 30 s each and no overall limit (238 s)."""
 
@@ -264,7 +260,7 @@ def noted_box(note: str):
     return graph
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_pipe_all_of_two_svg_graphs_is_one_dot_run_named_after_the_first(monkeypatch):
     """Two frames already share one run; its timeout names the first graph's size.
 
@@ -286,7 +282,7 @@ def test_pipe_all_of_two_svg_graphs_is_one_dot_run_named_after_the_first(monkeyp
     assert (first.size_note, second.size_note) == ("1 node, 0 edges", "9 nodes, 8 edges")
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("count", [1, 2])
 def test_pipe_all_to_png_draws_each_graph_as_png(count):
     """PNG is not batched: one run per graph, each a PNG (the graphs' own format is pdf).
@@ -299,7 +295,7 @@ def test_pipe_all_to_png_draws_each_graph_as_png(count):
     assert [png_size(picture) for picture in pictures] == [(side, side)] * count
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_pipe_all_falls_back_to_one_run_per_graph_in_svg(monkeypatch):
     """If the batch ever gave a wrong number of documents, each graph is drawn alone, in SVG.
 
@@ -487,7 +483,7 @@ def branching_graph():
     return graph
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("engine", ["dot", "neato", "circo"])
 def test_the_measured_size_is_the_layout_engine_s_own(engine):
     """Each layout engine places the nodes its own way, so the picture is measured with the
@@ -504,7 +500,7 @@ def test_the_measured_size_is_the_layout_engine_s_own(engine):
     assert len(set(layouts.values())) == 3  # three different pictures: the test means something
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_the_pixel_budget_is_checked_with_the_drawing_engine_and_is_inclusive(monkeypatch):
     """kills render.x_check_pixels__mutmut_4/7 (the budget checked on dot's layout when neato
     draws), _11 (height × height), _13 (``<=`` -> ``<``: exactly the budget refused)."""
@@ -538,7 +534,7 @@ def test_the_pixel_refusal_gives_both_sizes_in_megapixels(monkeypatch):
     )
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_inline_svg_is_svg_whatever_the_graph_s_own_format():
     """kills render.x_inline_svg__mutmut_2/4 (``format="svg"`` dropped: a graph made for PNG
     output would be piped as PNG bytes)."""
@@ -548,7 +544,7 @@ def test_inline_svg_is_svg_whatever_the_graph_s_own_format():
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and ">box a<" in svg
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("size", ["1,1", "9,9!"])
 def test_a_size_attribute_scales_the_measured_picture(size):
     """``size="1,1"`` shrinks the drawing to fit one inch; with "!" it is blown up to fit
@@ -565,7 +561,7 @@ def test_a_size_attribute_scales_the_measured_picture(size):
     assert all(abs(u - d) > 0.5 * d for u, d in zip(unscaled, drawn))
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_an_empty_graph_with_a_size_is_its_margins_alone():
     """No nodes: a 0 × 0 layout, so the picture is its margins alone, 11 × 11 pixels as dot
     draws them, smaller than the size (never enlarged without "!").
@@ -575,7 +571,7 @@ def test_an_empty_graph_with_a_size_is_its_margins_alone():
     assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png")) == (11, 11)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     ("attrs", "rankdir"),
     [
@@ -609,7 +605,7 @@ def test_every_attribute_that_changes_the_picture_s_pixels_is_measured(attrs, ra
         assert measured == plain
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("size", ["2,2!", "0.5,3!", "7,7!", "2"])
 @pytest.mark.parametrize("pad", ["0", "0.3,0", "0.0555"])
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])
@@ -629,7 +625,7 @@ def test_a_layout_with_a_side_of_zero_is_measured_as_dot_draws_it(size, pad, ran
     assert render.picture_pixels(graph, "png") == png_size(graph.pipe(format="png"))
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     "attrs",
     [{"size": "0,0"}, {"size": "-1,2"}, {"size": "0.005"}, {"size": "0.008"},
@@ -677,7 +673,7 @@ def test_fit_to_size_follows_dot_s_rule(width, height, size, fitted):
     assert render.fit_to_size(width, height, size) == pytest.approx(fitted, rel=1e-12)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_pdf_counts_its_points_whatever_the_dpi():
     """kills render.x_picture_pixels__mutmut_72..77 (the PDF test wrong: dpi read)."""
     graph = branching_graph()
@@ -687,7 +683,7 @@ def test_a_pdf_counts_its_points_whatever_the_dpi():
     assert render.picture_pixels(graph, "png")[0] > 3 * points[0]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_in_pyodide_without_dot_viz_js_gets_the_source_format_and_engine(monkeypatch, tmp_path):
     """sys.platform "emscripten" and no ``dot`` on PATH: the DOT text goes to viz.js
     (``wasm_render``) with the whole format and the layout engine, a batch as one text;
@@ -776,7 +772,7 @@ def test_the_drawing_class_is_made_once_and_a_copy_keeps_its_methods(monkeypatch
         copied.pipe(format="svg")
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_budget_with_under_a_second_left_still_runs_dot():
     """kills render.x__time_left__mutmut_7 (``left <= 0.0`` -> ``<= 1.0``: refused early)."""
     with render.time_budget(0.9, "too slow"):

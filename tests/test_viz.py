@@ -3,7 +3,6 @@
 import html
 import math
 import re
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -20,10 +19,6 @@ from micrograd_cn.viz import (
     export_html,
     op_text,
     step_frames,
-)
-
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None, reason="Graphviz 'dot' missing: apt-get install graphviz"
 )
 
 
@@ -137,7 +132,7 @@ def test_collapse_inputs_folds_the_leaf_inputs_of_nary_nodes():
     assert "data 190.0000" in source  # the sum itself is still shown
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_hostile_and_chinese_labels_render_intact_through_dot():
     hostile, apple = Value(100.0, label='a|b{c}<d>"e"'), Value(2.0, label="苹果 单价")
     total = hostile * apple * 1.1
@@ -155,7 +150,7 @@ def test_hostile_and_chinese_labels_render_intact_through_dot():
     assert "Noto Sans CJK SC" in svg
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_jupyter_displays_inline_svg():
     f = demo_graph()
     f.backward()
@@ -236,7 +231,7 @@ def test_one_variable_feeding_hundreds_of_ops_is_refused_at_once(op, terms, work
     assert time.perf_counter() - start < 1.0
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_a_short_reuse_chain_and_a_long_chain_of_distinct_inputs_still_draw_quickly():
     import time
 
@@ -258,7 +253,7 @@ def svg_texts(graph) -> list[str]:
     ]
 
 
-@needs_dot
+@pytest.mark.needs_dot
 @pytest.mark.parametrize(
     ("label", "shown"),
     [
@@ -292,7 +287,7 @@ def test_labels_that_are_not_text_get_a_clear_type_error():
         step_frames(x * 2)
 
 
-@needs_dot
+@pytest.mark.needs_dot
 def test_hostile_label_renders_in_the_step_frames_too():
     a = Value(2.0, label='a|b{c}<d>"e"')
     b = Value(3.0, label="苹果 单价")
